@@ -1,0 +1,4 @@
+//! The ActivityPub protocol library: keys and HTTP signatures, the vocabulary, safe fetching,
+//! and the delivery transport. It knows nothing of Rhizome's database or business rules.
+
+pub mod keys;

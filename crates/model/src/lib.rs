@@ -1,0 +1,31 @@
+//! Rhizome's domain types: identifiers, names, roles, visibilities and OAuth scopes.
+//!
+//! Nothing here performs I/O; every other crate builds on these types.
+
+pub mod account;
+pub mod id;
+pub mod job;
+pub mod oauth;
+pub mod role;
+pub mod scope;
+pub mod time;
+pub mod username;
+pub mod visibility;
+
+pub use account::{Account, LocalUser, ProfileField};
+pub use id::Id;
+pub use job::{Job, JobState};
+pub use oauth::{AccessToken, OAuthApp};
+pub use role::Role;
+pub use scope::{Scope, Scopes};
+pub use time::Timestamp;
+pub use username::{Username, UsernameError};
+pub use visibility::Visibility;
+
+/// A value that was not one of the allowed spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}")]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+}

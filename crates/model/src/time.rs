@@ -1,0 +1,53 @@
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+
+/// A point in time, in milliseconds since the Unix epoch: how the store keeps every time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub fn unix_millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn to_datetime(self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.0).unwrap_or_default()
+    }
+
+    /// RFC 3339 with milliseconds and `Z`, the form Mastodon clients parse.
+    pub fn to_rfc3339(self) -> String {
+        self.to_datetime()
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// `YYYY-MM-DD`, for Mastodon's date-only fields.
+    pub fn to_date(self) -> String {
+        self.to_datetime().format("%Y-%m-%d").to_string()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_milliseconds() {
+        let t = Timestamp(1_795_000_000_123);
+        assert_eq!(t.to_rfc3339(), "2026-11-18T11:06:40.123Z");
+        assert_eq!(t.to_date(), "2026-11-18");
+    }
+}

@@ -1,0 +1,372 @@
+//! Accounts (local and remote actors) and the local users behind some of them.
+
+use rhizome_model::{Account, Id, LocalUser, Role, Timestamp};
+use sqlx::QueryBuilder;
+
+use crate::row::Columns;
+use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, \
+    a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, \
+    a.featured_url, a.public_key_id, a.public_key_pem, a.actor_type, a.locked, a.bot, \
+    a.discoverable, a.avatar_url, a.header_url, a.fields, a.also_known_as, \
+    a.moved_to_account_id, a.suspended_at, a.created_at, a.updated_at";
+
+const USER_COLUMNS: &str = "u.email, u.password_hash, u.role, u.private_key_pem, u.approved, \
+    u.registration_reason, u.locale, u.created_at AS user_created_at, u.last_sign_in_at";
+
+/// A new local user; the account row is made from `user.account`.
+pub type NewLocalAccount = LocalUser;
+
+/// Profile changes a user makes (`update_credentials`); `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountUpdate {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+}
+
+pub(crate) fn map_account(row: &impl Columns) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: Id(row.i64("id")?),
+        username: row.text("username")?,
+        domain: row.opt_text("domain")?,
+        display_name: row.text("display_name")?,
+        note: row.text("note")?,
+        uri: row.text("uri")?,
+        url: row.opt_text("url")?,
+        inbox_url: row.opt_text("inbox_url")?,
+        shared_inbox_url: row.opt_text("shared_inbox_url")?,
+        outbox_url: row.opt_text("outbox_url")?,
+        followers_url: row.opt_text("followers_url")?,
+        following_url: row.opt_text("following_url")?,
+        featured_url: row.opt_text("featured_url")?,
+        public_key_id: row.opt_text("public_key_id")?,
+        public_key_pem: row.text("public_key_pem")?,
+        actor_type: row.text("actor_type")?,
+        locked: row.bool("locked")?,
+        bot: row.bool("bot")?,
+        discoverable: row.bool("discoverable")?,
+        avatar_url: row.opt_text("avatar_url")?,
+        header_url: row.opt_text("header_url")?,
+        fields: row.json("fields")?,
+        also_known_as: row.json("also_known_as")?,
+        moved_to_account_id: row.opt_i64("moved_to_account_id")?.map(Id),
+        suspended_at: row.opt_i64("suspended_at")?.map(Timestamp),
+        created_at: Timestamp(row.i64("created_at")?),
+        updated_at: Timestamp(row.i64("updated_at")?),
+    })
+}
+
+fn map_user(row: &impl Columns) -> Result<LocalUser, StoreError> {
+    Ok(LocalUser {
+        account: map_account(row)?,
+        email: row.text("email")?,
+        password_hash: row.text("password_hash")?,
+        role: row.parsed::<Role>("role")?,
+        private_key_pem: row.text("private_key_pem")?,
+        approved: row.bool("approved")?,
+        registration_reason: row.opt_text("registration_reason")?,
+        locale: row.text("locale")?,
+        created_at: Timestamp(row.i64("user_created_at")?),
+        last_sign_in_at: row.opt_i64("last_sign_in_at")?.map(Timestamp),
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising plain structs and string lists cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Turns a unique violation into a message naming what is taken.
+fn account_conflict(err: sqlx::Error) -> StoreError {
+    match StoreError::violated_unique(&err) {
+        Some(name) if name.contains("users_email") || name.contains("email") => {
+            StoreError::Conflict("e-mail address is already in use")
+        }
+        Some(name) if name.contains("uri") => StoreError::Conflict("actor id is already known"),
+        Some(_) => StoreError::Conflict("username is taken"),
+        None => StoreError::Database(err),
+    }
+}
+
+impl Store {
+    /// Creates a local account and its user in one transaction.
+    pub async fn create_local_user(&self, user: &NewLocalAccount) -> Result<(), StoreError> {
+        let a = &user.account;
+        begin_write!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
+                 inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
+                 featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
+                 discoverable, avatar_url, header_url, fields, also_known_as, created_at, \
+                 updated_at) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+                 $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
+            )
+            .bind(a.id.0)
+            .bind(&a.username)
+            .bind(&a.display_name)
+            .bind(&a.note)
+            .bind(&a.uri)
+            .bind(&a.url)
+            .bind(&a.inbox_url)
+            .bind(&a.shared_inbox_url)
+            .bind(&a.outbox_url)
+            .bind(&a.followers_url)
+            .bind(&a.following_url)
+            .bind(&a.featured_url)
+            .bind(&a.public_key_id)
+            .bind(&a.public_key_pem)
+            .bind(&a.actor_type)
+            .bind(a.locked)
+            .bind(a.bot)
+            .bind(a.discoverable)
+            .bind(&a.avatar_url)
+            .bind(&a.header_url)
+            .bind(to_json(&a.fields))
+            .bind(to_json(&a.also_known_as))
+            .bind(a.created_at.0)
+            .bind(a.updated_at.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(account_conflict)?;
+            sqlx::query(
+                "INSERT INTO users (account_id, email, password_hash, role, private_key_pem, \
+                 approved, registration_reason, locale, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(a.id.0)
+            .bind(&user.email)
+            .bind(&user.password_hash)
+            .bind(user.role.as_str())
+            .bind(&user.private_key_pem)
+            .bind(user.approved)
+            .bind(&user.registration_reason)
+            .bind(&user.locale)
+            .bind(user.created_at.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(account_conflict)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn local_user_where(
+        &self,
+        condition: &'static str,
+        value: &str,
+    ) -> Result<Option<LocalUser>, StoreError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM accounts a \
+             JOIN users u ON u.account_id = a.id WHERE {condition}"
+        );
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(value).fetch_optional(pool).await?;
+            row.as_ref().map(map_user).transpose()
+        })
+    }
+
+    /// Finds a local user by username, case-insensitively.
+    pub async fn local_user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<LocalUser>, StoreError> {
+        self.local_user_where(
+            "lower(a.username) = lower($1) AND a.domain IS NULL",
+            username,
+        )
+        .await
+    }
+
+    /// Finds a local user by e-mail address, case-insensitively.
+    pub async fn local_user_by_email(&self, email: &str) -> Result<Option<LocalUser>, StoreError> {
+        self.local_user_where("lower(u.email) = lower($1)", email)
+            .await
+    }
+
+    pub async fn local_user(&self, account_id: Id) -> Result<Option<LocalUser>, StoreError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM accounts a \
+             JOIN users u ON u.account_id = a.id WHERE a.id = $1"
+        );
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(account_id.0)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(map_user).transpose()
+        })
+    }
+
+    /// Local users, newest first.
+    pub async fn list_local_users(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<LocalUser>, StoreError> {
+        let head = format!(
+            "SELECT {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM accounts a \
+             JOIN users u ON u.account_id = a.id WHERE a.domain IS NULL"
+        );
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            page.push_keyset(&mut query, "a.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_user).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |u| u.account.id.0))
+    }
+
+    pub async fn count_local_users(&self) -> Result<i64, StoreError> {
+        with_pool!(self, read, |pool| {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users u JOIN accounts a ON a.id = u.account_id \
+                 WHERE a.suspended_at IS NULL",
+            )
+            .fetch_one(pool)
+            .await?;
+            Ok(count)
+        })
+    }
+
+    pub async fn account(&self, id: Id) -> Result<Option<Account>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await?;
+            row.as_ref().map(map_account).transpose()
+        })
+    }
+
+    /// Finds an account by its ActivityPub id.
+    pub async fn account_by_uri(&self, uri: &str) -> Result<Option<Account>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(uri).fetch_optional(pool).await?;
+            row.as_ref().map(map_account).transpose()
+        })
+    }
+
+    async fn update_user_column(
+        &self,
+        sql: &'static str,
+        account_id: Id,
+        value: UserValue,
+    ) -> Result<(), StoreError> {
+        let affected = with_pool!(self, write, |pool| {
+            let query = sqlx::query(sql).bind(account_id.0);
+            let query = match value {
+                UserValue::Text(text) => query.bind(text),
+                UserValue::OptInt(n) => query.bind(n),
+                UserValue::Bool(b) => query.bind(b),
+            };
+            query.execute(pool).await?.rows_affected()
+        });
+        if affected == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub async fn set_password_hash(&self, account_id: Id, hash: &str) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE users SET password_hash = $2 WHERE account_id = $1",
+            account_id,
+            UserValue::Text(hash.to_owned()),
+        )
+        .await
+    }
+
+    pub async fn set_role(&self, account_id: Id, role: Role) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE users SET role = $2 WHERE account_id = $1",
+            account_id,
+            UserValue::Text(role.as_str().to_owned()),
+        )
+        .await
+    }
+
+    pub async fn set_approved(&self, account_id: Id, approved: bool) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE users SET approved = $2 WHERE account_id = $1",
+            account_id,
+            UserValue::Bool(approved),
+        )
+        .await
+    }
+
+    pub async fn record_sign_in(&self, account_id: Id, at: Timestamp) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE users SET last_sign_in_at = $2 WHERE account_id = $1",
+            account_id,
+            UserValue::OptInt(Some(at.0)),
+        )
+        .await
+    }
+
+    /// Suspends (`Some(time)`) or lifts a suspension (`None`).
+    pub async fn set_suspended(
+        &self,
+        account_id: Id,
+        suspended_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE accounts SET suspended_at = $2 WHERE id = $1",
+            account_id,
+            UserValue::OptInt(suspended_at.map(|t| t.0)),
+        )
+        .await
+    }
+
+    /// Applies profile changes.
+    pub async fn update_account(
+        &self,
+        account_id: Id,
+        update: &AccountUpdate,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let affected = with_pool!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE accounts SET display_name = COALESCE($2, display_name), \
+                 note = COALESCE($3, note), locked = COALESCE($4, locked), \
+                 bot = COALESCE($5, bot), discoverable = COALESCE($6, discoverable), \
+                 updated_at = $7 WHERE id = $1",
+            )
+            .bind(account_id.0)
+            .bind(&update.display_name)
+            .bind(&update.note)
+            .bind(update.locked)
+            .bind(update.bot)
+            .bind(update.discoverable)
+            .bind(at.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if affected == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Deletes an account and everything that cascades from it. Returns whether it existed.
+    pub async fn delete_account(&self, account_id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM accounts WHERE id = $1")
+                .bind(account_id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+}
+
+/// The one value an `update_user_column` statement binds after the account id.
+enum UserValue {
+    Text(String),
+    OptInt(Option<i64>),
+    Bool(bool),
+}

@@ -1,0 +1,228 @@
+//! The durable job queue. Jobs are rows; a worker claims a batch by taking a lease on it, and
+//! a job whose lease ran out (its worker crashed) is claimed again by whoever comes next.
+
+use rhizome_model::{Id, Job, JobState, Timestamp};
+use sqlx::QueryBuilder;
+
+use crate::row::Columns;
+use crate::{Backend, Page, PageRequest, Store, StoreError, with_pool};
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub id: Id,
+    pub kind: String,
+    pub payload: String,
+    pub run_at: Timestamp,
+    pub max_attempts: i32,
+}
+
+/// How many jobs are in each state (for `/metrics` and the admin CLI).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub failed: i64,
+}
+
+const JOB_COLUMNS: &str = "id, kind, payload, state, run_at, attempts, max_attempts, last_error, \
+    locked_by, locked_until, created_at, finished_at";
+
+fn map_job(row: &impl Columns) -> Result<Job, StoreError> {
+    Ok(Job {
+        id: Id(row.i64("id")?),
+        kind: row.text("kind")?,
+        payload: row.text("payload")?,
+        state: row.parsed::<JobState>("state")?,
+        run_at: Timestamp(row.i64("run_at")?),
+        attempts: row.i32("attempts")?,
+        max_attempts: row.i32("max_attempts")?,
+        last_error: row.opt_text("last_error")?,
+        locked_by: row.opt_text("locked_by")?,
+        locked_until: row.opt_i64("locked_until")?.map(Timestamp),
+        created_at: Timestamp(row.i64("created_at")?),
+        finished_at: row.opt_i64("finished_at")?.map(Timestamp),
+    })
+}
+
+impl Store {
+    pub async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, \
+                 created_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6)",
+            )
+            .bind(job.id.0)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(job.run_at.0)
+            .bind(i64::from(job.max_attempts))
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Claims up to `limit` due jobs for `worker` until `lease_until`: queued jobs whose time
+    /// has come, and running jobs whose lease has expired. Each claim counts as an attempt.
+    pub async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Job>, StoreError> {
+        // On PostgreSQL, SKIP LOCKED lets concurrent workers pass over each other's rows
+        // instead of claiming the same ones; SQLite runs one writing statement at a time.
+        let lock = match self.backend {
+            Backend::Sqlite { .. } => "",
+            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
+             locked_until = $2 WHERE id IN (SELECT id FROM jobs \
+             WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+             ORDER BY run_at LIMIT $4 {lock}) RETURNING {JOB_COLUMNS}"
+        );
+        with_pool!(self, write, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(worker)
+                .bind(lease_until.0)
+                .bind(now.0)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(map_job).collect()
+        })
+    }
+
+    /// Marks a job done, if `worker` still holds it. Returns whether it did.
+    pub async fn complete_job(
+        &self,
+        id: Id,
+        worker: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE jobs SET state = 'done', finished_at = $3, locked_until = NULL \
+                 WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    /// Records a failed attempt: the job runs again at `retry_at`, or is kept as failed
+    /// when there is no retry left.
+    pub async fn fail_job(
+        &self,
+        id: Id,
+        worker: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let error: String = error.chars().take(2000).collect();
+        with_pool!(self, write, |pool| {
+            let done = match retry_at {
+                Some(retry_at) => sqlx::query(
+                    "UPDATE jobs SET state = 'queued', run_at = $3, last_error = $4, \
+                     locked_until = NULL WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+                )
+                .bind(id.0)
+                .bind(worker)
+                .bind(retry_at.0)
+                .bind(&error),
+                None => sqlx::query(
+                    "UPDATE jobs SET state = 'failed', finished_at = $3, last_error = $4, \
+                     locked_until = NULL WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+                )
+                .bind(id.0)
+                .bind(worker)
+                .bind(now.0)
+                .bind(&error),
+            }
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn job(&self, id: Id) -> Result<Option<Job>, StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await?;
+            row.as_ref().map(map_job).transpose()
+        })
+    }
+
+    /// Jobs, newest first, optionally only those in one state.
+    pub async fn list_jobs(
+        &self,
+        state: Option<JobState>,
+        page: &PageRequest,
+    ) -> Result<Page<Job>, StoreError> {
+        let head = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE 1 = 1");
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            if let Some(state) = state {
+                query.push(" AND state = ").push_bind(state.as_str());
+            }
+            page.push_keyset(&mut query, "id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_job).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |job| job.id.0))
+    }
+
+    /// Puts a failed job back in the queue with fresh attempts. Returns whether it was failed.
+    pub async fn retry_job(&self, id: Id, now: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE jobs SET state = 'queued', run_at = $2, attempts = 0, finished_at = NULL, \
+                 locked_by = NULL WHERE id = $1 AND state = 'failed'",
+            )
+            .bind(id.0)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+                .fetch_all(pool)
+                .await?;
+            let mut counts = JobCounts::default();
+            for row in &rows {
+                let n = row.i64("n")?;
+                match row.parsed::<JobState>("state")? {
+                    JobState::Queued => counts.queued = n,
+                    JobState::Running => counts.running = n,
+                    JobState::Done => counts.done = n,
+                    JobState::Failed => counts.failed = n,
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Deletes finished jobs older than `before`. Returns how many went.
+    pub async fn prune_done_jobs(&self, before: Timestamp) -> Result<u64, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+                .bind(before.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! Schema migrations for both backends, embedded in the binary.
+//!
+//! sqlx's migrator records applied versions with checksums and, on PostgreSQL, holds an
+//! advisory lock while it runs, so several processes may start together.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Backend, Store, StoreError};
+
+/// (version, description, SQLite script, PostgreSQL script)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+fn migrator(postgres: bool) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, pg)| {
+            let sql = if postgres { pg } else { sqlite };
+            Migration::new(
+                *version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    }
+}
+
+impl Store {
+    /// Brings the schema up to date. Safe to call from several processes at once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => migrator(false).run(write).await?,
+            Backend::Postgres(pool) => migrator(true).run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The latest schema version this binary knows.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+    }
+}

@@ -1,0 +1,175 @@
+//! OAuth 2 applications and tokens.
+
+use rhizome_model::{AccessToken, Id, OAuthApp, Scopes, Timestamp};
+
+use crate::row::Columns;
+use crate::{Store, StoreError, with_pool};
+
+pub type NewApp = OAuthApp;
+
+/// A token to store; the caller keeps the plain token and hands over only digests.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub id: Id,
+    pub token_digest: String,
+    pub refresh_digest: Option<String>,
+    pub app_id: Option<Id>,
+    pub account_id: Option<Id>,
+    pub scopes: Scopes,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+}
+
+const APP_COLUMNS: &str =
+    "id, name, website, redirect_uris, scopes, client_id, client_secret, created_at";
+const TOKEN_COLUMNS: &str = "id, app_id, account_id, scopes, created_at, expires_at, revoked_at";
+
+fn scopes(row: &impl Columns) -> Result<Scopes, StoreError> {
+    Scopes::parse(&row.text("scopes")?).map_err(|e| StoreError::Corrupt {
+        column: "scopes",
+        reason: e.to_string(),
+    })
+}
+
+fn map_app(row: &impl Columns) -> Result<OAuthApp, StoreError> {
+    Ok(OAuthApp {
+        id: Id(row.i64("id")?),
+        name: row.text("name")?,
+        website: row.opt_text("website")?,
+        redirect_uris: row
+            .text("redirect_uris")?
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        scopes: scopes(row)?,
+        client_id: row.text("client_id")?,
+        client_secret: row.text("client_secret")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
+}
+
+fn map_token(row: &impl Columns) -> Result<AccessToken, StoreError> {
+    Ok(AccessToken {
+        id: Id(row.i64("id")?),
+        app_id: row.opt_i64("app_id")?.map(Id),
+        account_id: row.opt_i64("account_id")?.map(Id),
+        scopes: scopes(row)?,
+        created_at: Timestamp(row.i64("created_at")?),
+        expires_at: row.opt_i64("expires_at")?.map(Timestamp),
+        revoked_at: row.opt_i64("revoked_at")?.map(Timestamp),
+    })
+}
+
+impl Store {
+    pub async fn create_app(&self, app: &NewApp) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO oauth_apps (id, name, website, redirect_uris, scopes, client_id, \
+                 client_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(app.id.0)
+            .bind(&app.name)
+            .bind(&app.website)
+            .bind(app.redirect_uris.join("\n"))
+            .bind(app.scopes.to_string())
+            .bind(&app.client_id)
+            .bind(&app.client_secret)
+            .bind(app.created_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn app(&self, id: Id) -> Result<Option<OAuthApp>, StoreError> {
+        let sql = format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await?;
+            row.as_ref().map(map_app).transpose()
+        })
+    }
+
+    pub async fn app_by_client_id(&self, client_id: &str) -> Result<Option<OAuthApp>, StoreError> {
+        let sql = format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE client_id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(map_app).transpose()
+        })
+    }
+
+    pub async fn create_token(&self, token: &NewToken) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO oauth_tokens (id, token_digest, refresh_digest, app_id, account_id, \
+                 scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(token.id.0)
+            .bind(&token.token_digest)
+            .bind(&token.refresh_digest)
+            .bind(token.app_id.map(|id| id.0))
+            .bind(token.account_id.map(|id| id.0))
+            .bind(token.scopes.to_string())
+            .bind(token.created_at.0)
+            .bind(token.expires_at.map(|t| t.0))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The token with this digest, revoked or not: the caller decides what a revoked token means.
+    pub async fn token_by_digest(&self, digest: &str) -> Result<Option<AccessToken>, StoreError> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE token_digest = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(digest).fetch_optional(pool).await?;
+            row.as_ref().map(map_token).transpose()
+        })
+    }
+
+    pub async fn token_by_refresh_digest(
+        &self,
+        digest: &str,
+    ) -> Result<Option<AccessToken>, StoreError> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM oauth_tokens WHERE refresh_digest = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(digest).fetch_optional(pool).await?;
+            row.as_ref().map(map_token).transpose()
+        })
+    }
+
+    /// Revokes a token. Returns whether a live token was revoked.
+    pub async fn revoke_token(&self, id: Id, at: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            )
+            .bind(id.0)
+            .bind(at.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    /// Revokes every token of an account (password change, suspension).
+    pub async fn revoke_account_tokens(
+        &self,
+        account_id: Id,
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE oauth_tokens SET revoked_at = $2 \
+                 WHERE account_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(account_id.0)
+            .bind(at.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+}

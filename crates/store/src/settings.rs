@@ -1,0 +1,101 @@
+//! Instance-wide secrets and run-time settings, shared by every process through the database.
+
+use rhizome_model::Timestamp;
+
+use crate::row::Columns;
+use crate::{Store, StoreError, with_pool};
+
+impl Store {
+    /// Returns the secret called `name`, creating it with `make` the first time. When several
+    /// processes start together, exactly one value wins and all of them return it.
+    pub async fn secret_or_create(
+        &self,
+        name: &str,
+        now: Timestamp,
+        make: impl FnOnce() -> String,
+    ) -> Result<String, StoreError> {
+        if let Some(existing) = self.secret(name).await? {
+            return Ok(existing);
+        }
+        let candidate = make();
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(&candidate)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        self.secret(name).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn secret(&self, name: &str) -> Result<Option<String>, StoreError> {
+        // Read through the writer on SQLite: a reader opened before our insert could miss it.
+        with_pool!(self, write, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
+    }
+
+    /// A run-time setting (JSON text), if an admin has set it.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(
+                sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(pool)
+                    .await?,
+            )
+        })
+    }
+
+    /// Every run-time setting, as (key, JSON text) pairs.
+    pub async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query("SELECT key, value FROM settings ORDER BY key")
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|row| Ok((row.text("key")?, row.text("value")?)))
+                .collect()
+        })
+    }
+
+    pub async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("DELETE FROM settings WHERE key = $1")
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}
