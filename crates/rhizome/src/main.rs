@@ -1,1 +1,124 @@
-fn main() {}
+//! `rhizome`: the server and its command-line tools.
+
+mod admin;
+mod config;
+mod metrics;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "rhizome",
+    version,
+    about = "A Fediverse server",
+    propagate_version = true
+)]
+struct Cli {
+    /// The configuration file (also RHIZOME_CONFIG). Without one, defaults and RHIZOME_* variables apply.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: HTTP and background workers.
+    Serve,
+    /// Administration of a running or stopped instance.
+    Admin(admin::AdminArgs),
+    /// The database: migrations and backups.
+    Db {
+        #[command(subcommand)]
+        command: admin::DbCommand,
+    },
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration and print it as it takes effect, secrets hidden.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let loaded = match config::Loaded::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("rhizome: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&loaded.config, matches!(cli.command, Command::Serve));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("rhizome: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => server::serve(loaded).await,
+            Command::Admin(args) => admin::run(loaded, args).await,
+            Command::Db { command } => admin::run_db(loaded, command).await,
+            Command::Config {
+                command: ConfigCommand::Check,
+            } => {
+                print_config(&loaded);
+                Ok(())
+            }
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("rhizome: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_config(loaded: &config::Loaded) {
+    match &loaded.file {
+        Some(path) => eprintln!("configuration file: {}", path.display()),
+        None => eprintln!("no configuration file: defaults and environment"),
+    }
+    if !loaded.from_env.is_empty() {
+        eprintln!("set by the environment: {}", loaded.from_env.join(", "));
+    }
+    eprintln!("configuration is valid");
+    print!("{}", loaded.config.redacted_toml());
+}
+
+/// Logs go to stderr; `RUST_LOG` wins over `log.level`. Commands other than `serve` log
+/// warnings only, so that their own output stays readable.
+fn init_logging(config: &config::Config, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving {
+        config.log.level.as_str()
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(default))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
+}

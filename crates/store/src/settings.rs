@@ -6,25 +6,21 @@ use crate::row::Columns;
 use crate::{Store, StoreError, with_pool};
 
 impl Store {
-    /// Returns the secret called `name`, creating it with `make` the first time. When several
-    /// processes start together, exactly one value wins and all of them return it.
-    pub async fn secret_or_create(
+    /// Stores `candidate` as the secret `name` unless one exists, and returns the stored one.
+    /// When several processes start together, exactly one value wins and all of them get it.
+    pub async fn insert_secret_if_absent(
         &self,
         name: &str,
+        candidate: &str,
         now: Timestamp,
-        make: impl FnOnce() -> String,
     ) -> Result<String, StoreError> {
-        if let Some(existing) = self.secret(name).await? {
-            return Ok(existing);
-        }
-        let candidate = make();
         with_pool!(self, write, |pool| {
             sqlx::query(
                 "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (name) DO NOTHING",
             )
             .bind(name)
-            .bind(&candidate)
+            .bind(candidate)
             .bind(now.0)
             .execute(pool)
             .await?;
@@ -32,8 +28,8 @@ impl Store {
         self.secret(name).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn secret(&self, name: &str) -> Result<Option<String>, StoreError> {
-        // Read through the writer on SQLite: a reader opened before our insert could miss it.
+    pub async fn secret(&self, name: &str) -> Result<Option<String>, StoreError> {
+        // Read through the writer on SQLite: a reader opened before an insert could miss it.
         with_pool!(self, write, |pool| {
             Ok(
                 sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")

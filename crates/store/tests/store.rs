@@ -265,8 +265,8 @@ async fn secrets_are_created_once(db: &TestDatabase) {
     let store = db.store().await;
     let other = db.store().await;
     let (a, b) = tokio::join!(
-        store.secret_or_create("cookie_key", NOW, || "first".into()),
-        other.secret_or_create("cookie_key", NOW, || "second".into()),
+        store.insert_secret_if_absent("cookie_key", "first", NOW),
+        other.insert_secret_if_absent("cookie_key", "second", NOW),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a, b);
@@ -275,6 +275,8 @@ async fn secrets_are_created_once(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!(again, a);
+    assert_eq!(store.secret("cookie_key").await.unwrap(), Some(a));
+    assert_eq!(store.secret("missing").await.unwrap(), None);
 }
 
 async fn settings_round_trip(db: &TestDatabase) {

@@ -1,0 +1,56 @@
+//! Bearer tokens: `Authorization: Bearer …` (or the `access_token` query parameter that
+//! browser WebSocket clients use).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use rhizome_core::Core;
+use rhizome_core::oauth::Authenticated;
+
+use crate::ApiError;
+
+/// The token a request carries, if any.
+pub fn bearer_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_owned());
+    }
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "access_token")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// A request with a valid token: 401 otherwise. Handlers then check scopes with
+/// `auth.require(Scope("read:accounts"))?`.
+pub struct Auth(pub Authenticated);
+
+impl FromRequestParts<Core> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, core: &Core) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts).ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "The access token is invalid",
+            )
+        })?;
+        Ok(Auth(core.authenticate_token(&token).await?))
+    }
+}
+
+/// A request that may carry a token; a token that is present must be valid.
+pub struct MaybeAuth(pub Option<Authenticated>);
+
+impl FromRequestParts<Core> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, core: &Core) -> Result<Self, Self::Rejection> {
+        match bearer_token(parts) {
+            None => Ok(MaybeAuth(None)),
+            Some(token) => Ok(MaybeAuth(Some(core.authenticate_token(&token).await?))),
+        }
+    }
+}

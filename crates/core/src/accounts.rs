@@ -1,0 +1,284 @@
+//! Local users: creating them, signing them in, and what admins do to them.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rhizome_federation::keys;
+use rhizome_model::{Account, Id, LocalUser, Role, Username};
+
+use crate::{Core, CoreError};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// What it takes to create a local user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+    /// False when the registration waits for a moderator.
+    pub approved: bool,
+    pub registration_reason: Option<String>,
+    pub locale: String,
+}
+
+fn validate_email(email: &str) -> Result<(), CoreError> {
+    let valid = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(CoreError::invalid("e-mail address is invalid"))
+    }
+}
+
+fn validate_password(password: &str) -> Result<(), CoreError> {
+    let length = password.chars().count();
+    if length == 0 {
+        return Err(CoreError::invalid("password can't be blank"));
+    }
+    if length < MIN_PASSWORD_CHARS {
+        return Err(CoreError::invalid(format!(
+            "password is too short (at least {MIN_PASSWORD_CHARS} characters)"
+        )));
+    }
+    if length > MAX_PASSWORD_CHARS {
+        return Err(CoreError::invalid("password is too long"));
+    }
+    Ok(())
+}
+
+/// Hashes a password with argon2id off the async threads (it is deliberately slow).
+pub async fn hash_password(password: String) -> Result<String, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| CoreError::Internal(format!("password hashing: {e}")))
+    })
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))?
+}
+
+/// Checks a password against a stored hash, off the async threads.
+pub async fn verify_password(password: String, hash: String) -> Result<bool, CoreError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+impl Core {
+    /// Creates a local user with a fresh RSA key pair. Nothing is written unless all of it is.
+    pub async fn create_user(&self, new: NewUser) -> Result<LocalUser, CoreError> {
+        let username =
+            Username::parse(&new.username).map_err(|e| CoreError::invalid(e.to_string()))?;
+        validate_email(&new.email)?;
+        validate_password(&new.password)?;
+        // Friendly early answers; the database's unique keys stay the real guard against races.
+        if self
+            .store
+            .local_user_by_username(username.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(CoreError::Conflict("username is taken".into()));
+        }
+        if self.store.local_user_by_email(&new.email).await?.is_some() {
+            return Err(CoreError::Conflict(
+                "e-mail address is already in use".into(),
+            ));
+        }
+        let password_hash = hash_password(new.password).await?;
+        let key_pair = tokio::task::spawn_blocking(keys::generate_rsa_2048)
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+
+        let now = self.clock.now();
+        let name = username.as_str();
+        let urls = &self.urls;
+        let user = LocalUser {
+            account: Account {
+                id: Id::generate(now.0),
+                username: name.to_owned(),
+                domain: None,
+                display_name: String::new(),
+                note: String::new(),
+                uri: urls.actor(name),
+                url: Some(urls.profile(name)),
+                inbox_url: Some(urls.inbox(name)),
+                shared_inbox_url: Some(urls.shared_inbox()),
+                outbox_url: Some(urls.outbox(name)),
+                followers_url: Some(urls.followers(name)),
+                following_url: Some(urls.following(name)),
+                featured_url: Some(urls.featured(name)),
+                public_key_id: Some(urls.key_id(name)),
+                public_key_pem: key_pair.public_pem,
+                actor_type: "Person".to_owned(),
+                locked: false,
+                bot: false,
+                discoverable: true,
+                avatar_url: None,
+                header_url: None,
+                fields: Vec::new(),
+                also_known_as: Vec::new(),
+                moved_to_account_id: None,
+                suspended_at: None,
+                created_at: now,
+                updated_at: now,
+            },
+            email: new.email,
+            password_hash,
+            role: new.role,
+            private_key_pem: key_pair.private_pem,
+            approved: new.approved,
+            registration_reason: new.registration_reason,
+            locale: new.locale,
+            created_at: now,
+            last_sign_in_at: None,
+        };
+        self.store.create_local_user(&user).await?;
+        tracing::info!(username = name, role = %user.role, "local user created");
+        Ok(user)
+    }
+
+    /// How many local users can sign in (suspended ones are not counted).
+    pub async fn local_user_count(&self) -> Result<i64, CoreError> {
+        Ok(self.store.count_local_users().await?)
+    }
+
+    /// The local user called `username`, or `NotFound`.
+    pub async fn local_user_named(&self, username: &str) -> Result<LocalUser, CoreError> {
+        self.store
+            .local_user_by_username(username)
+            .await?
+            .ok_or(CoreError::NotFound)
+    }
+
+    /// Checks a username-or-e-mail and password. The same error for every failure, so that
+    /// it tells nothing about which accounts exist.
+    pub async fn authenticate_password(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<LocalUser, CoreError> {
+        let refused = || CoreError::Unauthorized("invalid username or password".into());
+        let user = if login.contains('@') {
+            self.store.local_user_by_email(login).await?
+        } else {
+            self.store.local_user_by_username(login).await?
+        };
+        let Some(user) = user else {
+            // Spend the same time as a real check.
+            let _ = hash_password(password.to_owned()).await;
+            return Err(refused());
+        };
+        if !verify_password(password.to_owned(), user.password_hash.clone()).await? {
+            return Err(refused());
+        }
+        if user.account.suspended_at.is_some() {
+            return Err(CoreError::Forbidden(
+                "your login is currently disabled".into(),
+            ));
+        }
+        if !user.approved {
+            return Err(CoreError::Forbidden(
+                "your account is awaiting approval".into(),
+            ));
+        }
+        self.store
+            .record_sign_in(user.account.id, self.clock.now())
+            .await?;
+        Ok(user)
+    }
+
+    /// Sets a new password and signs the user out everywhere.
+    pub async fn set_password(&self, username: &str, password: String) -> Result<(), CoreError> {
+        validate_password(&password)?;
+        let user = self.local_user_named(username).await?;
+        let hash = hash_password(password).await?;
+        self.store.set_password_hash(user.account.id, &hash).await?;
+        self.store
+            .revoke_account_tokens(user.account.id, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_role(&self, username: &str, role: Role) -> Result<LocalUser, CoreError> {
+        let user = self.local_user_named(username).await?;
+        self.store.set_role(user.account.id, role).await?;
+        self.local_user_named(username).await
+    }
+
+    /// Suspends a user: they can no longer sign in and their tokens stop working.
+    pub async fn suspend(&self, username: &str) -> Result<LocalUser, CoreError> {
+        let user = self.local_user_named(username).await?;
+        let now = self.clock.now();
+        self.store.set_suspended(user.account.id, Some(now)).await?;
+        self.store
+            .revoke_account_tokens(user.account.id, now)
+            .await?;
+        self.local_user_named(username).await
+    }
+
+    pub async fn unsuspend(&self, username: &str) -> Result<LocalUser, CoreError> {
+        let user = self.local_user_named(username).await?;
+        self.store.set_suspended(user.account.id, None).await?;
+        self.local_user_named(username).await
+    }
+
+    /// Deletes a local user and everything that belongs to them.
+    pub async fn delete_user(&self, username: &str) -> Result<(), CoreError> {
+        let user = self.local_user_named(username).await?;
+        self.store.delete_account(user.account.id).await?;
+        tracing::info!(username, "local user deleted");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_and_passwords_are_checked() {
+        assert!(validate_email("a@b.example").is_ok());
+        assert!(validate_email("a@localhost").is_ok());
+        for bad in ["", "ab", "@b", "a@", "a b@c", "a@b@c"] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+        assert!(validate_password("").is_err());
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("long enough").is_ok());
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_against_their_hash() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            verify_password("correct horse".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
+        assert!(
+            !verify_password("x".into(), "not a hash".into())
+                .await
+                .unwrap()
+        );
+    }
+}

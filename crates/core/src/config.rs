@@ -1,0 +1,128 @@
+//! The part of the configuration that actions depend on. The binary reads the TOML file and
+//! environment, and hands the core this.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use rhizome_model::UnknownVariant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// `ws` or `wss`, for the streaming URL.
+    pub fn websocket(self) -> &'static str {
+        match self {
+            Scheme::Http => "ws",
+            Scheme::Https => "wss",
+        }
+    }
+}
+
+/// Who may sign up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationMode {
+    #[default]
+    Open,
+    /// Anyone may apply with a reason; a moderator approves.
+    Approval,
+    /// Only with an invite token.
+    Invite,
+    Closed,
+}
+
+impl RegistrationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationMode::Open => "open",
+            RegistrationMode::Approval => "approval",
+            RegistrationMode::Invite => "invite",
+            RegistrationMode::Closed => "closed",
+        }
+    }
+}
+
+impl FromStr for RegistrationMode {
+    type Err = UnknownVariant;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(RegistrationMode::Open),
+            "approval" => Ok(RegistrationMode::Approval),
+            "invite" => Ok(RegistrationMode::Invite),
+            "closed" => Ok(RegistrationMode::Closed),
+            other => Err(UnknownVariant {
+                kind: "registration mode",
+                value: other.to_owned(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub domain: String,
+    pub scheme: Scheme,
+    /// Defaults for the settings admins may change at run time (see [`crate::settings`]).
+    pub instance_name: String,
+    pub instance_description: String,
+    pub contact_email: String,
+    pub registrations: RegistrationMode,
+    /// Setting keys whose value the environment pins: admins cannot change them.
+    pub pinned_settings: Vec<String>,
+    pub max_post_chars: usize,
+    pub max_upload_bytes: u64,
+    pub federation_enabled: bool,
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How many jobs one process runs at once.
+    pub concurrency: usize,
+    /// How long a claimed job is held before another process may take it over.
+    pub lease_seconds: u64,
+    /// How often an idle worker looks for due jobs.
+    pub poll_millis: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            concurrency: 8,
+            lease_seconds: 300,
+            poll_millis: 500,
+        }
+    }
+}
+
+impl CoreConfig {
+    /// A configuration for `domain` with every other value at its default.
+    pub fn for_domain(domain: &str, scheme: Scheme) -> CoreConfig {
+        CoreConfig {
+            domain: domain.to_owned(),
+            scheme,
+            instance_name: "Rhizome".to_owned(),
+            instance_description: "A Rhizome instance".to_owned(),
+            contact_email: String::new(),
+            registrations: RegistrationMode::Open,
+            pinned_settings: Vec::new(),
+            max_post_chars: 5000,
+            max_upload_bytes: 40 * 1024 * 1024,
+            federation_enabled: true,
+            jobs: JobsConfig::default(),
+        }
+    }
+}

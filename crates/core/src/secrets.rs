@@ -1,0 +1,73 @@
+//! Secrets every process of an instance must share, kept in the database and created once.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rhizome_federation::keys;
+use rhizome_model::Timestamp;
+use rhizome_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::{Clock, CoreError};
+
+/// The instance actor's key pair and the keys that protect cookies and forms.
+pub struct InstanceSecrets {
+    pub instance_actor: ActorKeys,
+    /// Signs session cookies.
+    pub cookie_key: String,
+    /// Derives CSRF tokens.
+    pub csrf_key: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ActorKeys {
+    pub private_pem: String,
+    pub public_pem: String,
+}
+
+/// Random bytes, base64url-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::fill(buffer.as_mut_slice());
+    URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// The shared secret `name`, made by `make` only if no process made it before.
+async fn shared_secret(
+    store: &Store,
+    name: &str,
+    now: Timestamp,
+    make: impl FnOnce() -> Result<String, CoreError>,
+) -> Result<String, CoreError> {
+    if let Some(existing) = store.secret(name).await? {
+        return Ok(existing);
+    }
+    let candidate = make()?;
+    Ok(store.insert_secret_if_absent(name, &candidate, now).await?)
+}
+
+impl InstanceSecrets {
+    pub async fn load_or_create(store: &Store, clock: &Clock) -> Result<Self, CoreError> {
+        let now = clock.now();
+        // One secret for the pair, so that two processes starting together cannot end up
+        // with one's private key and the other's public key.
+        let pair = shared_secret(store, "instance_actor_keys", now, || {
+            let generated =
+                keys::generate_rsa_2048().map_err(|e| CoreError::Internal(e.to_string()))?;
+            serde_json::to_string(&ActorKeys {
+                private_pem: generated.private_pem,
+                public_pem: generated.public_pem,
+            })
+            .map_err(|e| CoreError::Internal(e.to_string()))
+        })
+        .await?;
+        let instance_actor: ActorKeys = serde_json::from_str(&pair)
+            .map_err(|e| CoreError::Internal(format!("instance actor keys: {e}")))?;
+        let cookie_key = shared_secret(store, "cookie_key", now, || Ok(random_token(64))).await?;
+        let csrf_key = shared_secret(store, "csrf_key", now, || Ok(random_token(64))).await?;
+        Ok(InstanceSecrets {
+            instance_actor,
+            cookie_key,
+            csrf_key,
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! Settings admins change at run time: kept in the database so that every process sees the
+//! same value. The configuration file gives the starting value; a value pinned by the
+//! environment wins over both and cannot be changed from the admin interfaces.
+
+use serde_json::Value;
+
+use crate::{Core, CoreError, RegistrationMode};
+
+/// The run-time settings and their keys (the same names as in the configuration file).
+pub const INSTANCE_NAME: &str = "instance.name";
+pub const INSTANCE_DESCRIPTION: &str = "instance.description";
+pub const CONTACT_EMAIL: &str = "instance.contact_email";
+pub const REGISTRATIONS_MODE: &str = "registrations.mode";
+pub const RULES: &str = "instance.rules";
+
+pub const KEYS: &[&str] = &[
+    INSTANCE_NAME,
+    INSTANCE_DESCRIPTION,
+    CONTACT_EMAIL,
+    REGISTRATIONS_MODE,
+    RULES,
+];
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The configuration file or the built-in default.
+    Config,
+    /// Changed by an admin at run time.
+    Database,
+    /// Pinned by an environment variable.
+    Environment,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectiveSettings {
+    pub name: String,
+    pub description: String,
+    pub contact_email: String,
+    pub registrations: RegistrationMode,
+    pub rules: Vec<String>,
+    /// (key, source) for every run-time setting.
+    pub sources: Vec<(&'static str, Source)>,
+}
+
+impl Core {
+    fn is_pinned(&self, key: &str) -> bool {
+        self.config
+            .pinned_settings
+            .iter()
+            .any(|pinned| pinned == key)
+    }
+
+    /// The settings in force now. Read from the database on every call: another process may
+    /// have changed them.
+    pub async fn settings(&self) -> Result<EffectiveSettings, CoreError> {
+        let stored = self.store.settings().await?;
+        let mut sources = Vec::new();
+        let mut lookup = |key: &'static str| -> Option<Value> {
+            if self.is_pinned(key) {
+                sources.push((key, Source::Environment));
+                return None;
+            }
+            let value = stored
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| serde_json::from_str::<Value>(v).ok());
+            sources.push((
+                key,
+                if value.is_some() {
+                    Source::Database
+                } else {
+                    Source::Config
+                },
+            ));
+            value
+        };
+        let text = |value: Option<Value>, default: &str| match value {
+            Some(Value::String(s)) => s,
+            _ => default.to_owned(),
+        };
+        let config = &self.config;
+        let name = text(lookup(INSTANCE_NAME), &config.instance_name);
+        let description = text(lookup(INSTANCE_DESCRIPTION), &config.instance_description);
+        let contact_email = text(lookup(CONTACT_EMAIL), &config.contact_email);
+        let registrations = lookup(REGISTRATIONS_MODE)
+            .and_then(|v| v.as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or(config.registrations);
+        let rules = lookup(RULES)
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+            .unwrap_or_default();
+        Ok(EffectiveSettings {
+            name,
+            description,
+            contact_email,
+            registrations,
+            rules,
+            sources,
+        })
+    }
+
+    /// Changes a run-time setting for every process. Pinned keys are refused.
+    pub async fn change_setting(&self, key: &str, value: Value) -> Result<(), CoreError> {
+        let Some(key) = KEYS.iter().find(|k| **k == key) else {
+            return Err(CoreError::invalid(format!("unknown setting {key:?}")));
+        };
+        if self.is_pinned(key) {
+            return Err(CoreError::Forbidden(format!(
+                "{key} is pinned by the environment and cannot be changed here"
+            )));
+        }
+        let valid = match *key {
+            REGISTRATIONS_MODE => value
+                .as_str()
+                .is_some_and(|s| s.parse::<RegistrationMode>().is_ok()),
+            RULES => value
+                .as_array()
+                .is_some_and(|rules| rules.iter().all(Value::is_string)),
+            _ => value.as_str().is_some_and(|s| s.chars().count() <= 10_000),
+        };
+        if !valid {
+            return Err(CoreError::invalid(format!("invalid value for {key}")));
+        }
+        self.store
+            .set_setting(key, &value.to_string(), self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Goes back to the configured value.
+    pub async fn reset_setting(&self, key: &str) -> Result<(), CoreError> {
+        if !KEYS.contains(&key) {
+            return Err(CoreError::invalid(format!("unknown setting {key:?}")));
+        }
+        self.store.delete_setting(key).await?;
+        Ok(())
+    }
+}

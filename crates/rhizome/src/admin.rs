@@ -1,0 +1,534 @@
+//! `rhizome admin …` and `rhizome db …`: administration from the shell. They work on the
+//! same database as a running server. Results go to stdout (human-readable, or JSON with
+//! `--json`); messages go to stderr.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use rhizome_core::Core;
+use rhizome_core::accounts::NewUser;
+use rhizome_core::jobs::{PROBE, ProbePayload};
+use rhizome_core::secrets::random_token;
+use rhizome_model::{Id, Job, JobState, LocalUser, Role, Scopes};
+use rhizome_store::{PageRequest, Store};
+use serde_json::{Value, json};
+
+use crate::config::Loaded;
+use crate::server::{open_core, open_store};
+
+#[derive(Args)]
+pub struct AdminArgs {
+    /// Print results as JSON, for scripts.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Local users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// OAuth access tokens for scripts, bots and tests.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The background job queue.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Run-time settings shared by every process (instance name, registrations…).
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a local user. Without --password-stdin a random password is made and printed.
+    Create {
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, default_value = "user")]
+        role: Role,
+    },
+    /// List local users.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Show one user.
+    Show { name: String },
+    /// Set a user's password (read from standard input) and sign them out everywhere.
+    SetPassword {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Make a user an admin, a moderator or a plain user.
+    SetRole { name: String, role: Role },
+    /// Stop a user from signing in; their tokens stop working.
+    Suspend { name: String },
+    /// Lift a suspension.
+    Unsuspend { name: String },
+    /// Delete a user and everything they own.
+    Delete { name: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new access token for NAME (only the token goes to stdout).
+    Create {
+        name: String,
+        #[arg(long, default_value = "read write follow push")]
+        scopes: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List jobs, newest first.
+    List {
+        /// queued, running, done or failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put a failed job back in the queue.
+    Retry { id: String },
+    /// Counts by state.
+    Stats,
+    /// Queue diagnostic jobs and, with --wait, report which workers ran them.
+    Probe {
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// How long each probe job takes.
+        #[arg(long, default_value_t = 0)]
+        sleep_ms: u64,
+        /// Wait up to this many seconds for the probes to finish.
+        #[arg(long)]
+        wait: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Show every run-time setting and where its value comes from.
+    List,
+    /// Change a setting for every process (VALUE is JSON, or plain text for text settings).
+    Set { key: String, value: String },
+    /// Go back to the configured value.
+    Reset { key: String },
+}
+
+#[derive(Subcommand)]
+pub enum DbCommand {
+    /// Bring the schema up to date (serve does this too).
+    Migrate,
+    /// Write a consistent copy of the SQLite database while the server runs.
+    Backup { path: PathBuf },
+}
+
+pub async fn run_db(loaded: Loaded, command: DbCommand) -> anyhow::Result<()> {
+    let config = &loaded.config;
+    match command {
+        DbCommand::Migrate => {
+            open_store(config).await?;
+            eprintln!("database is at schema version {}", Store::schema_version());
+        }
+        DbCommand::Backup { path } => {
+            if !config.uses_sqlite() {
+                bail!("PostgreSQL databases are backed up with pg_dump (see the README)");
+            }
+            let store = open_store(config).await?;
+            store
+                .backup_sqlite(&path)
+                .await
+                .with_context(|| format!("backup to {}", path.display()))?;
+            eprintln!("backup written to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn read_password_from_stdin() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from stdin")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    Ok(password)
+}
+
+fn user_json(user: &LocalUser) -> Value {
+    json!({
+        "id": user.account.id,
+        "username": user.account.username,
+        "email": user.email,
+        "role": user.role.as_str(),
+        "approved": user.approved,
+        "suspended": user.account.suspended_at.is_some(),
+        "created_at": user.created_at.to_rfc3339(),
+        "last_sign_in_at": user.last_sign_in_at.map(|t| t.to_rfc3339()),
+        "uri": user.account.uri,
+    })
+}
+
+fn user_line(user: &LocalUser) -> String {
+    let mut flags = Vec::new();
+    if user.account.suspended_at.is_some() {
+        flags.push("suspended");
+    }
+    if !user.approved {
+        flags.push("awaiting approval");
+    }
+    format!(
+        "{:<30} {:<10} {:<40} {}",
+        user.account.username,
+        user.role.as_str(),
+        user.email,
+        flags.join(", ")
+    )
+}
+
+fn job_json(job: &Job) -> Value {
+    json!({
+        "id": job.id,
+        "kind": job.kind,
+        "state": job.state.as_str(),
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "run_at": job.run_at.to_rfc3339(),
+        "last_error": job.last_error,
+        "worker": job.locked_by,
+        "created_at": job.created_at.to_rfc3339(),
+        "finished_at": job.finished_at.map(|t| t.to_rfc3339()),
+        "payload": serde_json::from_str::<Value>(&job.payload).unwrap_or(Value::Null),
+    })
+}
+
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    /// Prints `value` as JSON, or `text` for people.
+    fn show(&self, value: Value, text: impl FnOnce() -> String) {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        } else {
+            println!("{}", text());
+        }
+    }
+}
+
+pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
+    let core = open_core(&loaded.config, &loaded.from_env).await?;
+    let out = Output { json: args.json };
+    let result = match args.command {
+        AdminCommand::User { command } => user(&core, &out, command).await,
+        AdminCommand::Token { command } => token(&core, command).await,
+        AdminCommand::Jobs { command } => jobs(&core, &out, command).await,
+        AdminCommand::Settings { command } => settings(&core, &out, command).await,
+    };
+    core.store.close().await;
+    result
+}
+
+async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create {
+            name,
+            email,
+            password_stdin,
+            role,
+        } => {
+            let (password, generated) = if password_stdin {
+                (read_password_from_stdin()?, false)
+            } else {
+                (random_token(18), true)
+            };
+            let user = core
+                .create_user(NewUser {
+                    username: name,
+                    email,
+                    password: password.clone(),
+                    role,
+                    approved: true,
+                    registration_reason: None,
+                    locale: "en".into(),
+                })
+                .await?;
+            let mut value = user_json(&user);
+            if generated {
+                value["password"] = json!(password);
+            }
+            out.show(value, || {
+                let mut text = format!("created {} ({})", user.account.username, user.role);
+                if generated {
+                    text.push_str(&format!("\npassword: {password}"));
+                }
+                text
+            });
+        }
+        UserCommand::List { limit } => {
+            let page = core
+                .store
+                .list_local_users(&PageRequest::first(limit.clamp(1, 10_000)))
+                .await?;
+            out.show(
+                Value::Array(page.items.iter().map(user_json).collect()),
+                || {
+                    page.items
+                        .iter()
+                        .map(user_line)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+        UserCommand::Show { name } => {
+            let user = core.local_user_named(&name).await?;
+            out.show(user_json(&user), || {
+                format!(
+                    "username: {}\nid: {}\nemail: {}\nrole: {}\napproved: {}\nsuspended: {}\ncreated: {}\nactor: {}",
+                    user.account.username,
+                    user.account.id,
+                    user.email,
+                    user.role,
+                    user.approved,
+                    user.account.suspended_at.is_some(),
+                    user.created_at,
+                    user.account.uri
+                )
+            });
+        }
+        UserCommand::SetPassword { name, .. } => {
+            core.set_password(&name, read_password_from_stdin()?)
+                .await?;
+            out.show(
+                json!({ "username": name, "password_changed": true }),
+                || format!("password changed for {name}; their sessions were signed out"),
+            );
+        }
+        UserCommand::SetRole { name, role } => {
+            let user = core.set_role(&name, role).await?;
+            out.show(user_json(&user), || {
+                format!("{} is now {}", user.account.username, user.role)
+            });
+        }
+        UserCommand::Suspend { name } => {
+            let user = core.suspend(&name).await?;
+            out.show(user_json(&user), || {
+                format!("{} is suspended", user.account.username)
+            });
+        }
+        UserCommand::Unsuspend { name } => {
+            let user = core.unsuspend(&name).await?;
+            out.show(user_json(&user), || {
+                format!("{} may sign in again", user.account.username)
+            });
+        }
+        UserCommand::Delete { name } => {
+            core.delete_user(&name).await?;
+            out.show(json!({ "username": name, "deleted": true }), || {
+                format!("{name} deleted")
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn token(core: &Core, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { name, scopes } => {
+            let scopes = Scopes::parse(&scopes).context("--scopes")?;
+            let user = core.local_user_named(&name).await?;
+            let issued = core
+                .issue_token(Some(user.account.id), None, scopes, false)
+                .await?;
+            eprintln!(
+                "token for {} with scopes: {}",
+                user.account.username, issued.scopes
+            );
+            println!("{}", issued.access_token);
+        }
+    }
+    Ok(())
+}
+
+async fn jobs(core: &Core, out: &Output, command: JobsCommand) -> anyhow::Result<()> {
+    match command {
+        JobsCommand::List { state, limit } => {
+            let state = state.map(|s| s.parse::<JobState>()).transpose()?;
+            let page = core
+                .store
+                .list_jobs(state, &PageRequest::first(limit.clamp(1, 10_000)))
+                .await?;
+            out.show(
+                Value::Array(page.items.iter().map(job_json).collect()),
+                || {
+                    page.items
+                        .iter()
+                        .map(|job| {
+                            format!(
+                                "{:<20} {:<16} {:<8} attempts {}/{}  {}",
+                                job.id,
+                                job.kind,
+                                job.state.as_str(),
+                                job.attempts,
+                                job.max_attempts,
+                                job.last_error.as_deref().unwrap_or("")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+        JobsCommand::Retry { id } => {
+            let id: Id = id.parse()?;
+            if !core.store.retry_job(id, core.clock.now()).await? {
+                bail!("job {id} is not a failed job");
+            }
+            out.show(json!({ "id": id, "state": "queued" }), || {
+                format!("job {id} queued again")
+            });
+        }
+        JobsCommand::Stats => {
+            let counts = core.store.job_counts().await?;
+            out.show(
+                json!({
+                    "queued": counts.queued,
+                    "running": counts.running,
+                    "done": counts.done,
+                    "failed": counts.failed,
+                }),
+                || {
+                    format!(
+                        "queued {}\nrunning {}\ndone {}\nfailed {}",
+                        counts.queued, counts.running, counts.done, counts.failed
+                    )
+                },
+            );
+        }
+        JobsCommand::Probe {
+            count,
+            sleep_ms,
+            wait,
+        } => {
+            let mut ids = Vec::new();
+            for _ in 0..count.min(100_000) {
+                ids.push(
+                    core.enqueue(PROBE, &ProbePayload { sleep_ms }, None)
+                        .await?,
+                );
+            }
+            eprintln!("queued {} probe job(s)", ids.len());
+            let Some(wait) = wait else {
+                out.show(json!({ "queued": ids }), || {
+                    ids.iter().map(Id::to_string).collect::<Vec<_>>().join("\n")
+                });
+                return Ok(());
+            };
+            let deadline = Instant::now() + Duration::from_secs(wait);
+            let mut jobs = Vec::new();
+            loop {
+                jobs.clear();
+                for id in &ids {
+                    if let Some(job) = core.store.job(*id).await? {
+                        jobs.push(job);
+                    }
+                }
+                let finished = jobs
+                    .iter()
+                    .filter(|j| matches!(j.state, JobState::Done | JobState::Failed))
+                    .count();
+                if finished == ids.len() || Instant::now() >= deadline {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let done = jobs.iter().filter(|j| j.state == JobState::Done).count();
+            out.show(Value::Array(jobs.iter().map(job_json).collect()), || {
+                format!("{done} of {} probe job(s) done", ids.len())
+            });
+            if done < ids.len() {
+                bail!(
+                    "{} probe job(s) did not finish in {wait}s: is a server running?",
+                    ids.len() - done
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn settings(core: &Core, out: &Output, command: SettingsCommand) -> anyhow::Result<()> {
+    match command {
+        SettingsCommand::List => {}
+        SettingsCommand::Set { key, value } => {
+            let parsed = serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value));
+            core.change_setting(&key, parsed).await?;
+        }
+        SettingsCommand::Reset { key } => core.reset_setting(&key).await?,
+    }
+    let settings = core.settings().await?;
+    let source_of = |key: &str| {
+        settings
+            .sources
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, source)| match source {
+                rhizome_core::settings::Source::Config => "config",
+                rhizome_core::settings::Source::Database => "database",
+                rhizome_core::settings::Source::Environment => "environment (pinned)",
+            })
+            .unwrap_or("config")
+    };
+    use rhizome_core::settings as keys;
+    let rows = [
+        (keys::INSTANCE_NAME, json!(settings.name)),
+        (keys::INSTANCE_DESCRIPTION, json!(settings.description)),
+        (keys::CONTACT_EMAIL, json!(settings.contact_email)),
+        (
+            keys::REGISTRATIONS_MODE,
+            json!(settings.registrations.as_str()),
+        ),
+        (keys::RULES, json!(settings.rules)),
+    ];
+    let value: Value = rows
+        .iter()
+        .map(|(key, value)| {
+            (
+                key.to_string(),
+                json!({ "value": value, "source": source_of(key) }),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    out.show(value, || {
+        rows.iter()
+            .map(|(key, value)| format!("{key:<24} {value}  ({})", source_of(key)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
