@@ -99,15 +99,25 @@ pub struct JobStats {
 /// workers are running and which process picks work up.
 pub const PROBE: &str = "probe";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ProbePayload {
+    /// How long the job takes.
     pub sleep_ms: u64,
+    /// Fail this many first attempts: exercises the retry path end to end.
+    #[serde(default)]
+    pub fail_attempts: i32,
 }
 
 async fn run_probe(job: Job) -> Result<(), JobError> {
     let payload: ProbePayload = serde_json::from_str(&job.payload)
         .map_err(|e| JobError::Permanent(format!("bad probe payload: {e}")))?;
     tokio::time::sleep(Duration::from_millis(payload.sleep_ms.min(60_000))).await;
+    if job.attempts <= payload.fail_attempts {
+        return Err(JobError::Retry(format!(
+            "probe asked to fail attempt {}",
+            job.attempts
+        )));
+    }
     Ok(())
 }
 

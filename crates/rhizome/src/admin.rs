@@ -119,6 +119,9 @@ enum JobsCommand {
         /// How long each probe job takes.
         #[arg(long, default_value_t = 0)]
         sleep_ms: u64,
+        /// Fail this many first attempts of each probe (to watch retries).
+        #[arg(long, default_value_t = 0)]
+        fail_attempts: i32,
         /// Wait up to this many seconds for the probes to finish.
         #[arg(long)]
         wait: Option<u64>,
@@ -432,13 +435,21 @@ async fn jobs(core: &Core, out: &Output, command: JobsCommand) -> anyhow::Result
         JobsCommand::Probe {
             count,
             sleep_ms,
+            fail_attempts,
             wait,
         } => {
             let mut ids = Vec::new();
             for _ in 0..count.min(100_000) {
                 ids.push(
-                    core.enqueue(PROBE, &ProbePayload { sleep_ms }, None)
-                        .await?,
+                    core.enqueue(
+                        PROBE,
+                        &ProbePayload {
+                            sleep_ms,
+                            fail_attempts,
+                        },
+                        None,
+                    )
+                    .await?,
                 );
             }
             eprintln!("queued {} probe job(s)", ids.len());

@@ -1,10 +1,6 @@
 //! `rhizome`: the server and its command-line tools.
 
-mod admin;
-mod config;
-mod metrics;
-mod server;
-
+use rhizome::{admin, config, server};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

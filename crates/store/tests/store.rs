@@ -271,7 +271,7 @@ async fn secrets_are_created_once(db: &TestDatabase) {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a, b);
     let again = store
-        .secret_or_create("cookie_key", NOW, || "third".into())
+        .insert_secret_if_absent("cookie_key", "third", NOW)
         .await
         .unwrap();
     assert_eq!(again, a);

@@ -1,0 +1,7 @@
+//! The `rhizome` binary's library half: configuration, wiring and the command-line tools.
+//! Kept as a library so that tests and the benchmark can start a server in-process.
+
+pub mod admin;
+pub mod config;
+pub mod metrics;
+pub mod server;
