@@ -2,3 +2,4 @@
 //! and the delivery transport. It knows nothing of Rhizome's database or business rules.
 
 pub mod keys;
+pub mod signatures;
