@@ -137,6 +137,8 @@ impl Core {
                 also_known_as: Vec::new(),
                 moved_to_account_id: None,
                 suspended_at: None,
+                emojis: Vec::new(),
+                fetched_at: None,
                 created_at: now,
                 updated_at: now,
             },

@@ -17,6 +17,13 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
+/// A custom emoji used in a name, bio or post: `:shortcode:` shown as the image at `url`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmojiRef {
+    pub shortcode: String,
+    pub url: String,
+}
+
 /// An actor: a local user's public face, or a remote account seen through federation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -50,6 +57,10 @@ pub struct Account {
     pub also_known_as: Vec<String>,
     pub moved_to_account_id: Option<Id>,
     pub suspended_at: Option<Timestamp>,
+    /// Custom emojis in the display name and bio.
+    pub emojis: Vec<EmojiRef>,
+    /// When a remote actor was last fetched.
+    pub fetched_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

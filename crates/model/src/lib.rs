@@ -8,16 +8,23 @@ pub mod job;
 pub mod oauth;
 pub mod role;
 pub mod scope;
+pub mod social;
+pub mod status;
 pub mod time;
 pub mod username;
 pub mod visibility;
 
-pub use account::{Account, LocalUser, ProfileField};
+pub use account::{Account, EmojiRef, LocalUser, ProfileField};
 pub use id::Id;
 pub use job::{Job, JobState};
 pub use oauth::{AccessToken, OAuthApp};
 pub use role::Role;
 pub use scope::{Scope, Scopes};
+pub use social::{Follow, Notification, NotificationKind, Relationship};
+pub use status::{
+    Attachment, AttachmentKind, NewStatus, ReactionCount, Status, StatusCounts, StatusEdit,
+    ViewerFlags,
+};
 pub use time::Timestamp;
 pub use username::{Username, UsernameError};
 pub use visibility::Visibility;

@@ -6,11 +6,11 @@ use sqlx::QueryBuilder;
 use crate::row::Columns;
 use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, \
+pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, \
     a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, \
     a.featured_url, a.public_key_id, a.public_key_pem, a.actor_type, a.locked, a.bot, \
     a.discoverable, a.avatar_url, a.header_url, a.fields, a.also_known_as, \
-    a.moved_to_account_id, a.suspended_at, a.created_at, a.updated_at";
+    a.moved_to_account_id, a.suspended_at, a.emojis, a.fetched_at, a.created_at, a.updated_at";
 
 const USER_COLUMNS: &str = "u.email, u.password_hash, u.role, u.private_key_pem, u.approved, \
     u.registration_reason, u.locale, u.created_at AS user_created_at, u.last_sign_in_at";
@@ -55,6 +55,8 @@ pub(crate) fn map_account(row: &impl Columns) -> Result<Account, StoreError> {
         also_known_as: row.json("also_known_as")?,
         moved_to_account_id: row.opt_i64("moved_to_account_id")?.map(Id),
         suspended_at: row.opt_i64("suspended_at")?.map(Timestamp),
+        emojis: row.json("emojis")?,
+        fetched_at: row.opt_i64("fetched_at")?.map(Timestamp),
         created_at: Timestamp(row.i64("created_at")?),
         updated_at: Timestamp(row.i64("updated_at")?),
     })
@@ -75,7 +77,7 @@ fn map_user(row: &impl Columns) -> Result<LocalUser, StoreError> {
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising plain structs and string lists cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }

@@ -7,12 +7,18 @@
 
 mod accounts;
 mod error;
+mod graph;
+mod interactions;
 mod jobs;
 mod migrate;
+mod notifications;
 mod oauth;
 mod page;
+mod remote;
 mod row;
 mod settings;
+mod statuses;
+mod timelines;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -24,9 +30,14 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
 pub use error::StoreError;
+pub use graph::{AccountCounts, FollowTable};
+pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};
-pub use oauth::{NewApp, NewToken};
+pub use notifications::NotificationFilter;
+pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
+pub use remote::{DomainBlock, InstanceHealth, OutboxActivity};
+pub use timelines::{AccountStatusFilter, PublicFilter};
 
 /// Runs `$body` with `$pool` bound to the pool for reading or for writing, on either backend.
 /// The body is compiled once per driver, so it may use driver-specific types freely.

@@ -10,12 +10,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::{Backend, Store, StoreError};
 
 /// (version, description, SQLite script, PostgreSQL script)
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "social",
+        include_str!("../migrations/sqlite/0002_social.sql"),
+        include_str!("../migrations/postgres/0002_social.sql"),
+    ),
+];
 
 fn migrator(postgres: bool) -> Migrator {
     let migrations = MIGRATIONS

@@ -173,3 +173,78 @@ impl Store {
         })
     }
 }
+
+/// An authorization code waiting to be exchanged for a token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorizationCode {
+    pub code_digest: String,
+    pub app_id: Id,
+    pub account_id: Id,
+    pub scopes: Scopes,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Store {
+    pub async fn create_authorization_code(
+        &self,
+        code: &AuthorizationCode,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO oauth_authorizations (code_digest, app_id, account_id, scopes, \
+                 redirect_uri, code_challenge, code_challenge_method, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&code.code_digest)
+            .bind(code.app_id.0)
+            .bind(code.account_id.0)
+            .bind(code.scopes.to_string())
+            .bind(&code.redirect_uri)
+            .bind(&code.code_challenge)
+            .bind(&code.code_challenge_method)
+            .bind(code.created_at.0)
+            .bind(code.expires_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes a code for exchange: only once, and only before it expires.
+    pub async fn consume_authorization_code(
+        &self,
+        code_digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        with_pool!(self, write, |pool| {
+            let row = sqlx::query(
+                "UPDATE oauth_authorizations SET used_at = $2 WHERE code_digest = $1 \
+                 AND used_at IS NULL AND expires_at > $2 RETURNING code_digest, app_id, account_id, \
+                 scopes, redirect_uri, code_challenge, code_challenge_method, created_at, expires_at",
+            )
+            .bind(code_digest)
+            .bind(now.0)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref()
+                .map(|row| {
+                    Ok(AuthorizationCode {
+                        code_digest: row.text("code_digest")?,
+                        app_id: Id(row.i64("app_id")?),
+                        account_id: Id(row.i64("account_id")?),
+                        scopes: scopes(row)?,
+                        redirect_uri: row.text("redirect_uri")?,
+                        code_challenge: row.opt_text("code_challenge")?,
+                        code_challenge_method: row.opt_text("code_challenge_method")?,
+                        created_at: Timestamp(row.i64("created_at")?),
+                        expires_at: Timestamp(row.i64("expires_at")?),
+                    })
+                })
+                .transpose()
+        })
+    }
+}

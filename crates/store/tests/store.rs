@@ -4,33 +4,7 @@ use rhizome_model::{Account, Id, JobState, LocalUser, Role, Scopes, Timestamp};
 use rhizome_store::{NewApp, NewJob, NewToken, PageRequest, Store, StoreError};
 use rhizome_testkit::TestDatabase;
 
-/// Generates `sqlite::name` and `postgres::name` for each suite function.
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = rhizome_testkit::TestDatabase::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                #[cfg_attr(
-                    not(postgres_tests),
-                    ignore = "PostgreSQL suite skipped: set RHIZOME_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run it"
-                )]
-                async fn $name() {
-                    let db = rhizome_testkit::TestDatabase::postgres().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
+use rhizome_testkit::on_both_databases;
 
 on_both_databases!(
     migrations_are_idempotent_and_concurrent,
@@ -76,6 +50,8 @@ fn user(id: i64, name: &str, email: &str) -> LocalUser {
             also_known_as: vec![],
             moved_to_account_id: None,
             suspended_at: None,
+            emojis: Vec::new(),
+            fetched_at: None,
             created_at: NOW,
             updated_at: NOW,
         },

@@ -9,6 +9,8 @@
 //! build script when `RHIZOME_TEST_POSTGRES` is set: without it the suite shows as skipped,
 //! with the reason, instead of failing.
 
+pub mod fixtures;
+
 use std::path::{Path, PathBuf};
 
 use rhizome_store::{PoolSize, Store};
@@ -152,4 +154,35 @@ mod tests {
             "postgres://u@h/x"
         );
     }
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests for each `async fn name(&TestDatabase)`
+/// of the calling module. The calling crate's build script sets `cfg(postgres_tests)` when
+/// `RHIZOME_TEST_POSTGRES` is set; otherwise the PostgreSQL half shows as ignored, with why.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::TestDatabase::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(
+                    not(postgres_tests),
+                    ignore = "PostgreSQL suite skipped: set RHIZOME_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test to run it"
+                )]
+                async fn $name() {
+                    let db = $crate::TestDatabase::postgres().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
 }

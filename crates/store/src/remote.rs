@@ -1,0 +1,368 @@
+//! Federation bookkeeping: remote accounts, deleted ids, activities sent and seen, the
+//! reachability of other servers, and instance-level domain blocks.
+
+use rhizome_model::{Account, Id, Timestamp};
+
+use crate::accounts::{ACCOUNT_COLUMNS, map_account, to_json};
+use crate::row::Columns;
+use crate::{Store, StoreError, with_pool};
+
+/// An activity we sent, stored once and delivered by id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxActivity {
+    pub id: Id,
+    pub uri: String,
+    pub account_id: Option<Id>,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: Timestamp,
+}
+
+/// What we know of another server's reachability.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstanceHealth {
+    pub domain: String,
+    pub first_failure_at: Option<Timestamp>,
+    pub last_failure_at: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub failures: i64,
+}
+
+/// An instance-level block of a domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainBlock {
+    pub id: Id,
+    /// `example.org` or `*.example.org`.
+    pub domain: String,
+    /// `suspend` (reject everything) or `silence`.
+    pub severity: String,
+    pub public_comment: String,
+    pub private_comment: String,
+    pub created_at: Timestamp,
+}
+
+impl Store {
+    /// Inserts or refreshes a remote actor by its ActivityPub id; returns the stored account
+    /// (keeping its existing local id).
+    pub async fn upsert_remote_account(&self, account: &Account) -> Result<Account, StoreError> {
+        let a = account;
+        let id: i64 = with_pool!(self, write, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
+                 inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
+                 featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
+                 discoverable, avatar_url, header_url, fields, also_known_as, emojis, \
+                 fetched_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+                 $26, $27) ON CONFLICT (uri) DO UPDATE SET username = excluded.username, \
+                 display_name = excluded.display_name, note = excluded.note, url = excluded.url, \
+                 inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url, \
+                 outbox_url = excluded.outbox_url, followers_url = excluded.followers_url, \
+                 following_url = excluded.following_url, featured_url = excluded.featured_url, \
+                 public_key_id = excluded.public_key_id, public_key_pem = excluded.public_key_pem, \
+                 actor_type = excluded.actor_type, locked = excluded.locked, bot = excluded.bot, \
+                 discoverable = excluded.discoverable, avatar_url = excluded.avatar_url, \
+                 header_url = excluded.header_url, fields = excluded.fields, \
+                 also_known_as = excluded.also_known_as, emojis = excluded.emojis, \
+                 fetched_at = excluded.fetched_at, updated_at = excluded.updated_at \
+                 WHERE accounts.domain IS NOT NULL RETURNING id",
+            )
+            .bind(a.id.0)
+            .bind(&a.username)
+            .bind(&a.domain)
+            .bind(&a.display_name)
+            .bind(&a.note)
+            .bind(&a.uri)
+            .bind(&a.url)
+            .bind(&a.inbox_url)
+            .bind(&a.shared_inbox_url)
+            .bind(&a.outbox_url)
+            .bind(&a.followers_url)
+            .bind(&a.following_url)
+            .bind(&a.featured_url)
+            .bind(&a.public_key_id)
+            .bind(&a.public_key_pem)
+            .bind(&a.actor_type)
+            .bind(a.locked)
+            .bind(a.bot)
+            .bind(a.discoverable)
+            .bind(&a.avatar_url)
+            .bind(&a.header_url)
+            .bind(to_json(&a.fields))
+            .bind(to_json(&a.also_known_as))
+            .bind(to_json(&a.emojis))
+            .bind(a.fetched_at.map(|t| t.0))
+            .bind(a.created_at.0)
+            .bind(a.updated_at.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| match StoreError::violated_unique(&e) {
+                Some(_) => StoreError::Conflict("another account already has this name"),
+                None => StoreError::Database(e),
+            })?
+            // No row back: the id belongs to a local account, which remote data never changes.
+            .ok_or(StoreError::Conflict(
+                "the actor id belongs to a local account",
+            ))?
+        });
+        self.account(Id(id)).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Finds an account by `username` and `domain` (`None` for local), case-insensitively.
+    pub async fn account_by_acct(
+        &self,
+        username: &str,
+        domain: Option<&str>,
+    ) -> Result<Option<Account>, StoreError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE lower(a.username) = lower($1) \
+             AND COALESCE(lower(a.domain), '') = lower($2)"
+        );
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(username)
+                .bind(domain.unwrap_or(""))
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(map_account).transpose()
+        })
+    }
+
+    /// Finds the account whose key has this id (`…#main-key`).
+    pub async fn account_by_key_id(&self, key_id: &str) -> Result<Option<Account>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(key_id).fetch_optional(pool).await?;
+            row.as_ref().map(map_account).transpose()
+        })
+    }
+
+    /// Records that an object is gone for good.
+    pub async fn add_tombstone(
+        &self,
+        uri: &str,
+        account_id: Option<Id>,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO tombstones (uri, account_id, deleted_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (uri) DO NOTHING",
+            )
+            .bind(uri)
+            .bind(account_id.map(|id| id.0))
+            .bind(at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// When the object with this id was deleted, if it was.
+    pub async fn tombstone(&self, uri: &str) -> Result<Option<Timestamp>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let at: Option<i64> =
+                sqlx::query_scalar("SELECT deleted_at FROM tombstones WHERE uri = $1")
+                    .bind(uri)
+                    .fetch_optional(pool)
+                    .await?;
+            Ok(at.map(Timestamp))
+        })
+    }
+
+    /// Marks an incoming activity id as handled. Returns false if it was handled before.
+    pub async fn mark_activity_seen(&self, uri: &str, at: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "INSERT INTO inbox_seen (uri, received_at) VALUES ($1, $2) \
+                 ON CONFLICT (uri) DO NOTHING",
+            )
+            .bind(uri)
+            .bind(at.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    /// Forgets that an activity was seen (its processing failed and should run again).
+    pub async fn forget_activity_seen(&self, uri: &str) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("DELETE FROM inbox_seen WHERE uri = $1")
+                .bind(uri)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_outbox_activity(
+        &self,
+        activity: &OutboxActivity,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO outbox_activities (id, uri, account_id, kind, payload, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(activity.id.0)
+            .bind(&activity.uri)
+            .bind(activity.account_id.map(|id| id.0))
+            .bind(&activity.kind)
+            .bind(&activity.payload)
+            .bind(activity.created_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn outbox_activity(&self, id: Id) -> Result<Option<OutboxActivity>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox_activities WHERE id = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await?;
+            row.as_ref().map(map_outbox).transpose()
+        })
+    }
+
+    pub async fn outbox_activity_by_uri(
+        &self,
+        uri: &str,
+    ) -> Result<Option<OutboxActivity>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox_activities WHERE uri = $1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(uri).fetch_optional(pool).await?;
+            row.as_ref().map(map_outbox).transpose()
+        })
+    }
+
+    /// Records a delivery's outcome for a domain.
+    pub async fn record_delivery_outcome(
+        &self,
+        domain: &str,
+        success: bool,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sql = if success {
+            "INSERT INTO instances (domain, last_success_at, failures) VALUES ($1, $2, 0) \
+             ON CONFLICT (domain) DO UPDATE SET last_success_at = excluded.last_success_at, \
+             failures = 0, first_failure_at = NULL"
+        } else {
+            "INSERT INTO instances (domain, first_failure_at, last_failure_at, failures) \
+             VALUES ($1, $2, $2, 1) ON CONFLICT (domain) DO UPDATE SET \
+             last_failure_at = excluded.last_failure_at, failures = instances.failures + 1, \
+             first_failure_at = COALESCE(instances.first_failure_at, excluded.first_failure_at)"
+        };
+        with_pool!(self, write, |pool| {
+            sqlx::query(sql)
+                .bind(domain)
+                .bind(at.0)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn instance_health(
+        &self,
+        domain: &str,
+    ) -> Result<Option<InstanceHealth>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(
+                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
+                 FROM instances WHERE domain = $1",
+            )
+            .bind(domain)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref()
+                .map(|row| {
+                    Ok(InstanceHealth {
+                        domain: row.text("domain")?,
+                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
+                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
+                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
+                        failures: row.i64("failures")?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    /// Domains of remote accounts we know (for `/api/v1/instance/peers`).
+    pub async fn known_domains(&self) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT DISTINCT domain FROM accounts WHERE domain IS NOT NULL ORDER BY domain",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn add_domain_block(&self, block: &DomainBlock) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO domain_blocks (id, domain, severity, public_comment, private_comment, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (domain) DO UPDATE SET \
+                 severity = excluded.severity, public_comment = excluded.public_comment, \
+                 private_comment = excluded.private_comment",
+            )
+            .bind(block.id.0)
+            .bind(&block.domain)
+            .bind(&block.severity)
+            .bind(&block.public_comment)
+            .bind(&block.private_comment)
+            .bind(block.created_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn remove_domain_block(&self, domain: &str) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM domain_blocks WHERE domain = $1")
+                .bind(domain)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn domain_blocks(&self) -> Result<Vec<DomainBlock>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, domain, severity, public_comment, private_comment, created_at \
+                 FROM domain_blocks ORDER BY domain",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(DomainBlock {
+                        id: Id(row.i64("id")?),
+                        domain: row.text("domain")?,
+                        severity: row.text("severity")?,
+                        public_comment: row.text("public_comment")?,
+                        private_comment: row.text("private_comment")?,
+                        created_at: Timestamp(row.i64("created_at")?),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+const OUTBOX_COLUMNS: &str = "id, uri, account_id, kind, payload, created_at";
+
+fn map_outbox(row: &impl Columns) -> Result<OutboxActivity, StoreError> {
+    Ok(OutboxActivity {
+        id: Id(row.i64("id")?),
+        uri: row.text("uri")?,
+        account_id: row.opt_i64("account_id")?.map(Id),
+        kind: row.text("kind")?,
+        payload: row.text("payload")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
+}

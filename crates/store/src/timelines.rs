@@ -1,0 +1,252 @@
+//! Timelines: lists of statuses a viewer may see, newest first, with keyset pagination.
+
+use rhizome_model::{Id, Status, Timestamp};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+use crate::statuses::{STATUS_COLUMNS, map_status, push_visible_to};
+use crate::{Page, PageRequest, Store, StoreError, with_pool};
+
+/// Which public statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PublicFilter {
+    pub local_only: bool,
+    pub remote_only: bool,
+    pub only_media: bool,
+}
+
+/// Which statuses of one account (`GET /api/v1/accounts/:id/statuses`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountStatusFilter {
+    pub pinned: bool,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub only_media: bool,
+    pub tagged: Option<String>,
+}
+
+/// Hides what the viewer blocked or muted: the author, a boosted author, a blocked domain.
+fn push_hidden_for<'a, DB>(query: &mut QueryBuilder<'a, DB>, viewer: Option<Id>, now: Timestamp)
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    query.push(" AND NOT EXISTS (SELECT 1 FROM accounts au WHERE au.id = s.account_id AND au.suspended_at IS NOT NULL)");
+    let Some(viewer) = viewer else { return };
+    query.push(" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ");
+    query.push_bind(viewer.0);
+    query.push(" AND b.target_account_id = s.account_id)");
+    query.push(" AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = ");
+    query.push_bind(viewer.0);
+    query.push(" AND (m.expires_at IS NULL OR m.expires_at > ");
+    query.push_bind(now.0);
+    query.push(
+        ") AND (m.target_account_id = s.account_id OR m.target_account_id = \
+                (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id)))",
+    );
+    query.push(" AND NOT EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts ad ON ad.id = s.account_id \
+                WHERE d.account_id = ");
+    query.push_bind(viewer.0);
+    query.push(" AND ad.domain IS NOT NULL AND lower(ad.domain) = d.domain)");
+}
+
+impl Store {
+    /// The viewer's home timeline: their own posts and what their follows posted or boosted.
+    pub async fn home_timeline(
+        &self,
+        viewer: Id,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        let head = format!(
+            "SELECT {STATUS_COLUMNS} FROM home_feed h JOIN statuses s ON s.id = h.status_id WHERE h.account_id = "
+        );
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            query.push_bind(viewer.0);
+            push_hidden_for(&mut query, Some(viewer), now);
+            // Boosts from accounts whose boosts the viewer turned off.
+            query.push(" AND NOT (s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ");
+            query.push_bind(viewer.0);
+            query.push(" AND f.target_account_id = s.account_id AND f.show_reblogs = FALSE))");
+            page.push_keyset(&mut query, "h.status_id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
+    }
+
+    /// Public posts (no boosts): the federated or local timeline.
+    pub async fn public_timeline(
+        &self,
+        viewer: Option<Id>,
+        filter: PublicFilter,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        // Local-only posts belong to the local timeline, and only for people who may see it.
+        let visibilities = if filter.remote_only {
+            "s.visibility = 'public'"
+        } else {
+            "(s.visibility = 'public' OR s.visibility = 'local')"
+        };
+        let head = format!(
+            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE {visibilities} AND s.reblog_of_id IS NULL"
+        );
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            if filter.local_only {
+                query.push(" AND s.local = TRUE");
+            }
+            if filter.remote_only {
+                query.push(" AND s.local = FALSE");
+            }
+            if filter.only_media {
+                query.push(
+                    " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)",
+                );
+            }
+            push_hidden_for(&mut query, viewer, now);
+            if let Some(viewer) = viewer {
+                query.push(" AND NOT EXISTS (SELECT 1 FROM blocks b2 WHERE b2.account_id = s.account_id AND b2.target_account_id = ");
+                query.push_bind(viewer.0);
+                query.push(")");
+            }
+            page.push_keyset(&mut query, "s.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
+    }
+
+    /// Public posts with any of `any` tags, all of `all`, none of `none`.
+    pub async fn tag_timeline(
+        &self,
+        viewer: Option<Id>,
+        any: &[String],
+        all: &[String],
+        none: &[String],
+        filter: PublicFilter,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        let head = format!(
+            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE (s.visibility = 'public' OR s.visibility = 'local') \
+             AND s.reblog_of_id IS NULL"
+        );
+        let has_tag = " EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = lower(";
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            if !any.is_empty() {
+                query.push(" AND (");
+                for (i, tag) in any.iter().enumerate() {
+                    if i > 0 {
+                        query.push(" OR");
+                    }
+                    query.push(has_tag).push_bind(tag.clone()).push("))");
+                }
+                query.push(")");
+            }
+            for tag in all {
+                query
+                    .push(" AND")
+                    .push(has_tag)
+                    .push_bind(tag.clone())
+                    .push("))");
+            }
+            for tag in none {
+                query
+                    .push(" AND NOT")
+                    .push(has_tag)
+                    .push_bind(tag.clone())
+                    .push("))");
+            }
+            if filter.local_only {
+                query.push(" AND s.local = TRUE");
+            }
+            if filter.remote_only {
+                query.push(" AND s.local = FALSE");
+            }
+            if filter.only_media {
+                query.push(
+                    " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)",
+                );
+            }
+            push_hidden_for(&mut query, viewer, now);
+            page.push_keyset(&mut query, "s.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
+    }
+
+    /// One account's statuses that `viewer` may see.
+    pub async fn account_statuses(
+        &self,
+        account_id: Id,
+        viewer: Option<Id>,
+        filter: &AccountStatusFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        let head = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.account_id = ");
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            query.push_bind(account_id.0);
+            push_visible_to(&mut query, viewer);
+            if filter.pinned {
+                query.push(" AND EXISTS (SELECT 1 FROM pins p WHERE p.status_id = s.id AND p.account_id = s.account_id)");
+            }
+            if filter.exclude_replies {
+                // Replies to oneself (threads) stay, as on Mastodon.
+                query.push(
+                    " AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)",
+                );
+            }
+            if filter.exclude_reblogs {
+                query.push(" AND s.reblog_of_id IS NULL");
+            }
+            if filter.only_media {
+                query.push(
+                    " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)",
+                );
+            }
+            if let Some(tag) = &filter.tagged {
+                query.push(
+                    " AND EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id \
+                            WHERE st.status_id = s.id AND lower(t.name) = lower(",
+                );
+                query.push_bind(tag.clone());
+                query.push("))");
+            }
+            page.push_keyset(&mut query, "s.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
+    }
+
+    /// A local account's public posts, for its outbox.
+    pub async fn outbox_statuses(
+        &self,
+        account_id: Id,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        self.account_statuses(
+            account_id,
+            None,
+            &AccountStatusFilter {
+                exclude_reblogs: false,
+                ..Default::default()
+            },
+            page,
+        )
+        .await
+        .map(|page| Page {
+            items: page
+                .items
+                .into_iter()
+                .filter(|s| s.visibility != rhizome_model::Visibility::Local)
+                .collect(),
+            ..page
+        })
+    }
+}

@@ -1,0 +1,1127 @@
+//! Statuses, timelines, the social graph, interactions and notifications — on both databases.
+
+use rhizome_model::{
+    Attachment, AttachmentKind, Follow, Id, NewStatus, Notification, NotificationKind, Scopes,
+    Timestamp, Visibility,
+};
+use rhizome_store::{
+    AccountStatusFilter, AuthorizationCode, FollowTable, Mark, NotificationFilter, PageRequest,
+    PublicFilter, Reaction, Store,
+};
+use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
+use rhizome_testkit::{TestDatabase, on_both_databases};
+
+on_both_databases!(
+    statuses_keep_their_parts_and_history,
+    visibility_is_enforced,
+    home_timeline_follows_fan_out_and_hides_mutes,
+    public_and_tag_timelines,
+    follows_requests_blocks_and_relationships,
+    interactions_are_counted_per_viewer,
+    notifications_filter_and_read_marker,
+    federation_bookkeeping,
+    authorization_codes_are_single_use,
+);
+
+const ALICE: i64 = 1;
+const BOB: i64 = 2;
+const CAROL: i64 = 3;
+const REMOTE: i64 = 4;
+
+/// Alice, Bob and Carol are local; Dave is on remote.example.
+async fn seeded(db: &TestDatabase) -> Store {
+    let store = db.store().await;
+    for (id, name) in [(ALICE, "alice"), (BOB, "bob"), (CAROL, "carol")] {
+        store
+            .create_local_user(&local_user(id, name))
+            .await
+            .unwrap();
+    }
+    store
+        .upsert_remote_account(&remote_account(REMOTE, "dave", "remote.example"))
+        .await
+        .unwrap();
+    store
+}
+
+fn follow(id: i64, from: i64, to: i64) -> Follow {
+    Follow {
+        id: Id(id),
+        account_id: Id(from),
+        target_account_id: Id(to),
+        uri: Some(format!("https://example.org/follows/{id}")),
+        show_reblogs: true,
+        notify: false,
+        created_at: NOW,
+    }
+}
+
+fn plain(id: i64, author: i64, visibility: Visibility) -> NewStatus {
+    NewStatus {
+        status: status(id, author, visibility, author != REMOTE),
+        mentions: vec![],
+        tags: vec![],
+        attachments: vec![],
+    }
+}
+
+fn ids<T>(items: &[T], id: impl Fn(&T) -> Id) -> Vec<i64> {
+    items.iter().map(|item| id(item).0).collect()
+}
+
+async fn statuses_keep_their_parts_and_history(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let mut new = plain(100, ALICE, Visibility::Public);
+    new.mentions = vec![Id(BOB), Id(REMOTE)];
+    new.tags = vec!["Rust".into(), "fediverse".into()];
+    new.attachments = vec![Attachment {
+        id: Id(500),
+        status_id: None,
+        account_id: Id(ALICE),
+        kind: AttachmentKind::Image,
+        media_type: Some("image/png".into()),
+        url: "https://example.org/media/1.png".into(),
+        remote_url: None,
+        preview_url: None,
+        description: Some("a cat".into()),
+        blurhash: Some("LEHV6nWB2yk8pyo0adR*.7kCMdnj".into()),
+        meta: "{}".into(),
+        position: 0,
+        created_at: NOW,
+    }];
+    store.insert_status(&new).await.unwrap();
+    assert!(
+        store.insert_status(&new).await.is_err(),
+        "the same id twice is refused"
+    );
+
+    let stored = store.status(Id(100)).await.unwrap().unwrap();
+    assert_eq!(stored, new.status);
+    assert_eq!(
+        store
+            .status_by_uri(&new.status.uri)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(100)
+    );
+    let mut mentions = store
+        .mentions_of(&[Id(100)])
+        .await
+        .unwrap()
+        .remove(&Id(100))
+        .unwrap();
+    mentions.sort();
+    assert_eq!(mentions, vec![Id(BOB), Id(REMOTE)]);
+    let mut tags = store
+        .tags_of(&[Id(100)])
+        .await
+        .unwrap()
+        .remove(&Id(100))
+        .unwrap();
+    tags.sort();
+    assert_eq!(tags, vec!["Rust", "fediverse"]);
+    let attachments = store
+        .attachments_of(&[Id(100)])
+        .await
+        .unwrap()
+        .remove(&Id(100))
+        .unwrap();
+    assert_eq!(attachments[0].description.as_deref(), Some("a cat"));
+
+    // A second status reuses the tag case-insensitively.
+    let mut other = plain(101, BOB, Visibility::Public);
+    other.tags = vec!["rust".into()];
+    store.insert_status(&other).await.unwrap();
+    let tagged = store
+        .tag_timeline(
+            None,
+            &["RUST".into()],
+            &[],
+            &[],
+            PublicFilter::default(),
+            NOW,
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&tagged.items, |s| s.id), vec![101, 100]);
+
+    // Edits keep the previous version.
+    let mut edited = new.clone();
+    edited.status.text = "edited".into();
+    edited.status.content = "<p>edited</p>".into();
+    edited.status.edited_at = Some(Timestamp(NOW.0 + 1000));
+    edited.tags = vec![];
+    edited.attachments = vec![];
+    store.edit_status(&edited, Id(600)).await.unwrap();
+    let history = store.status_edits(Id(100)).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].content, "<p>status 100</p>");
+    assert_eq!(
+        store.status(Id(100)).await.unwrap().unwrap().content,
+        "<p>edited</p>"
+    );
+    assert!(store.tags_of(&[Id(100)]).await.unwrap().is_empty());
+    assert!(store.attachments_of(&[Id(100)]).await.unwrap().is_empty());
+
+    // Replies thread, boosts cascade with their original, deletion leaves a tombstone.
+    let mut reply = plain(102, BOB, Visibility::Public);
+    reply.status.in_reply_to_id = Some(Id(100));
+    reply.status.in_reply_to_account_id = Some(Id(ALICE));
+    store.insert_status(&reply).await.unwrap();
+    let mut deep = plain(103, ALICE, Visibility::Public);
+    deep.status.in_reply_to_id = Some(Id(102));
+    store.insert_status(&deep).await.unwrap();
+    let below = store.descendants(Id(100), None, 10).await.unwrap();
+    assert_eq!(ids(&below, |s| s.id), vec![102, 103]);
+    let mut boost = plain(104, CAROL, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(100));
+    store.insert_status(&boost).await.unwrap();
+    assert_eq!(
+        store
+            .reblog_by(Id(CAROL), Id(100))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(104)
+    );
+
+    let deleted = store.delete_status(Id(100), NOW).await.unwrap().unwrap();
+    assert_eq!(deleted.id, Id(100));
+    assert!(
+        store.status(Id(104)).await.unwrap().is_none(),
+        "boosts go with the original"
+    );
+    assert_eq!(store.tombstone(&new.status.uri).await.unwrap(), Some(NOW));
+    assert!(store.delete_status(Id(100), NOW).await.unwrap().is_none());
+}
+
+async fn visibility_is_enforced(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .upsert_follow(FollowTable::Follows, &follow(1, BOB, ALICE))
+        .await
+        .unwrap();
+    for (id, visibility) in [
+        (10, Visibility::Public),
+        (11, Visibility::Unlisted),
+        (12, Visibility::Private),
+        (13, Visibility::Direct),
+        (14, Visibility::Local),
+    ] {
+        let mut new = plain(id, ALICE, visibility);
+        if visibility == Visibility::Direct {
+            new.mentions = vec![Id(CAROL)];
+        }
+        store.insert_status(&new).await.unwrap();
+    }
+    let all = AccountStatusFilter::default();
+    let seen = |viewer: Option<i64>| {
+        let store = store.clone();
+        let all = all.clone();
+        async move {
+            let page = store
+                .account_statuses(Id(ALICE), viewer.map(Id), &all, &PageRequest::first(20))
+                .await
+                .unwrap();
+            let mut seen = ids(&page.items, |s| s.id);
+            seen.sort();
+            seen
+        }
+    };
+    assert_eq!(seen(None).await, vec![10, 11, 14], "anonymous");
+    assert_eq!(seen(Some(ALICE)).await, vec![10, 11, 12, 13, 14], "author");
+    assert_eq!(seen(Some(BOB)).await, vec![10, 11, 12, 14], "follower");
+    assert_eq!(seen(Some(CAROL)).await, vec![10, 11, 13, 14], "mentioned");
+    assert!(
+        store
+            .visible_status(Id(12), Some(Id(CAROL)))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .visible_status(Id(12), Some(Id(BOB)))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // An author who blocks the viewer disappears for them.
+    store
+        .block(Id(50), Id(ALICE), Id(BOB), None, NOW)
+        .await
+        .unwrap();
+    assert!(seen(Some(BOB)).await.is_empty());
+    assert!(
+        store
+            .visible_status(Id(10), Some(Id(BOB)))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn home_timeline_follows_fan_out_and_hides_mutes(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .upsert_follow(FollowTable::Follows, &follow(1, BOB, ALICE))
+        .await
+        .unwrap();
+    store
+        .upsert_follow(FollowTable::Follows, &follow(2, BOB, REMOTE))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.local_follower_ids(Id(ALICE)).await.unwrap(),
+        vec![Id(BOB)]
+    );
+
+    for (id, author) in [(20, ALICE), (21, REMOTE), (22, BOB), (23, CAROL)] {
+        store
+            .insert_status(&plain(id, author, Visibility::Public))
+            .await
+            .unwrap();
+    }
+    store.add_to_home_feeds(Id(20), &[Id(BOB)]).await.unwrap();
+    store.add_to_home_feeds(Id(21), &[Id(BOB)]).await.unwrap();
+    store.add_to_home_feeds(Id(21), &[Id(BOB)]).await.unwrap();
+    let home = |store: Store| async move {
+        let page = store
+            .home_timeline(Id(BOB), NOW, &PageRequest::first(20))
+            .await
+            .unwrap();
+        ids(&page.items, |s| s.id)
+    };
+    assert_eq!(
+        home(store.clone()).await,
+        vec![22, 21, 20],
+        "own post, follows' posts, no dupes"
+    );
+
+    store
+        .mute(Id(60), Id(BOB), Id(REMOTE), true, None, NOW)
+        .await
+        .unwrap();
+    assert_eq!(home(store.clone()).await, vec![22, 20]);
+    store.unmute(Id(BOB), Id(REMOTE)).await.unwrap();
+    store
+        .mute(
+            Id(61),
+            Id(BOB),
+            Id(REMOTE),
+            true,
+            Some(Timestamp(NOW.0 - 1)),
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        home(store.clone()).await,
+        vec![22, 21, 20],
+        "an expired mute hides nothing"
+    );
+
+    store
+        .remove_from_home_feed(Id(BOB), Id(ALICE))
+        .await
+        .unwrap();
+    assert_eq!(home(store.clone()).await, vec![22, 21]);
+
+    // Boosts from someone whose boosts are turned off stay out.
+    store
+        .upsert_follow(
+            FollowTable::Follows,
+            &Follow {
+                show_reblogs: false,
+                ..follow(3, BOB, CAROL)
+            },
+        )
+        .await
+        .unwrap();
+    let mut boost = plain(24, CAROL, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(20));
+    store.insert_status(&boost).await.unwrap();
+    store.add_to_home_feeds(Id(24), &[Id(BOB)]).await.unwrap();
+    assert_eq!(home(store.clone()).await, vec![22, 21]);
+}
+
+async fn public_and_tag_timelines(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .insert_status(&plain(30, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(31, REMOTE, Visibility::Public))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(32, ALICE, Visibility::Unlisted))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(33, BOB, Visibility::Local))
+        .await
+        .unwrap();
+    let mut boost = plain(34, BOB, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(31));
+    store.insert_status(&boost).await.unwrap();
+
+    let timeline = |filter: PublicFilter, viewer: Option<i64>| {
+        let store = store.clone();
+        async move {
+            let page = store
+                .public_timeline(viewer.map(Id), filter, NOW, &PageRequest::first(20))
+                .await
+                .unwrap();
+            ids(&page.items, |s| s.id)
+        }
+    };
+    assert_eq!(
+        timeline(PublicFilter::default(), None).await,
+        vec![33, 31, 30]
+    );
+    assert_eq!(
+        timeline(
+            PublicFilter {
+                local_only: true,
+                ..Default::default()
+            },
+            None
+        )
+        .await,
+        vec![33, 30]
+    );
+    assert_eq!(
+        timeline(
+            PublicFilter {
+                remote_only: true,
+                ..Default::default()
+            },
+            None
+        )
+        .await,
+        vec![31]
+    );
+    store
+        .block(Id(70), Id(CAROL), Id(REMOTE), None, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        timeline(PublicFilter::default(), Some(CAROL)).await,
+        vec![33, 30]
+    );
+    store
+        .block_domain_for_user(Id(71), Id(BOB), "Remote.Example", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        timeline(PublicFilter::default(), Some(BOB)).await,
+        vec![33, 30]
+    );
+
+    let mut tagged = plain(35, ALICE, Visibility::Public);
+    tagged.tags = vec!["cats".into(), "dogs".into()];
+    store.insert_status(&tagged).await.unwrap();
+    let mut cats = plain(36, ALICE, Visibility::Public);
+    cats.tags = vec!["cats".into()];
+    store.insert_status(&cats).await.unwrap();
+    let tag = |any: Vec<&str>, all: Vec<&str>, none: Vec<&str>| {
+        let store = store.clone();
+        let own = |v: Vec<&str>| v.into_iter().map(String::from).collect::<Vec<_>>();
+        let (any, all, none) = (own(any), own(all), own(none));
+        async move {
+            let page = store
+                .tag_timeline(
+                    None,
+                    &any,
+                    &all,
+                    &none,
+                    PublicFilter::default(),
+                    NOW,
+                    &PageRequest::first(20),
+                )
+                .await
+                .unwrap();
+            ids(&page.items, |s| s.id)
+        }
+    };
+    assert_eq!(tag(vec!["cats"], vec![], vec![]).await, vec![36, 35]);
+    assert_eq!(tag(vec!["cats"], vec!["dogs"], vec![]).await, vec![35]);
+    assert_eq!(tag(vec!["cats"], vec![], vec!["dogs"]).await, vec![36]);
+    assert_eq!(tag(vec!["birds", "dogs"], vec![], vec![]).await, vec![35]);
+}
+
+async fn follows_requests_blocks_and_relationships(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .upsert_follow(FollowTable::Follows, &follow(1, BOB, ALICE))
+        .await
+        .unwrap();
+    store
+        .upsert_follow(FollowTable::Requests, &follow(2, CAROL, ALICE))
+        .await
+        .unwrap();
+    store
+        .upsert_follow(FollowTable::Follows, &follow(3, REMOTE, ALICE))
+        .await
+        .unwrap();
+
+    let rels = store
+        .relationships(Id(ALICE), &[Id(BOB), Id(CAROL), Id(REMOTE)], NOW)
+        .await
+        .unwrap();
+    assert!(rels[&Id(BOB)].followed_by && !rels[&Id(BOB)].following);
+    assert!(rels[&Id(CAROL)].requested_by);
+    let carol_view = store
+        .relationships(Id(CAROL), &[Id(ALICE)], NOW)
+        .await
+        .unwrap();
+    assert!(carol_view[&Id(ALICE)].requested && !carol_view[&Id(ALICE)].following);
+
+    let requests = store
+        .follow_list(
+            FollowTable::Requests,
+            Id(ALICE),
+            true,
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&requests.items, |a| a.id), vec![CAROL]);
+    let accepted = store
+        .accept_follow_request(Id(CAROL), Id(ALICE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        accepted.uri.as_deref(),
+        Some("https://example.org/follows/2")
+    );
+    assert!(
+        store
+            .accept_follow_request(Id(CAROL), Id(ALICE))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .follow_by_uri(FollowTable::Follows, "https://example.org/follows/2")
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id,
+        Id(CAROL)
+    );
+
+    let followers = store
+        .follow_list(
+            FollowTable::Follows,
+            Id(ALICE),
+            true,
+            &PageRequest::first(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&followers.items, |a| a.id), vec![REMOTE, CAROL]);
+    let next = PageRequest {
+        max_id: followers.oldest_id,
+        ..PageRequest::first(2)
+    };
+    let rest = store
+        .follow_list(FollowTable::Follows, Id(ALICE), true, &next)
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest.items, |a| a.id), vec![BOB]);
+    let following = store
+        .follow_list(
+            FollowTable::Follows,
+            Id(BOB),
+            false,
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(&following.items, |a| a.id), vec![ALICE]);
+    assert_eq!(
+        store.follower_inboxes(Id(ALICE)).await.unwrap(),
+        vec!["https://remote.example/inbox"]
+    );
+
+    store
+        .insert_status(&plain(40, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    let counts = store.account_counts(&[Id(ALICE), Id(BOB)]).await.unwrap();
+    assert_eq!(
+        (
+            counts[&Id(ALICE)].followers,
+            counts[&Id(ALICE)].following,
+            counts[&Id(ALICE)].statuses
+        ),
+        (3, 0, 1)
+    );
+    assert_eq!(
+        counts[&Id(ALICE)].last_status_at,
+        Some(Timestamp(NOW.0 + 40))
+    );
+    assert_eq!(counts[&Id(BOB)].following, 1);
+
+    // A block drops follows both ways.
+    store
+        .upsert_follow(FollowTable::Follows, &follow(4, ALICE, BOB))
+        .await
+        .unwrap();
+    store
+        .block(
+            Id(80),
+            Id(ALICE),
+            Id(BOB),
+            Some("https://example.org/blocks/80"),
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .follow_between(FollowTable::Follows, Id(BOB), Id(ALICE))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .follow_between(FollowTable::Follows, Id(ALICE), Id(BOB))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.blocked_either_way(Id(BOB), Id(ALICE)).await.unwrap());
+    let rels = store
+        .relationships(Id(BOB), &[Id(ALICE)], NOW)
+        .await
+        .unwrap();
+    assert!(rels[&Id(ALICE)].blocked_by && !rels[&Id(ALICE)].blocking);
+    let blocked = store
+        .blocked_or_muted(Id(ALICE), false, NOW, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&blocked.items, |a| a.id), vec![BOB]);
+    assert_eq!(
+        store.unblock(Id(ALICE), Id(BOB)).await.unwrap(),
+        Some(Some("https://example.org/blocks/80".into()))
+    );
+    assert_eq!(store.unblock(Id(ALICE), Id(BOB)).await.unwrap(), None);
+
+    store
+        .mute(Id(81), Id(ALICE), Id(REMOTE), false, None, NOW)
+        .await
+        .unwrap();
+    let rels = store
+        .relationships(Id(ALICE), &[Id(REMOTE)], NOW)
+        .await
+        .unwrap();
+    assert!(rels[&Id(REMOTE)].muting && !rels[&Id(REMOTE)].muting_notifications);
+    store
+        .block_domain_for_user(Id(82), Id(ALICE), "remote.example", NOW)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .relationships(Id(ALICE), &[Id(REMOTE)], NOW)
+            .await
+            .unwrap()[&Id(REMOTE)]
+            .domain_blocking
+    );
+    let domains = store
+        .user_domain_blocks(Id(ALICE), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(domains.items, vec!["remote.example"]);
+
+    let removed = store
+        .delete_follow(FollowTable::Follows, Id(REMOTE), Id(ALICE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(removed.id, Id(3));
+}
+
+async fn interactions_are_counted_per_viewer(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .insert_status(&plain(50, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    let mut reply = plain(51, BOB, Visibility::Public);
+    reply.status.in_reply_to_id = Some(Id(50));
+    store.insert_status(&reply).await.unwrap();
+    let mut boost = plain(52, CAROL, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(50));
+    store.insert_status(&boost).await.unwrap();
+
+    assert!(
+        store
+            .add_mark(
+                Mark::Favourite,
+                Id(90),
+                Id(BOB),
+                Id(50),
+                Some("https://x/likes/1"),
+                NOW
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .add_mark(Mark::Favourite, Id(91), Id(BOB), Id(50), None, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .add_mark(
+                Mark::Favourite,
+                Id(92),
+                Id(REMOTE),
+                Id(50),
+                Some("https://remote.example/likes/2"),
+                NOW
+            )
+            .await
+            .unwrap()
+    );
+    store
+        .add_mark(Mark::Bookmark, Id(93), Id(BOB), Id(50), None, NOW)
+        .await
+        .unwrap();
+    store
+        .add_mark(Mark::Pin, Id(94), Id(ALICE), Id(50), None, NOW)
+        .await
+        .unwrap();
+
+    let counts = store.status_counts(&[Id(50)]).await.unwrap()[&Id(50)];
+    assert_eq!(
+        (counts.replies, counts.reblogs, counts.favourites),
+        (1, 1, 2)
+    );
+    let bob = store.viewer_flags(Id(BOB), &[Id(50)]).await.unwrap()[&Id(50)];
+    assert!(bob.favourited && bob.bookmarked && !bob.reblogged && !bob.pinned);
+    let carol = store.viewer_flags(Id(CAROL), &[Id(50)]).await.unwrap()[&Id(50)];
+    assert!(carol.reblogged && !carol.favourited);
+    assert!(store.viewer_flags(Id(ALICE), &[Id(50)]).await.unwrap()[&Id(50)].pinned);
+    let pinned = AccountStatusFilter {
+        pinned: true,
+        ..Default::default()
+    };
+    let page = store
+        .account_statuses(Id(ALICE), None, &pinned, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page.items, |s| s.id), vec![50]);
+
+    let favouriters = store
+        .interacting_accounts(Id(50), true, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&favouriters.items, |a| a.id), vec![REMOTE, BOB]);
+    let boosters = store
+        .interacting_accounts(Id(50), false, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&boosters.items, |a| a.id), vec![CAROL]);
+    let bookmarks = store
+        .marked_status_ids(Mark::Bookmark, Id(BOB), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(bookmarks.items, vec![Id(50)]);
+
+    assert_eq!(
+        store
+            .remove_favourite_by_uri("https://remote.example/likes/2")
+            .await
+            .unwrap(),
+        Some((Id(REMOTE), Id(50)))
+    );
+    assert_eq!(
+        store
+            .remove_mark(Mark::Favourite, Id(BOB), Id(50))
+            .await
+            .unwrap(),
+        Some(Some("https://x/likes/1".into()))
+    );
+    assert_eq!(
+        store.status_counts(&[Id(50)]).await.unwrap()[&Id(50)].favourites,
+        0
+    );
+
+    for (id, who, emoji) in [(95, BOB, "🌱"), (96, CAROL, "🌱"), (97, BOB, "blobcat")] {
+        let reaction = Reaction {
+            id: Id(id),
+            account_id: Id(who),
+            status_id: Id(50),
+            emoji: emoji.into(),
+            emoji_url: (emoji == "blobcat").then(|| "https://x/blobcat.png".to_owned()),
+            uri: Some(format!("https://x/react/{id}")),
+            created_at: NOW,
+        };
+        assert!(store.add_reaction(&reaction).await.unwrap());
+    }
+    let reactions = store
+        .reactions_of(&[Id(50)], Some(Id(CAROL)))
+        .await
+        .unwrap()
+        .remove(&Id(50))
+        .unwrap();
+    assert_eq!(reactions.len(), 2);
+    assert_eq!(
+        (
+            reactions[0].emoji.as_str(),
+            reactions[0].count,
+            reactions[0].me
+        ),
+        ("🌱", 2, true)
+    );
+    assert_eq!((reactions[1].count, reactions[1].me), (1, false));
+    assert!(
+        store
+            .remove_reaction_by_uri("https://x/react/97")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.remove_reaction(Id(BOB), Id(50), "🌱").await.unwrap(),
+        Some(Some("https://x/react/95".into()))
+    );
+
+    store
+        .mute_conversation(Id(BOB), "https://example.org/contexts/50")
+        .await
+        .unwrap();
+    assert!(store.viewer_flags(Id(BOB), &[Id(50)]).await.unwrap()[&Id(50)].muted);
+    assert!(
+        store
+            .conversation_muted(Id(BOB), "https://example.org/contexts/50")
+            .await
+            .unwrap()
+    );
+}
+
+async fn notifications_filter_and_read_marker(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .insert_status(&plain(60, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    for (id, from, kind) in [
+        (1, BOB, NotificationKind::Favourite),
+        (2, CAROL, NotificationKind::Mention),
+        (3, REMOTE, NotificationKind::Follow),
+        (4, BOB, NotificationKind::Reblog),
+    ] {
+        store
+            .insert_notification(&Notification {
+                id: Id(id),
+                account_id: Id(ALICE),
+                from_account_id: Id(from),
+                kind,
+                status_id: (kind != NotificationKind::Follow).then_some(Id(60)),
+                emoji: None,
+                created_at: NOW,
+            })
+            .await
+            .unwrap();
+    }
+    let list = |filter: NotificationFilter| {
+        let store = store.clone();
+        async move {
+            let page = store
+                .notifications(Id(ALICE), &filter, NOW, &PageRequest::first(20))
+                .await
+                .unwrap();
+            ids(&page.items, |n| n.id)
+        }
+    };
+    assert_eq!(list(NotificationFilter::default()).await, vec![4, 3, 2, 1]);
+    assert_eq!(
+        list(NotificationFilter {
+            types: vec![NotificationKind::Mention],
+            ..Default::default()
+        })
+        .await,
+        vec![2]
+    );
+    assert_eq!(
+        list(NotificationFilter {
+            exclude_types: vec![NotificationKind::Follow, NotificationKind::Reblog],
+            ..Default::default()
+        })
+        .await,
+        vec![2, 1]
+    );
+    assert_eq!(
+        list(NotificationFilter {
+            from_account_id: Some(Id(BOB)),
+            ..Default::default()
+        })
+        .await,
+        vec![4, 1]
+    );
+    assert!(
+        store
+            .notification_exists(
+                Id(ALICE),
+                Id(BOB),
+                NotificationKind::Favourite,
+                Some(Id(60))
+            )
+            .await
+            .unwrap()
+    );
+
+    store
+        .mute(Id(70), Id(ALICE), Id(BOB), true, None, NOW)
+        .await
+        .unwrap();
+    assert_eq!(list(NotificationFilter::default()).await, vec![3, 2]);
+    store.unmute(Id(ALICE), Id(BOB)).await.unwrap();
+
+    assert_eq!(store.unread_notifications(Id(ALICE), 100).await.unwrap(), 4);
+    store
+        .set_notifications_read(Id(ALICE), Id(2))
+        .await
+        .unwrap();
+    assert_eq!(store.unread_notifications(Id(ALICE), 100).await.unwrap(), 2);
+    assert_eq!(
+        store
+            .dismiss_notifications(Id(ALICE), Some(Id(3)))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store
+            .notification(Id(ALICE), Id(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store.notification(Id(BOB), Id(2)).await.unwrap().is_none(),
+        "only one's own"
+    );
+    assert_eq!(
+        store.dismiss_notifications(Id(ALICE), None).await.unwrap(),
+        3
+    );
+}
+
+async fn federation_bookkeeping(db: &TestDatabase) {
+    let store = seeded(db).await;
+    // Refreshing a remote actor keeps its local id.
+    let mut dave = remote_account(999, "dave", "remote.example");
+    dave.display_name = "Dave, refreshed".into();
+    let stored = store.upsert_remote_account(&dave).await.unwrap();
+    assert_eq!(
+        (stored.id, stored.display_name.as_str()),
+        (Id(REMOTE), "Dave, refreshed")
+    );
+    assert_eq!(
+        store
+            .account_by_acct("DAVE", Some("Remote.Example"))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(REMOTE)
+    );
+    assert_eq!(
+        store
+            .account_by_acct("alice", None)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(ALICE)
+    );
+    assert!(
+        store
+            .account_by_acct("alice", Some("remote.example"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .account_by_key_id("https://remote.example/users/dave#main-key")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(REMOTE)
+    );
+    // Remote data can never overwrite a local account.
+    let mut impostor = remote_account(998, "alice", "remote.example");
+    impostor.uri = "http://localhost:8080/users/alice".into();
+    assert!(store.upsert_remote_account(&impostor).await.is_err());
+    assert_eq!(
+        store.account(Id(ALICE)).await.unwrap().unwrap().domain,
+        None
+    );
+    assert_eq!(store.known_domains().await.unwrap(), vec!["remote.example"]);
+
+    assert!(
+        store
+            .mark_activity_seen("https://remote.example/activities/1", NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_activity_seen("https://remote.example/activities/1", NOW)
+            .await
+            .unwrap()
+    );
+    store
+        .forget_activity_seen("https://remote.example/activities/1")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .mark_activity_seen("https://remote.example/activities/1", NOW)
+            .await
+            .unwrap()
+    );
+
+    let activity = rhizome_store::OutboxActivity {
+        id: Id(7),
+        uri: "http://localhost:8080/activities/7".into(),
+        account_id: Some(Id(ALICE)),
+        kind: "Create".into(),
+        payload: "{}".into(),
+        created_at: NOW,
+    };
+    store.insert_outbox_activity(&activity).await.unwrap();
+    assert_eq!(
+        store.outbox_activity(Id(7)).await.unwrap().unwrap(),
+        activity
+    );
+    assert_eq!(
+        store
+            .outbox_activity_by_uri(&activity.uri)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        Id(7)
+    );
+
+    store
+        .record_delivery_outcome("remote.example", false, Timestamp(1))
+        .await
+        .unwrap();
+    store
+        .record_delivery_outcome("remote.example", false, Timestamp(2))
+        .await
+        .unwrap();
+    let health = store
+        .instance_health("remote.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            health.failures,
+            health.first_failure_at,
+            health.last_failure_at
+        ),
+        (2, Some(Timestamp(1)), Some(Timestamp(2)))
+    );
+    store
+        .record_delivery_outcome("remote.example", true, Timestamp(3))
+        .await
+        .unwrap();
+    let health = store
+        .instance_health("remote.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            health.failures,
+            health.first_failure_at,
+            health.last_success_at
+        ),
+        (0, None, Some(Timestamp(3)))
+    );
+
+    let block = rhizome_store::DomainBlock {
+        id: Id(8),
+        domain: "*.spam.example".into(),
+        severity: "suspend".into(),
+        public_comment: "spam".into(),
+        private_comment: String::new(),
+        created_at: NOW,
+    };
+    store.add_domain_block(&block).await.unwrap();
+    assert_eq!(store.domain_blocks().await.unwrap(), vec![block]);
+    assert!(store.remove_domain_block("*.spam.example").await.unwrap());
+    assert!(store.domain_blocks().await.unwrap().is_empty());
+}
+
+async fn authorization_codes_are_single_use(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let app = rhizome_store::NewApp {
+        id: Id(10),
+        name: "Elk".into(),
+        website: None,
+        redirect_uris: vec!["https://elk.example/callback".into()],
+        scopes: Scopes::parse("read write").unwrap(),
+        client_id: "cid".into(),
+        client_secret: "secret".into(),
+        created_at: NOW,
+    };
+    store.create_app(&app).await.unwrap();
+    let code = AuthorizationCode {
+        code_digest: "d1".into(),
+        app_id: Id(10),
+        account_id: Id(ALICE),
+        scopes: Scopes::parse("read").unwrap(),
+        redirect_uri: "https://elk.example/callback".into(),
+        code_challenge: Some("challenge".into()),
+        code_challenge_method: Some("S256".into()),
+        created_at: NOW,
+        expires_at: Timestamp(NOW.0 + 600_000),
+    };
+    store.create_authorization_code(&code).await.unwrap();
+    assert_eq!(
+        store.consume_authorization_code("d1", NOW).await.unwrap(),
+        Some(code.clone())
+    );
+    assert_eq!(
+        store.consume_authorization_code("d1", NOW).await.unwrap(),
+        None,
+        "used once"
+    );
+
+    let late = AuthorizationCode {
+        code_digest: "d2".into(),
+        ..code
+    };
+    store.create_authorization_code(&late).await.unwrap();
+    assert_eq!(
+        store
+            .consume_authorization_code("d2", Timestamp(NOW.0 + 600_001))
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+}
