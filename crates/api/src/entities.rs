@@ -1,12 +1,26 @@
 //! Rhizome's data as Mastodon API entities: every conversion to client JSON lives here.
 
 use rhizome_core::Core;
+use rhizome_core::notifications::NotificationView;
 use rhizome_core::settings::EffectiveSettings;
-use rhizome_model::{Account, LocalUser};
+use rhizome_core::text::html_to_text;
+use rhizome_core::views::{AccountView, StatusView};
+use rhizome_model::{
+    Account, Attachment, LocalUser, OAuthApp, Relationship, Role, StatusEdit, Visibility,
+};
 use serde_json::{Value, json};
 
+fn emojis(account: &Account) -> Vec<Value> {
+    account
+        .emojis
+        .iter()
+        .map(|e| json!({ "shortcode": e.shortcode, "url": e.url, "static_url": e.url, "visible_in_picker": false }))
+        .collect()
+}
+
 /// The Account entity.
-pub fn account(core: &Core, account: &Account) -> Value {
+pub fn account(core: &Core, view: &AccountView) -> Value {
+    let account = &view.account;
     let urls = &core.urls;
     let avatar = account
         .avatar_url
@@ -19,15 +33,10 @@ pub fn account(core: &Core, account: &Account) -> Value {
     let fields: Vec<Value> = account
         .fields
         .iter()
-        .map(|f| {
-            json!({
-                "name": f.name,
-                "value": f.value,
-                "verified_at": f.verified_at.map(|t| t.to_rfc3339()),
-            })
-        })
+        .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": f.verified_at.map(|t| t.to_rfc3339()) }))
         .collect();
-    json!({
+    let role = view.role.unwrap_or(Role::User);
+    let mut entity = json!({
         "id": account.id,
         "username": account.username,
         "acct": account.acct(),
@@ -37,7 +46,6 @@ pub fn account(core: &Core, account: &Account) -> Value {
         "discoverable": account.discoverable,
         "indexable": account.discoverable,
         "group": account.actor_type == "Group",
-        "noindex": !account.discoverable,
         "hide_collections": false,
         // Mastodon rounds creation to the day, so that it reveals little.
         "created_at": format!("{}T00:00:00.000Z", account.created_at.to_date()),
@@ -48,25 +56,48 @@ pub fn account(core: &Core, account: &Account) -> Value {
         "avatar_static": avatar,
         "header": header,
         "header_static": header,
-        "followers_count": 0,
-        "following_count": 0,
-        "statuses_count": 0,
-        "last_status_at": Value::Null,
-        "emojis": [],
+        "followers_count": view.counts.followers,
+        "following_count": view.counts.following,
+        "statuses_count": view.counts.statuses,
+        "last_status_at": view.counts.last_status_at.map(|t| t.to_date()),
+        "emojis": emojis(account),
         "fields": fields,
-        "roles": [],
         "pleroma": {
-            "is_admin": false,
-            "is_moderator": false,
-            "local": account.is_local(),
             "ap_id": account.uri,
+            "is_admin": role == Role::Admin,
+            "is_moderator": role.is_staff(),
+            "local": account.is_local(),
+            "hide_followers": false,
+            "hide_follows": false,
+            "hide_followers_count": false,
+            "hide_follows_count": false,
+            "is_confirmed": true,
+            "tags": [],
         },
-    })
+        "akkoma": { "instance": Value::Null, "status_ttl_days": Value::Null, "permit_followback": false },
+    });
+    if account.is_local() {
+        entity["noindex"] = json!(!account.discoverable);
+        entity["roles"] = if role.is_staff() {
+            json!([{ "id": if role == Role::Admin { "3" } else { "2" }, "name": role_name(role), "color": "" }])
+        } else {
+            json!([])
+        };
+    }
+    entity
 }
 
-/// The Account entity with `source`, for the account's owner (`verify_credentials`).
-pub fn credential_account(core: &Core, user: &LocalUser) -> Value {
-    let mut entity = account(core, &user.account);
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "Admin",
+        Role::Moderator => "Moderator",
+        Role::User => "",
+    }
+}
+
+/// The Account entity with `source` and `role`, for its owner.
+pub fn credential_account(core: &Core, view: &AccountView, user: &LocalUser) -> Value {
+    let mut entity = account(core, view);
     let fields: Vec<Value> = user
         .account
         .fields
@@ -77,24 +108,251 @@ pub fn credential_account(core: &Core, user: &LocalUser) -> Value {
         "privacy": "public",
         "sensitive": false,
         "language": Value::Null,
-        "note": user.account.note,
+        "note": html_to_text(&user.account.note),
         "fields": fields,
         "follow_requests_count": 0,
+        "hide_collections": false,
+        "discoverable": user.account.discoverable,
+        "indexable": user.account.discoverable,
     });
     entity["role"] = json!({
-        "id": match user.role { rhizome_model::Role::Admin => "3", rhizome_model::Role::Moderator => "2", rhizome_model::Role::User => "-99" },
-        "name": user.role.as_str(),
-        "permissions": "0",
+        "id": match user.role { Role::Admin => "3", Role::Moderator => "2", Role::User => "-99" },
+        "name": role_name(user.role),
+        "permissions": match user.role { Role::Admin => "1", Role::Moderator => "1020", Role::User => "0" },
         "color": "",
         "highlighted": user.role.is_staff(),
     });
-    entity["pleroma"]["is_admin"] = json!(user.role == rhizome_model::Role::Admin);
-    entity["pleroma"]["is_moderator"] = json!(user.role.is_staff());
+    entity
+}
+
+pub fn relationship(id: rhizome_model::Id, r: &Relationship) -> Value {
+    json!({
+        "id": id,
+        "following": r.following,
+        "showing_reblogs": r.showing_reblogs,
+        "notifying": r.notifying,
+        "languages": Value::Null,
+        "followed_by": r.followed_by,
+        "blocking": r.blocking,
+        "blocked_by": r.blocked_by,
+        "muting": r.muting,
+        "muting_notifications": r.muting_notifications,
+        "requested": r.requested,
+        "requested_by": r.requested_by,
+        "domain_blocking": r.domain_blocking,
+        "endorsed": r.endorsed,
+        "note": "",
+    })
+}
+
+pub fn attachment(a: &Attachment) -> Value {
+    let meta: Value = serde_json::from_str(&a.meta).unwrap_or_else(|_| json!({}));
+    json!({
+        "id": a.id,
+        "type": a.kind.as_str(),
+        "url": a.url,
+        "preview_url": a.preview_url.clone().unwrap_or_else(|| a.url.clone()),
+        "remote_url": a.remote_url,
+        "preview_remote_url": Value::Null,
+        "text_url": Value::Null,
+        "meta": meta,
+        "description": a.description,
+        "blurhash": a.blurhash,
+    })
+}
+
+fn visibility(v: Visibility) -> &'static str {
+    v.as_str()
+}
+
+/// The Status entity, as `viewer` sees it.
+pub fn status(core: &Core, view: &StatusView) -> Value {
+    let s = &view.status;
+    let reblog = view.reblog.as_ref().map(|inner| status(core, inner));
+    let mentions: Vec<Value> = view
+        .mentions
+        .iter()
+        .map(|a| json!({ "id": a.id, "username": a.username, "acct": a.acct(), "url": a.url.clone().unwrap_or_else(|| a.uri.clone()) }))
+        .collect();
+    let base = core.urls.base();
+    let tags: Vec<Value> = view
+        .tags
+        .iter()
+        .map(|t| json!({ "name": t.to_lowercase(), "url": format!("{base}/tags/{}", t.to_lowercase()) }))
+        .collect();
+    let reactions: Vec<Value> = view
+        .reactions
+        .iter()
+        .map(|r| json!({ "name": r.emoji.trim_matches(':'), "count": r.count, "me": r.me, "url": r.url, "account_ids": r.account_ids }))
+        .collect();
+    let is_author = view.flags.is_some() && view.account.account.is_local();
+    let mut entity = json!({
+        "id": s.id,
+        "uri": s.uri,
+        "url": s.url,
+        "created_at": s.created_at.to_rfc3339(),
+        "edited_at": s.edited_at.map(|t| t.to_rfc3339()),
+        "account": account(core, &view.account),
+        "content": match &s.title {
+            Some(title) => format!("<p><strong>{}</strong></p>{}", escape(title), s.content),
+            None => s.content.clone(),
+        },
+        "visibility": visibility(s.visibility),
+        "sensitive": s.sensitive,
+        "spoiler_text": s.spoiler_text,
+        "media_attachments": view.attachments.iter().map(attachment).collect::<Vec<_>>(),
+        "application": Value::Null,
+        "mentions": mentions,
+        "tags": tags,
+        "emojis": [],
+        "reblogs_count": view.counts.reblogs,
+        "favourites_count": view.counts.favourites,
+        "replies_count": view.counts.replies,
+        "quotes_count": 0,
+        "in_reply_to_id": s.in_reply_to_id,
+        "in_reply_to_account_id": s.in_reply_to_account_id,
+        "reblog": reblog,
+        "poll": Value::Null,
+        "card": Value::Null,
+        "language": s.language,
+        "quote": Value::Null,
+        "filtered": [],
+        "pleroma": {
+            "local": s.local,
+            "conversation_id": s.conversation,
+            "context": s.conversation,
+            "in_reply_to_account_acct": view.in_reply_to_account.as_ref().map(Account::acct),
+            "content": { "text/plain": html_to_text(&s.content) },
+            "spoiler_text": { "text/plain": s.spoiler_text },
+            "expires_at": Value::Null,
+            "thread_muted": view.flags.map(|f| f.muted).unwrap_or(false),
+            "emoji_reactions": reactions,
+            "parent_visible": s.in_reply_to_id.is_some(),
+            "pinned_at": Value::Null,
+            "quotes_count": 0,
+        },
+    });
+    if let Some(flags) = view.flags {
+        entity["favourited"] = json!(flags.favourited);
+        entity["reblogged"] = json!(flags.reblogged);
+        entity["muted"] = json!(flags.muted);
+        entity["bookmarked"] = json!(flags.bookmarked);
+        if is_author && !s.is_reblog() && s.visibility != Visibility::Direct {
+            entity["pinned"] = json!(flags.pinned);
+        }
+    }
+    entity
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A deleted status: `text` (the source, for redrafting) instead of `content`.
+pub fn deleted_status(core: &Core, view: &StatusView) -> Value {
+    let mut entity = status(core, view);
+    if let Some(object) = entity.as_object_mut() {
+        object.remove("content");
+        object.insert("text".into(), json!(view.status.text));
+    }
+    entity
+}
+
+/// `GET /statuses/:id/source`.
+pub fn status_source(view: &StatusView) -> Value {
+    json!({ "id": view.status.id, "text": view.status.text, "spoiler_text": view.status.spoiler_text })
+}
+
+/// `GET /statuses/:id/history`: earlier versions, then the current one.
+pub fn status_history(core: &Core, view: &StatusView, edits: &[StatusEdit]) -> Vec<Value> {
+    let author = account(core, &view.account);
+    let mut versions: Vec<Value> = edits
+        .iter()
+        .map(|e| {
+            json!({
+                "content": e.content,
+                "spoiler_text": e.spoiler_text,
+                "sensitive": e.sensitive,
+                "created_at": e.created_at.to_rfc3339(),
+                "account": author,
+                "poll": Value::Null,
+                "media_attachments": [],
+                "emojis": [],
+            })
+        })
+        .collect();
+    versions.push(json!({
+        "content": view.status.content,
+        "spoiler_text": view.status.spoiler_text,
+        "sensitive": view.status.sensitive,
+        "created_at": view.status.edited_at.unwrap_or(view.status.created_at).to_rfc3339(),
+        "account": author,
+        "poll": Value::Null,
+        "media_attachments": view.attachments.iter().map(attachment).collect::<Vec<_>>(),
+        "emojis": [],
+    }));
+    versions
+}
+
+pub fn notification(core: &Core, n: &NotificationView) -> Value {
+    let mut entity = json!({
+        "id": n.notification.id,
+        "type": n.notification.kind.as_str(),
+        "group_key": format!("ungrouped-{}", n.notification.id),
+        "created_at": n.notification.created_at.to_rfc3339(),
+        "account": account(core, &n.account),
+        "status": n.status.as_ref().map(|s| status(core, s)),
+        "pleroma": { "is_seen": false, "is_muted": false },
+    });
+    if let Some(emoji) = &n.notification.emoji {
+        entity["emoji"] = json!(emoji);
+    }
+    entity
+}
+
+pub fn application(app: &OAuthApp, with_secret: bool) -> Value {
+    let mut entity = json!({
+        "id": app.id,
+        "name": app.name,
+        "website": app.website,
+        "scopes": app.scopes.iter().collect::<Vec<_>>(),
+        "redirect_uri": app.redirect_uris.join("\n"),
+        "redirect_uris": app.redirect_uris,
+        // Deprecated, still read by old clients.
+        "vapid_key": "",
+    });
+    if with_secret {
+        entity["client_id"] = json!(app.client_id);
+        entity["client_secret"] = json!(app.client_secret);
+        entity["client_secret_expires_at"] = json!(0);
+    }
+    entity
+}
+
+pub fn token(issued: &rhizome_core::oauth::IssuedToken) -> Value {
+    let mut entity = json!({
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "scope": issued.scopes.to_string(),
+        "created_at": issued.created_at.0 / 1000,
+    });
+    if let Some(refresh) = &issued.refresh_token {
+        entity["refresh_token"] = json!(refresh);
+    }
     entity
 }
 
 /// `/api/v1/instance`.
-pub fn instance_v1(core: &Core, settings: &EffectiveSettings, user_count: i64) -> Value {
+pub fn instance_v1(
+    core: &Core,
+    settings: &EffectiveSettings,
+    user_count: i64,
+    status_count: i64,
+    domain_count: i64,
+) -> Value {
     let registrations = settings.registrations;
     json!({
         "uri": core.config.domain,
@@ -104,8 +362,8 @@ pub fn instance_v1(core: &Core, settings: &EffectiveSettings, user_count: i64) -
         "email": settings.contact_email,
         "version": crate::version_string(),
         "urls": { "streaming_api": core.urls.streaming() },
-        "stats": { "user_count": user_count, "status_count": 0, "domain_count": 0 },
-        "thumbnail": Value::Null,
+        "stats": { "user_count": user_count, "status_count": status_count, "domain_count": domain_count },
+        "thumbnail": format!("{}/static/thumbnail.png", core.urls.base()),
         "languages": ["en", "fr"],
         "registrations": registrations_open(registrations),
         "approval_required": registrations == rhizome_core::RegistrationMode::Approval,
@@ -113,6 +371,7 @@ pub fn instance_v1(core: &Core, settings: &EffectiveSettings, user_count: i64) -
         "configuration": configuration(core),
         "contact_account": Value::Null,
         "rules": rules(settings),
+        "pleroma": { "metadata": { "features": ["mastodon_api", "pleroma_api", "pleroma_emoji_reactions", "akkoma_api", "editing", "exposable_reactions"], "post_formats": ["text/plain", "text/markdown", "text/html"] } },
     })
 }
 
@@ -152,7 +411,7 @@ fn registrations_open(mode: rhizome_core::RegistrationMode) -> bool {
     )
 }
 
-fn rules(settings: &EffectiveSettings) -> Vec<Value> {
+pub fn rules(settings: &EffectiveSettings) -> Vec<Value> {
     settings
         .rules
         .iter()

@@ -1,19 +1,69 @@
+//! The instance and the small endpoints clients probe at start.
+
 use axum::Json;
 use axum::extract::State;
 use rhizome_core::Core;
-use serde_json::Value;
+use rhizome_model::Scope;
+use serde_json::{Value, json};
 
+use crate::auth::Auth;
 use crate::entities;
 use crate::error::ApiResult;
+use crate::support::user;
 
 pub async fn instance_v1(State(core): State<Core>) -> ApiResult<Json<Value>> {
     let settings = core.settings().await?;
     let users = core.local_user_count().await?;
-    Ok(Json(entities::instance_v1(&core, &settings, users)))
+    let domains = core
+        .store
+        .known_domains()
+        .await
+        .map_err(rhizome_core::CoreError::from)?
+        .len() as i64;
+    let statuses = core.local_status_count().await?;
+    Ok(Json(entities::instance_v1(
+        &core, &settings, users, statuses, domains,
+    )))
 }
 
 pub async fn instance_v2(State(core): State<Core>) -> ApiResult<Json<Value>> {
     let settings = core.settings().await?;
     let users = core.local_user_count().await?;
     Ok(Json(entities::instance_v2(&core, &settings, users)))
+}
+
+pub async fn peers(State(core): State<Core>) -> ApiResult<Json<Value>> {
+    let domains = core
+        .store
+        .known_domains()
+        .await
+        .map_err(rhizome_core::CoreError::from)?;
+    Ok(Json(json!(domains)))
+}
+
+pub async fn rules(State(core): State<Core>) -> ApiResult<Json<Value>> {
+    let settings = core.settings().await?;
+    Ok(Json(Value::Array(entities::rules(&settings))))
+}
+
+/// Custom emojis arrive with the media work; until then there are none.
+pub async fn custom_emojis() -> Json<Value> {
+    Json(json!([]))
+}
+
+/// Lists a client may probe that Rhizome does not fill (yet): trends, suggestions,
+/// endorsements, announcements… `200 []` rather than 404, as clients expect.
+pub async fn empty_list() -> Json<Value> {
+    Json(json!([]))
+}
+
+pub async fn preferences(State(_core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
+    user(&auth, Scope("read:accounts"))?;
+    Ok(Json(json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": Value::Null,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+    })))
 }

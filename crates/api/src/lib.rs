@@ -4,13 +4,23 @@
 //! result into Mastodon's JSON with the functions in [`entities`].
 
 mod accounts;
+mod apps;
 pub mod auth;
 pub mod entities;
 pub mod error;
 mod instance;
+mod notifications;
+pub mod pagination;
+pub mod params;
+mod reactions;
+mod search;
+mod statuses;
+mod streaming;
+mod support;
+mod timelines;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use rhizome_core::Core;
 
 pub use error::{ApiError, not_found};
@@ -26,13 +36,254 @@ pub fn version_string() -> String {
     )
 }
 
-/// The client API's routes.
-pub fn router() -> Router<Core> {
+/// The client API's routes; write requests are limited by `limiter`.
+pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
     Router::new()
+        // Instance and probes.
         .route("/api/v1/instance", get(instance::instance_v1))
         .route("/api/v2/instance", get(instance::instance_v2))
+        .route("/api/v1/instance/peers", get(instance::peers))
+        .route("/api/v1/instance/rules", get(instance::rules))
+        .route("/api/v1/custom_emojis", get(instance::custom_emojis))
+        .route("/api/v1/preferences", get(instance::preferences))
+        .route("/api/v1/trends", get(instance::empty_list))
+        .route("/api/v1/trends/tags", get(instance::empty_list))
+        .route("/api/v1/trends/statuses", get(instance::empty_list))
+        .route("/api/v1/trends/links", get(instance::empty_list))
+        .route("/api/v1/suggestions", get(instance::empty_list))
+        .route("/api/v2/suggestions", get(instance::empty_list))
+        .route("/api/v1/endorsements", get(instance::empty_list))
+        .route("/api/v1/announcements", get(instance::empty_list))
+        .route("/api/v1/featured_tags", get(instance::empty_list))
+        .route("/api/v1/followed_tags", get(instance::empty_list))
+        // OAuth.
+        .route("/api/v1/apps", post(apps::create))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(apps::verify_credentials),
+        )
+        .route("/oauth/token", post(apps::token))
+        .route("/oauth/revoke", post(apps::revoke))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(apps::metadata),
+        )
+        // Accounts.
+        .route(
+            "/api/v1/accounts",
+            post(accounts::register).get(accounts::get_many),
+        )
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),
         )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(accounts::update_credentials),
+        )
+        .route(
+            "/api/v1/accounts/relationships",
+            get(accounts::relationships),
+        )
+        .route("/api/v1/accounts/lookup", get(accounts::lookup))
+        .route("/api/v1/accounts/search", get(accounts::search))
+        .route("/api/v1/accounts/{id}", get(accounts::get))
+        .route("/api/v1/accounts/{id}/statuses", get(accounts::statuses))
+        .route("/api/v1/accounts/{id}/followers", get(accounts::followers))
+        .route("/api/v1/accounts/{id}/following", get(accounts::following))
+        .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
+        .route(
+            "/api/v1/accounts/{id}/remove_from_followers",
+            post(accounts::remove_from_followers),
+        )
+        .route("/api/v1/accounts/{id}/block", post(accounts::block))
+        .route("/api/v1/accounts/{id}/unblock", post(accounts::unblock))
+        .route("/api/v1/accounts/{id}/mute", post(accounts::mute))
+        .route("/api/v1/accounts/{id}/unmute", post(accounts::unmute))
+        .route("/api/v1/accounts/{id}/lists", get(instance::empty_list))
+        .route(
+            "/api/v1/accounts/{id}/featured_tags",
+            get(instance::empty_list),
+        )
+        .route("/api/v1/follow_requests", get(accounts::follow_requests))
+        .route(
+            "/api/v1/follow_requests/{id}/authorize",
+            post(accounts::authorize_follow_request),
+        )
+        .route(
+            "/api/v1/follow_requests/{id}/reject",
+            post(accounts::reject_follow_request),
+        )
+        .route("/api/v1/blocks", get(accounts::blocks))
+        .route("/api/v1/mutes", get(accounts::mutes))
+        .route(
+            "/api/v1/domain_blocks",
+            get(accounts::domain_blocks)
+                .post(accounts::block_domain)
+                .delete(accounts::unblock_domain),
+        )
+        // Statuses.
+        .route(
+            "/api/v1/statuses",
+            post(statuses::create).get(statuses::get_many),
+        )
+        .route(
+            "/api/v1/statuses/{id}",
+            get(statuses::get)
+                .put(statuses::edit)
+                .delete(statuses::delete),
+        )
+        .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route("/api/v1/statuses/{id}/history", get(statuses::history))
+        .route("/api/v1/statuses/{id}/source", get(statuses::source))
+        .route(
+            "/api/v1/statuses/{id}/reblogged_by",
+            get(statuses::reblogged_by),
+        )
+        .route(
+            "/api/v1/statuses/{id}/favourited_by",
+            get(statuses::favourited_by),
+        )
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(statuses::bookmark))
+        .route(
+            "/api/v1/statuses/{id}/unbookmark",
+            post(statuses::unbookmark),
+        )
+        .route("/api/v1/statuses/{id}/mute", post(statuses::mute))
+        .route("/api/v1/statuses/{id}/unmute", post(statuses::unmute))
+        .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
+        .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route("/api/v1/bookmarks", get(statuses::bookmarks))
+        .route("/api/v1/favourites", get(statuses::favourites))
+        .route(
+            "/api/v1/pleroma/statuses/{id}/reactions",
+            get(reactions::list),
+        )
+        .route(
+            "/api/v1/pleroma/statuses/{id}/reactions/{emoji}",
+            put(reactions::react).delete(reactions::unreact),
+        )
+        // Timelines, notifications, search.
+        .route("/api/v1/timelines/home", get(timelines::home))
+        .route("/api/v1/timelines/public", get(timelines::public))
+        .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route(
+            "/api/v1/notifications/unread_count",
+            get(notifications::unread_count),
+        )
+        .route("/api/v1/notifications/{id}", get(notifications::get))
+        .route(
+            "/api/v1/notifications/{id}/dismiss",
+            post(notifications::dismiss),
+        )
+        .route("/api/v2/notifications", get(notifications::grouped))
+        .route("/api/v2/search", get(search::search))
+        // Streaming.
+        .route("/api/v1/streaming", get(streaming::websocket))
+        .route("/api/v1/streaming/", get(streaming::websocket))
+        .route("/api/v1/streaming/health", get(streaming::health))
+        .route("/api/v1/streaming/{*stream}", get(streaming::sse))
+        .route_layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
+}
+
+/// A fixed-window limit on write requests per token (or per address without one), with
+/// Mastodon's `X-RateLimit-*` headers. Counted per process: several processes each allow
+/// the limit, which keeps the protection without a shared counter.
+pub struct RateLimiter {
+    limit: u32,
+    window: std::time::Duration,
+    windows: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: u32, window: std::time::Duration) -> Self {
+        RateLimiter {
+            limit,
+            window,
+            windows: Default::default(),
+        }
+    }
+
+    /// Counts one request for `key`: (allowed, remaining, seconds until the window resets).
+    fn count(&self, key: String) -> (bool, u32, u64) {
+        let now = std::time::Instant::now();
+        let Ok(mut windows) = self.windows.lock() else {
+            return (true, self.limit, 0);
+        };
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        }
+        let entry = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        let reset = self
+            .window
+            .saturating_sub(now.duration_since(entry.0))
+            .as_secs();
+        (
+            entry.1 <= self.limit,
+            self.limit.saturating_sub(entry.1),
+            reset,
+        )
+    }
+}
+
+async fn rate_limit(
+    axum::extract::State(limiter): axum::extract::State<std::sync::Arc<RateLimiter>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.method() == axum::http::Method::GET
+        || request.method() == axum::http::Method::OPTIONS
+    {
+        return next.run(request).await;
+    }
+    let key = match request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(token) => format!("token:{}", rhizome_core::oauth::token_digest(token)),
+        None => request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| format!("ip:{}", info.0.ip()))
+            .unwrap_or_else(|| "ip:unknown".to_owned()),
+    };
+    let (allowed, remaining, reset_in) = limiter.count(key);
+    let mut response = if allowed {
+        next.run(request).await
+    } else {
+        ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+        )
+        .into_response()
+    };
+    let reset = (chrono::Utc::now() + chrono::Duration::seconds(reset_in as i64))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-ratelimit-limit", limiter.limit.to_string()),
+        ("x-ratelimit-remaining", remaining.to_string()),
+        ("x-ratelimit-reset", reset),
+    ] {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
 }

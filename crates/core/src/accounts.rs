@@ -284,3 +284,10 @@ mod tests {
         );
     }
 }
+
+impl Core {
+    /// How many statuses local users have posted.
+    pub async fn local_status_count(&self) -> Result<i64, CoreError> {
+        Ok(self.store.count_local_statuses().await?)
+    }
+}

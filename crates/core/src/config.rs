@@ -85,7 +85,20 @@ pub struct CoreConfig {
     pub max_post_chars: usize,
     pub max_upload_bytes: u64,
     pub federation_enabled: bool,
+    pub fetch: FetchSettings,
     pub jobs: JobsConfig,
+}
+
+/// How this instance reaches other servers.
+#[derive(Debug, Clone, Default)]
+pub struct FetchSettings {
+    /// Test only: peers over plain http.
+    pub allow_http: bool,
+    /// Test only: loopback and private addresses.
+    pub allow_private_addresses: bool,
+    /// GETs of actors, objects and collections need a valid signature.
+    pub authorized_fetch: bool,
+    pub extra_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +135,7 @@ impl CoreConfig {
             max_post_chars: 5000,
             max_upload_bytes: 40 * 1024 * 1024,
             federation_enabled: true,
+            fetch: FetchSettings::default(),
             jobs: JobsConfig::default(),
         }
     }

@@ -50,6 +50,10 @@ pub enum JobError {
     /// Will never succeed: no retry.
     #[error("{0}")]
     Permanent(String),
+    /// Not attempted (its host is busy or failing): run again after this, without counting
+    /// an attempt.
+    #[error("postponed")]
+    Postpone(Duration),
 }
 
 impl From<CoreError> for JobError {
@@ -75,6 +79,15 @@ impl JobRegistry {
     pub fn with_core_jobs() -> Self {
         let mut registry = JobRegistry::default();
         registry.register(PROBE, |_core, job| Box::pin(run_probe(job)));
+        registry.register(crate::statuses::DISTRIBUTE_STATUS, |core, job| {
+            Box::pin(async move { core.distribute_status(payload(&job)?).await })
+        });
+        registry.register(crate::federation::deliver::DELIVER, |core, job| {
+            Box::pin(async move { core.run_delivery(payload(&job)?).await })
+        });
+        registry.register(crate::federation::inbox::PROCESS_ACTIVITY, |core, job| {
+            Box::pin(async move { core.process_activity(payload(&job)?).await })
+        });
         registry
     }
 
@@ -85,6 +98,12 @@ impl JobRegistry {
     ) {
         self.handlers.insert(kind, Arc::new(handler));
     }
+}
+
+/// A job's payload, or a permanent failure: a payload that does not parse never will.
+fn payload<T: serde::de::DeserializeOwned>(job: &Job) -> Result<T, JobError> {
+    serde_json::from_str(&job.payload)
+        .map_err(|e| JobError::Permanent(format!("bad {} payload: {e}", job.kind)))
 }
 
 /// Counters for `/metrics`.
@@ -145,6 +164,7 @@ impl Core {
                 now,
             )
             .await?;
+        self.jobs_ready.notify_one();
         Ok(id)
     }
 }
@@ -216,8 +236,10 @@ impl Workers {
                 // There may be more due work: look again at once.
                 continue;
             }
+            let ready = self.core.jobs_ready.clone();
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}
+                _ = ready.notified() => {}
                 _ = shutdown.changed() => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}
             }
@@ -254,13 +276,18 @@ impl Workers {
             };
             let now = core.clock.now();
             let recorded = match outcome {
+                Err(JobError::Postpone(delay)) => {
+                    core.store
+                        .postpone_job(id, &worker, core.clock.after(delay))
+                        .await
+                }
                 Ok(()) => {
                     stats.completed.fetch_add(1, Ordering::Relaxed);
                     core.store.complete_job(id, &worker, now).await
                 }
                 Err(err) => {
                     let retry_in = match &err {
-                        JobError::Permanent(_) => None,
+                        JobError::Permanent(_) | JobError::Postpone(_) => None,
                         _ if attempts >= max_attempts => None,
                         JobError::RetryAfter { after, .. } => {
                             Some((*after).max(retry_delay(attempts)))

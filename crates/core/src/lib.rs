@@ -7,11 +7,20 @@ pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod events;
+pub mod federation;
 pub mod jobs;
+pub mod notifications;
 pub mod oauth;
+pub mod profile;
 pub mod secrets;
 pub mod settings;
+pub mod social;
+pub mod statuses;
+pub mod text;
+pub mod timelines;
 pub mod urls;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -20,6 +29,7 @@ use rhizome_store::Store;
 pub use clock::Clock;
 pub use config::{CoreConfig, RegistrationMode, Scheme};
 pub use error::CoreError;
+pub use rhizome_store::{Page, PageRequest};
 pub use urls::Urls;
 
 /// Everything an action needs: cheap to clone, shared by every request and worker.
@@ -30,6 +40,12 @@ pub struct Core {
     pub config: Arc<CoreConfig>,
     pub urls: Urls,
     pub secrets: Arc<secrets::InstanceSecrets>,
+    pub events: events::EventBus,
+    /// Wakes this process's job workers when an action queues work.
+    pub jobs_ready: Arc<tokio::sync::Notify>,
+    /// Fetches and delivers; `None` when federation is off.
+    pub http: Option<rhizome_federation::http::HttpClient>,
+    pub(crate) host_limits: Arc<federation::HostLimits>,
 }
 
 impl Core {
@@ -37,12 +53,31 @@ impl Core {
     pub async fn new(store: Store, config: CoreConfig, clock: Clock) -> Result<Core, CoreError> {
         let urls = Urls::new(config.scheme, &config.domain);
         let secrets = secrets::InstanceSecrets::load_or_create(&store, &clock).await?;
+        let http = if config.federation_enabled {
+            let fetch = rhizome_federation::http::FetchConfig {
+                allow_http: config.fetch.allow_http,
+                allow_private_addresses: config.fetch.allow_private_addresses,
+                extra_ca_file: config.fetch.extra_ca_file.clone(),
+                user_agent: format!("Rhizome/{} (+{})", env!("CARGO_PKG_VERSION"), urls.base()),
+                ..Default::default()
+            };
+            Some(
+                rhizome_federation::http::HttpClient::new(fetch)
+                    .map_err(|e| CoreError::Internal(format!("HTTP client: {e}")))?,
+            )
+        } else {
+            None
+        };
         Ok(Core {
             store,
             clock,
             config: Arc::new(config),
             urls,
             secrets: Arc::new(secrets),
+            events: events::EventBus::default(),
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            http,
+            host_limits: Arc::new(federation::HostLimits::default()),
         })
     }
 }

@@ -71,3 +71,67 @@ impl InstanceSecrets {
         })
     }
 }
+
+/// Form tokens against cross-site request forgery: a timestamp signed with the instance's
+/// CSRF key, so that any process can check them without shared session state.
+pub mod csrf {
+    use aws_lc_rs::hmac;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    /// How long a form stays valid.
+    pub const LIFETIME_MILLIS: i64 = 2 * 3600 * 1000;
+
+    fn tag(key: &str, purpose: &str, issued_at: i64) -> Vec<u8> {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
+        hmac::sign(&key, format!("{purpose}|{issued_at}").as_bytes())
+            .as_ref()
+            .to_vec()
+    }
+
+    pub fn issue(key: &str, purpose: &str, now_millis: i64) -> String {
+        format!(
+            "{now_millis}.{}",
+            URL_SAFE_NO_PAD.encode(tag(key, purpose, now_millis))
+        )
+    }
+
+    pub fn verify(key: &str, purpose: &str, token: &str, now_millis: i64) -> bool {
+        let Some((issued, signature)) = token.split_once('.') else {
+            return false;
+        };
+        let Ok(issued_at) = issued.parse::<i64>() else {
+            return false;
+        };
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let fresh = (0..=LIFETIME_MILLIS).contains(&(now_millis - issued_at));
+        let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
+        fresh
+            && hmac::verify(
+                &key,
+                format!("{purpose}|{issued_at}").as_bytes(),
+                &signature,
+            )
+            .is_ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn tokens_are_bound_to_key_purpose_and_time() {
+            let token = super::issue("k", "authorize", 1_000);
+            assert!(super::verify("k", "authorize", &token, 2_000));
+            assert!(!super::verify("other", "authorize", &token, 2_000));
+            assert!(!super::verify("k", "login", &token, 2_000));
+            assert!(!super::verify(
+                "k",
+                "authorize",
+                &token,
+                1_000 + super::LIFETIME_MILLIS + 1
+            ));
+            assert!(!super::verify("k", "authorize", "garbage", 2_000));
+        }
+    }
+}

@@ -136,6 +136,9 @@ pub struct RegistrationsSection {
 pub struct LimitsSection {
     pub max_post_chars: usize,
     pub max_upload_bytes: u64,
+    /// Write requests (POST, PUT, PATCH, DELETE) one token or address may make per window.
+    pub write_requests_per_window: u32,
+    pub rate_window_seconds: u64,
 }
 
 impl Default for LimitsSection {
@@ -143,6 +146,8 @@ impl Default for LimitsSection {
         LimitsSection {
             max_post_chars: 5000,
             max_upload_bytes: 40 * 1024 * 1024,
+            write_requests_per_window: 300,
+            rate_window_seconds: 300,
         }
     }
 }
@@ -472,6 +477,12 @@ impl Config {
         core.max_post_chars = self.limits.max_post_chars;
         core.max_upload_bytes = self.limits.max_upload_bytes;
         core.federation_enabled = self.federation.enabled;
+        core.fetch = rhizome_core::config::FetchSettings {
+            allow_http: self.federation.allow_http,
+            allow_private_addresses: self.federation.allow_private_addresses,
+            authorized_fetch: self.federation.authorized_fetch,
+            extra_ca_file: self.federation.extra_ca_file.clone(),
+        };
         core.jobs = rhizome_core::config::JobsConfig {
             concurrency: self.jobs.concurrency,
             lease_seconds: self.jobs.lease_seconds,

@@ -245,7 +245,12 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
         .allow_headers(Any)
         .expose_headers([header::LINK, REQUEST_ID]);
     Router::new()
-        .merge(rhizome_api::router())
+        .merge(rhizome_api::router(Arc::new(
+            rhizome_api::RateLimiter::new(
+                config.limits.write_requests_per_window,
+                Duration::from_secs(config.limits.rate_window_seconds),
+            ),
+        )))
         .merge(rhizome_activitypub::router())
         .merge(rhizome_web::router())
         .merge(plumbing)

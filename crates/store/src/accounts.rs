@@ -372,3 +372,119 @@ enum UserValue {
     OptInt(Option<i64>),
     Bool(bool),
 }
+
+impl Store {
+    /// Several accounts by id, in no particular order; missing ones are skipped.
+    pub async fn accounts_by_ids(&self, ids: &[Id]) -> Result<Vec<Account>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let head = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ");
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            crate::statuses::push_id_list(&mut query, ids);
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_account).collect()
+        })
+    }
+
+    /// Roles of the local users among `ids` (for `pleroma.is_admin` and the like).
+    pub async fn roles_of(&self, ids: &[Id]) -> Result<Vec<(Id, Role)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut query =
+                QueryBuilder::new("SELECT account_id, role FROM users WHERE account_id IN ");
+            crate::statuses::push_id_list(&mut query, ids);
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("account_id")?), row.parsed::<Role>("role")?)))
+                .collect()
+        })
+    }
+
+    /// Accounts whose username or display name starts with `query` (for mentions and search),
+    /// local ones first.
+    pub async fn search_accounts(
+        &self,
+        query: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Account>, StoreError> {
+        let pattern = format!("{}%", query.to_lowercase().replace(['%', '_'], ""));
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.suspended_at IS NULL AND \
+             (lower(a.username) LIKE $1 OR lower(a.display_name) LIKE $1 OR \
+             lower(a.username || '@' || COALESCE(a.domain, '')) LIKE $1) \
+             ORDER BY CASE WHEN a.domain IS NULL THEN 0 ELSE 1 END, a.username LIMIT $2 OFFSET $3"
+        );
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(pattern)
+                .bind(i64::from(limit))
+                .bind(i64::from(offset))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(map_account).collect()
+        })
+    }
+}
+
+impl Store {
+    pub async fn create_invite(
+        &self,
+        code: &str,
+        account_id: Option<Id>,
+        max_uses: Option<i64>,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO invites (code, account_id, max_uses, expires_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(code)
+            .bind(account_id.map(|id| id.0))
+            .bind(max_uses)
+            .bind(expires_at.map(|t| t.0))
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Uses an invite once, if it is valid now. Returns whether it was.
+    pub async fn use_invite(&self, code: &str, now: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE invites SET uses = uses + 1 WHERE code = $1 \
+                 AND (max_uses IS NULL OR uses < max_uses) AND (expires_at IS NULL OR expires_at > $2)",
+            )
+            .bind(code)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+}
+
+impl Store {
+    pub async fn set_fields(
+        &self,
+        account_id: Id,
+        fields: &[rhizome_model::ProfileField],
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE accounts SET fields = $2 WHERE id = $1")
+                .bind(account_id.0)
+                .bind(to_json(&fields))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -598,3 +598,64 @@ impl Store {
         Ok(result)
     }
 }
+
+/// A report as filed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub id: Id,
+    pub account_id: Id,
+    pub target_account_id: Id,
+    pub status_ids: Vec<Id>,
+    pub comment: String,
+    pub uri: Option<String>,
+    pub forwarded: bool,
+    pub created_at: Timestamp,
+}
+
+impl Store {
+    pub async fn insert_report(&self, report: &Report) -> Result<(), StoreError> {
+        let status_ids: Vec<i64> = report.status_ids.iter().map(|id| id.0).collect();
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, \
+                 forwarded, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(report.id.0)
+            .bind(report.account_id.0)
+            .bind(report.target_account_id.0)
+            .bind(crate::accounts::to_json(&status_ids))
+            .bind(&report.comment)
+            .bind(&report.uri)
+            .bind(report.forwarded)
+            .bind(report.created_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Ids of local moderators and admins (who hear about reports and sign-ups).
+    pub async fn staff_ids(&self) -> Result<Vec<Id>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT u.account_id FROM users u JOIN accounts a ON a.id = u.account_id \
+                 WHERE u.role IN ('admin', 'moderator') AND a.suspended_at IS NULL",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(ids.into_iter().map(Id).collect())
+        })
+    }
+
+    /// Records that an account moved to another.
+    pub async fn set_moved_to(&self, account_id: Id, target: Option<Id>) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1")
+                .bind(account_id.0)
+                .bind(target.map(|id| id.0))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -226,3 +226,27 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Puts a claimed job back for later without counting the attempt (the work was not
+    /// tried: its host was busy or its circuit open).
+    pub async fn postpone_job(
+        &self,
+        id: Id,
+        worker: &str,
+        run_at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE jobs SET state = 'queued', run_at = $3, attempts = attempts - 1, \
+                 locked_until = NULL WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+            )
+            .bind(id.0)
+            .bind(worker)
+            .bind(run_at.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+}

@@ -30,7 +30,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
 pub use error::StoreError;
-pub use graph::{AccountCounts, FollowTable};
+pub use graph::{AccountCounts, FollowTable, Report};
 pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};
 pub use notifications::NotificationFilter;

@@ -600,3 +600,15 @@ macro_rules! insert_status_parts {
     }};
 }
 pub(crate) use insert_status_parts;
+
+impl Store {
+    pub async fn count_local_statuses(&self) -> Result<i64, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM statuses WHERE local = TRUE AND reblog_of_id IS NULL",
+            )
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+}

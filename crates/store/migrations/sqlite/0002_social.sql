@@ -277,3 +277,27 @@ CREATE TABLE idempotency_keys (
 );
 
 ALTER TABLE oauth_tokens ADD COLUMN last_used_at BIGINT;
+
+-- Reports for moderators, from local users or other servers.
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    target_account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    status_ids TEXT NOT NULL DEFAULT '[]',
+    comment TEXT NOT NULL DEFAULT '',
+    uri TEXT,
+    forwarded BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at BIGINT NOT NULL,
+    action_taken_at BIGINT
+);
+CREATE INDEX reports_target ON reports (target_account_id);
+
+-- Invitations, for registrations in invite mode.
+CREATE TABLE invites (
+    code TEXT PRIMARY KEY,
+    account_id BIGINT REFERENCES accounts (id) ON DELETE CASCADE,
+    max_uses BIGINT,
+    uses BIGINT NOT NULL DEFAULT 0,
+    expires_at BIGINT,
+    created_at BIGINT NOT NULL
+);

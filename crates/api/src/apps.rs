@@ -1,0 +1,225 @@
+//! OAuth applications and tokens: `/api/v1/apps`, `/oauth/token`, `/oauth/revoke`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rhizome_core::Core;
+use rhizome_core::oauth::{NewAppRequest, OAuthError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Auth;
+use crate::entities;
+use crate::error::ApiResult;
+use crate::params::{Params, flexible_list};
+
+#[derive(Deserialize)]
+pub struct CreateApp {
+    client_name: String,
+    /// One string (maybe with newlines) or a list.
+    #[serde(default, deserialize_with = "flexible_list", alias = "redirect_uris[]")]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    scopes: Option<String>,
+    #[serde(default)]
+    website: Option<String>,
+}
+
+pub async fn create(
+    State(core): State<Core>,
+    Params(params): Params<CreateApp>,
+) -> ApiResult<Json<Value>> {
+    let redirect_uris = params
+        .redirect_uris
+        .iter()
+        .flat_map(|uri| uri.split(['\n', ' ']))
+        .map(str::trim)
+        .filter(|uri| !uri.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let app = core
+        .create_app(NewAppRequest {
+            name: params.client_name,
+            redirect_uris,
+            scopes: params.scopes.unwrap_or_default(),
+            website: params.website,
+        })
+        .await?;
+    Ok(Json(entities::application(&app, true)))
+}
+
+pub async fn verify_credentials(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+) -> ApiResult<Json<Value>> {
+    let app_id = auth.token.app_id.ok_or_else(|| {
+        crate::ApiError::new(StatusCode::UNAUTHORIZED, "The access token is invalid")
+    })?;
+    let app = core
+        .store
+        .app(app_id)
+        .await
+        .map_err(rhizome_core::CoreError::from)?
+        .ok_or_else(|| {
+            crate::ApiError::new(StatusCode::UNAUTHORIZED, "The access token is invalid")
+        })?;
+    Ok(Json(entities::application(&app, false)))
+}
+
+#[derive(Deserialize)]
+pub struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    scope: Option<String>,
+    refresh_token: Option<String>,
+    token: Option<String>,
+}
+
+/// An RFC 6749 error response.
+fn oauth_failure(err: OAuthError) -> Response {
+    let status = match err.code {
+        "invalid_client" | "unauthorized_client" => StatusCode::UNAUTHORIZED,
+        "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (
+        status,
+        Json(json!({ "error": err.code, "error_description": err.description })),
+    )
+        .into_response()
+}
+
+fn missing(what: &str) -> OAuthError {
+    OAuthError {
+        code: "invalid_request",
+        description: format!("{what} is required"),
+    }
+}
+
+pub async fn token(State(core): State<Core>, Params(params): Params<TokenRequest>) -> Response {
+    let outcome = async {
+        let client_id = params
+            .client_id
+            .as_deref()
+            .ok_or_else(|| missing("client_id"))?;
+        let grant = params
+            .grant_type
+            .as_deref()
+            .ok_or_else(|| missing("grant_type"))?;
+        // Public clients using PKCE may leave the secret out of the code exchange.
+        let pkce_exchange = grant == "authorization_code" && params.code_verifier.is_some();
+        if params.client_secret.is_none() && !pkce_exchange {
+            return Err(missing("client_secret"));
+        }
+        let app = core
+            .client(client_id, params.client_secret.as_deref())
+            .await?;
+        match grant {
+            "authorization_code" => {
+                core.exchange_code(
+                    &app,
+                    params.code.as_deref().ok_or_else(|| missing("code"))?,
+                    params
+                        .redirect_uri
+                        .as_deref()
+                        .ok_or_else(|| missing("redirect_uri"))?,
+                    params.code_verifier.as_deref(),
+                )
+                .await
+            }
+            "password" => {
+                core.password_grant(
+                    &app,
+                    params
+                        .username
+                        .as_deref()
+                        .ok_or_else(|| missing("username"))?,
+                    params
+                        .password
+                        .as_deref()
+                        .ok_or_else(|| missing("password"))?,
+                    params.scope.as_deref(),
+                )
+                .await
+            }
+            "client_credentials" => {
+                core.client_credentials_grant(&app, params.scope.as_deref())
+                    .await
+            }
+            "refresh_token" => {
+                core.refresh_grant(
+                    &app,
+                    params
+                        .refresh_token
+                        .as_deref()
+                        .ok_or_else(|| missing("refresh_token"))?,
+                )
+                .await
+            }
+            other => Err(OAuthError {
+                code: "unsupported_grant_type",
+                description: format!("{other} is not supported"),
+            }),
+        }
+    }
+    .await;
+    match outcome {
+        Ok(issued) => Json(entities::token(&issued)).into_response(),
+        Err(err) => oauth_failure(err),
+    }
+}
+
+pub async fn revoke(State(core): State<Core>, Params(params): Params<TokenRequest>) -> Response {
+    let outcome = async {
+        let app = core
+            .client(
+                params
+                    .client_id
+                    .as_deref()
+                    .ok_or_else(|| missing("client_id"))?,
+                Some(
+                    params
+                        .client_secret
+                        .as_deref()
+                        .ok_or_else(|| missing("client_secret"))?,
+                ),
+            )
+            .await?;
+        core.revoke_app_token(
+            &app,
+            params.token.as_deref().ok_or_else(|| missing("token"))?,
+        )
+        .await
+    }
+    .await;
+    match outcome {
+        Ok(()) => Json(json!({})).into_response(),
+        Err(err) => oauth_failure(err),
+    }
+}
+
+/// RFC 8414 metadata, as Mastodon 4.3 publishes it.
+pub async fn metadata(State(core): State<Core>) -> Json<Value> {
+    let base = core.urls.base();
+    Json(json!({
+        "issuer": format!("{base}/"),
+        "service_documentation": "https://docs.joinmastodon.org/",
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "app_registration_endpoint": format!("{base}/api/v1/apps"),
+        "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "scopes_supported": rhizome_model::scope::KNOWN_SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }))
+}

@@ -1,0 +1,406 @@
+//! `/api/v1/statuses/…`, bookmarks and favourites.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use rhizome_core::Core;
+use rhizome_core::statuses::PostRequest;
+use rhizome_model::{Id, Scope, Visibility};
+use rhizome_store::Mark;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::ApiError;
+use crate::auth::{Auth, MaybeAuth};
+use crate::entities;
+use crate::error::ApiResult;
+use crate::pagination::PageQuery;
+use crate::params::{Params, Query, flexible_bool, flexible_list};
+use crate::support::{paged, path_id, user, viewer, viewer_id};
+
+#[derive(Deserialize, Default)]
+pub struct StatusParams {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sensitive: Option<bool>,
+    visibility: Option<String>,
+    in_reply_to_id: Option<Value>,
+    language: Option<String>,
+    content_type: Option<String>,
+    #[serde(
+        default,
+        rename = "media_ids[]",
+        alias = "media_ids",
+        deserialize_with = "flexible_list"
+    )]
+    media_ids: Vec<String>,
+}
+
+fn parse_visibility(text: Option<&str>) -> Result<Option<Visibility>, ApiError> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse::<Visibility>()
+            .map(Some)
+            .map_err(|_| ApiError::unprocessable(format!("Validation failed: visibility {text:?} is not one of public, unlisted, private, direct, local"))),
+    }
+}
+
+fn optional_id(value: &Option<Value>) -> Result<Option<Id>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::new(axum::http::StatusCode::NOT_FOUND, "Record not found")),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(|n| Some(Id(n)))
+            .ok_or_else(|| ApiError::bad_request("invalid id")),
+        Some(_) => Err(ApiError::bad_request("invalid id")),
+    }
+}
+
+fn post_request(
+    params: StatusParams,
+    headers: &HeaderMap,
+    app_id: Option<Id>,
+) -> Result<PostRequest, ApiError> {
+    if !params.media_ids.is_empty() {
+        return Err(ApiError::unprocessable(
+            "Validation failed: media attachments are not supported yet",
+        ));
+    }
+    Ok(PostRequest {
+        text: params.status.unwrap_or_default(),
+        spoiler_text: params.spoiler_text.unwrap_or_default(),
+        sensitive: params.sensitive.unwrap_or(false),
+        visibility: parse_visibility(params.visibility.as_deref())?,
+        in_reply_to_id: optional_id(&params.in_reply_to_id)?,
+        language: params.language,
+        content_type: params.content_type,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(|k| k.chars().take(128).collect()),
+        application_id: app_id,
+    })
+}
+
+pub async fn create(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    headers: HeaderMap,
+    Params(params): Params<StatusParams>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let request = post_request(params, &headers, auth.token.app_id)?;
+    let view = core.post_status(user, request).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+pub async fn get(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let viewer = viewer(&auth, Scope("read:statuses"))?;
+    let view = core
+        .visible_status_view(path_id(&id)?, viewer_id(viewer))
+        .await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+#[derive(Deserialize)]
+pub struct IdsQuery {
+    #[serde(
+        default,
+        rename = "id[]",
+        alias = "id",
+        deserialize_with = "flexible_list"
+    )]
+    id: Vec<String>,
+}
+
+pub async fn get_many(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Query(query): Query<IdsQuery>,
+) -> ApiResult<Json<Value>> {
+    let viewer = viewer(&auth, Scope("read:statuses"))?;
+    let ids: Vec<Id> = query
+        .id
+        .iter()
+        .take(20)
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let views = core.visible_status_views(&ids, viewer_id(viewer)).await?;
+    Ok(Json(Value::Array(
+        views.iter().map(|v| entities::status(&core, v)).collect(),
+    )))
+}
+
+pub async fn context(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let viewer = viewer(&auth, Scope("read:statuses"))?;
+    let (ancestors, descendants) = core
+        .status_context(path_id(&id)?, viewer_id(viewer))
+        .await?;
+    Ok(Json(json!({
+        "ancestors": ancestors.iter().map(|v| entities::status(&core, v)).collect::<Vec<_>>(),
+        "descendants": descendants.iter().map(|v| entities::status(&core, v)).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn edit(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    Params(params): Params<StatusParams>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let request = post_request(params, &HeaderMap::new(), None)?;
+    let view = core.edit_status(user, path_id(&id)?, request).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+pub async fn history(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let viewer = viewer(&auth, Scope("read:statuses"))?;
+    let (view, edits) = core
+        .status_history(path_id(&id)?, viewer_id(viewer))
+        .await?;
+    Ok(Json(Value::Array(entities::status_history(
+        &core, &view, &edits,
+    ))))
+}
+
+pub async fn source(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("read:statuses"))?;
+    let view = core
+        .visible_status_view(path_id(&id)?, Some(user.account.id))
+        .await?;
+    Ok(Json(entities::status_source(&view)))
+}
+
+pub async fn delete(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let view = core.delete_status(user, path_id(&id)?).await?;
+    Ok(Json(entities::deleted_status(&core, &view)))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReblogParams {
+    visibility: Option<String>,
+}
+
+pub async fn reblog(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    Params(params): Params<ReblogParams>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let view = core
+        .reblog(
+            user,
+            path_id(&id)?,
+            parse_visibility(params.visibility.as_deref())?,
+        )
+        .await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+pub async fn unreblog(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let view = core.unreblog(user, path_id(&id)?).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+async fn mark(
+    core: Core,
+    auth: rhizome_core::oauth::Authenticated,
+    id: String,
+    mark: Mark,
+    scope: &'static str,
+    add: bool,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope(scope))?;
+    let id = path_id(&id)?;
+    let view = if add {
+        core.mark_status(user, id, mark).await?
+    } else {
+        core.unmark_status(user, id, mark).await?
+    };
+    Ok(Json(entities::status(&core, &view)))
+}
+
+pub async fn favourite(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Favourite, "write:favourites", true).await
+}
+
+pub async fn unfavourite(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Favourite, "write:favourites", false).await
+}
+
+pub async fn bookmark(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Bookmark, "write:bookmarks", true).await
+}
+
+pub async fn unbookmark(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Bookmark, "write:bookmarks", false).await
+}
+
+pub async fn pin(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Pin, "write:accounts", true).await
+}
+
+pub async fn unpin(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    mark(core, auth, id, Mark::Pin, "write:accounts", false).await
+}
+
+pub async fn mute(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:mutes"))?;
+    let view = core.mute_thread(user, path_id(&id)?, true).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+pub async fn unmute(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:mutes"))?;
+    let view = core.mute_thread(user, path_id(&id)?, false).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+async fn interacting(
+    core: Core,
+    auth: MaybeAuth,
+    uri: Uri,
+    id: String,
+    query: PageQuery,
+    favourites: bool,
+) -> ApiResult<Response> {
+    let viewer = viewer(&auth, Scope("read:accounts"))?;
+    let id = path_id(&id)?;
+    core.visible_status_view(id, viewer_id(viewer)).await?;
+    let page = core
+        .store
+        .interacting_accounts(id, favourites, &query.request(40, 80)?)
+        .await
+        .map_err(rhizome_core::CoreError::from)?;
+    let views = core.account_views(page.items.clone()).await?;
+    let items = views.iter().map(|v| entities::account(&core, v)).collect();
+    Ok(paged(&core, &uri, &page, items))
+}
+
+pub async fn favourited_by(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    interacting(core, auth, uri, id, query, true).await
+}
+
+pub async fn reblogged_by(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    interacting(core, auth, uri, id, query, false).await
+}
+
+async fn marked(
+    core: Core,
+    auth: rhizome_core::oauth::Authenticated,
+    uri: Uri,
+    query: PageQuery,
+    mark: Mark,
+    scope: &'static str,
+) -> ApiResult<Response> {
+    let user = user(&auth, Scope(scope))?;
+    let page = core
+        .marked_statuses(user.account.id, mark, &query.request(20, 40)?)
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|v| entities::status(&core, v))
+        .collect();
+    Ok(paged(&core, &uri, &page, items))
+}
+
+pub async fn bookmarks(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    marked(core, auth, uri, query, Mark::Bookmark, "read:bookmarks").await
+}
+
+pub async fn favourites(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    marked(core, auth, uri, query, Mark::Favourite, "read:favourites").await
+}

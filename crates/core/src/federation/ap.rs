@@ -1,0 +1,282 @@
+//! Rhizome's entities as ActivityPub documents: the one place where actors, notes and the
+//! activities around them take their federated shape. The HTTP layer serves these, and
+//! deliveries send them.
+
+use chrono::{DateTime, Utc};
+use rhizome_federation::vocab::outgoing::{
+    Activity, ActivityType, Actor, ActorType, Document, Endpoints, Image, Note, PropertyValue,
+    PublicKey, QuoteOf, Source, Tag, Tombstone,
+};
+use rhizome_federation::vocab::{PUBLIC, with_context};
+use rhizome_model::{Account, Attachment, Status, Timestamp, Visibility};
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::{Core, CoreError};
+
+pub(crate) fn url(text: &str) -> Result<Url, CoreError> {
+    Url::parse(text).map_err(|e| CoreError::Internal(format!("not a URL: {text:?}: {e}")))
+}
+
+fn time(t: Timestamp) -> DateTime<Utc> {
+    t.to_datetime()
+}
+
+/// A document with the `@context` every server expects, as JSON.
+pub fn to_json<T: Serialize>(document: T) -> Result<Value, CoreError> {
+    serde_json::to_value(with_context(document)).map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// `to` and `cc` of a post, by visibility: who it is for.
+pub fn addressing(
+    visibility: Visibility,
+    followers: &str,
+    mentions: &[Account],
+) -> Result<(Vec<Url>, Vec<Url>), CoreError> {
+    let mentioned: Vec<Url> = mentions
+        .iter()
+        .filter_map(|a| Url::parse(&a.uri).ok())
+        .collect();
+    let public = url(PUBLIC)?;
+    let followers = url(followers)?;
+    Ok(match visibility {
+        Visibility::Public => (vec![public], [vec![followers], mentioned].concat()),
+        Visibility::Unlisted => (vec![followers], [vec![public], mentioned].concat()),
+        Visibility::Private => (vec![followers], mentioned),
+        Visibility::Direct | Visibility::Local => (mentioned, Vec::new()),
+    })
+}
+
+impl Core {
+    /// The ActivityPub actor of a local account.
+    pub fn actor_document(&self, account: &Account) -> Result<Actor, CoreError> {
+        let urls = &self.urls;
+        let name = &account.username;
+        let kind = if account.bot {
+            ActorType::Service
+        } else {
+            ActorType::Person
+        };
+        let mut actor = Actor::new(
+            kind,
+            url(&account.uri)?,
+            name.clone(),
+            url(&urls.inbox(name))?,
+            url(&urls.outbox(name))?,
+            PublicKey {
+                id: url(&urls.key_id(name))?,
+                owner: url(&account.uri)?,
+                public_key_pem: account.public_key_pem.clone(),
+            },
+        );
+        actor.name = Some(account.display_name.clone()).filter(|n| !n.is_empty());
+        actor.summary = Some(account.note.clone()).filter(|n| !n.is_empty());
+        actor.url = Some(url(&urls.profile(name))?);
+        actor.icon = Some(Image {
+            media_type: None,
+            url: url(&account
+                .avatar_url
+                .clone()
+                .unwrap_or_else(|| urls.default_avatar()))?,
+        });
+        actor.image = Some(Image {
+            media_type: None,
+            url: url(&account
+                .header_url
+                .clone()
+                .unwrap_or_else(|| urls.default_header()))?,
+        });
+        actor.followers = Some(url(&urls.followers(name))?);
+        actor.following = Some(url(&urls.following(name))?);
+        actor.featured = Some(url(&urls.featured(name))?);
+        actor.endpoints = Some(Endpoints {
+            shared_inbox: url(&urls.shared_inbox())?,
+        });
+        actor.manually_approves_followers = account.locked;
+        actor.discoverable = account.discoverable;
+        actor.indexable = account.discoverable;
+        actor.attachment = account
+            .fields
+            .iter()
+            .map(|f| PropertyValue {
+                name: f.name.clone(),
+                value: f.value.clone(),
+            })
+            .collect();
+        actor.also_known_as = account
+            .also_known_as
+            .iter()
+            .filter_map(|a| Url::parse(a).ok())
+            .collect();
+        actor.published = Some(time(account.created_at));
+        Ok(actor)
+    }
+
+    /// The instance actor: signs fetches made for the server as a whole.
+    pub fn instance_actor_document(&self) -> Result<Actor, CoreError> {
+        let id = self.urls.instance_actor();
+        let mut actor = Actor::new(
+            ActorType::Application,
+            url(&id)?,
+            self.config.domain.clone(),
+            url(&format!("{id}/inbox"))?,
+            url(&format!("{id}/outbox"))?,
+            PublicKey {
+                id: url(&format!("{id}#main-key"))?,
+                owner: url(&id)?,
+                public_key_pem: self.secrets.instance_actor.public_pem.clone(),
+            },
+        );
+        actor.manually_approves_followers = true;
+        actor.endpoints = Some(Endpoints {
+            shared_inbox: url(&self.urls.shared_inbox())?,
+        });
+        Ok(actor)
+    }
+
+    /// A local status as a Note.
+    pub async fn note_document(&self, status: &Status) -> Result<Note, CoreError> {
+        let author = self
+            .store
+            .account(status.account_id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let mention_ids = self
+            .store
+            .mentions_of(&[status.id])
+            .await?
+            .remove(&status.id)
+            .unwrap_or_default();
+        let mentions = self.store.accounts_by_ids(&mention_ids).await?;
+        let tags = self
+            .store
+            .tags_of(&[status.id])
+            .await?
+            .remove(&status.id)
+            .unwrap_or_default();
+        let attachments = self
+            .store
+            .attachments_of(&[status.id])
+            .await?
+            .remove(&status.id)
+            .unwrap_or_default();
+        let followers = author
+            .followers_url
+            .clone()
+            .unwrap_or_else(|| self.urls.followers(&author.username));
+        let (to, cc) = addressing(status.visibility, &followers, &mentions)?;
+
+        let mut note = Note::new(
+            url(&status.uri)?,
+            url(&author.uri)?,
+            status.content.clone(),
+            time(status.created_at),
+        );
+        note.url = status.url.as_deref().map(url).transpose()?;
+        note.to = to;
+        note.cc = cc;
+        note.in_reply_to = status.in_reply_to_uri.as_deref().map(url).transpose()?;
+        note.context = status
+            .conversation
+            .as_deref()
+            .and_then(|c| Url::parse(c).ok());
+        note.conversation = status.conversation.clone();
+        note.updated = status.edited_at.map(time);
+        note.sensitive = status.sensitive;
+        note.summary = Some(status.spoiler_text.clone()).filter(|s| !s.is_empty());
+        if let Some(language) = &status.language {
+            note.content_map
+                .insert(language.clone(), status.content.clone());
+        }
+        note.source = Some(Source {
+            content: status.text.clone(),
+            media_type: status.content_type.clone(),
+        });
+        for account in &mentions {
+            note.tag.push(Tag::Mention {
+                href: url(&account.uri)?,
+                name: format!("@{}", self.full_acct(account)),
+            });
+        }
+        for tag in &tags {
+            note.tag.push(Tag::Hashtag {
+                href: url(&format!("{}/tags/{}", self.urls.base(), tag.to_lowercase()))?,
+                name: format!("#{tag}"),
+            });
+        }
+        note.attachment = attachments.iter().filter_map(document_of).collect();
+        if let Some(quoted) = status.quote_of_id
+            && let Some(quoted) = self.store.status(quoted).await?
+        {
+            note.quote = QuoteOf(Url::parse(&quoted.uri).ok());
+        }
+        Ok(note)
+    }
+
+    /// `user@domain` for every account, local ones with our domain.
+    pub fn full_acct(&self, account: &Account) -> String {
+        match &account.domain {
+            Some(domain) => format!("{}@{}", account.username, domain),
+            None => format!("{}@{}", account.username, self.config.domain),
+        }
+    }
+
+    /// A new activity id on this server.
+    pub fn new_activity_id(&self) -> String {
+        format!("{}/activities/{}", self.urls.base(), uuid::Uuid::new_v4())
+    }
+}
+
+fn document_of(attachment: &Attachment) -> Option<Document> {
+    let meta: Value = serde_json::from_str(&attachment.meta).unwrap_or(Value::Null);
+    let dimension = |key: &str| {
+        meta["original"][key]
+            .as_u64()
+            .and_then(|v| u32::try_from(v).ok())
+    };
+    let focus = match (meta["focus"]["x"].as_f64(), meta["focus"]["y"].as_f64()) {
+        (Some(x), Some(y)) => Some([x, y]),
+        _ => None,
+    };
+    Some(Document {
+        media_type: attachment
+            .media_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into()),
+        url: Url::parse(&attachment.url).ok()?,
+        name: attachment.description.clone(),
+        blurhash: attachment.blurhash.clone(),
+        width: dimension("width"),
+        height: dimension("height"),
+        focal_point: focus,
+    })
+}
+
+/// Builds `Activity` values with the JSON-LD context, ready to store and send.
+pub(crate) fn activity<O: Serialize>(
+    kind: ActivityType,
+    id: &str,
+    actor: &str,
+    object: O,
+    to: Vec<Url>,
+    cc: Vec<Url>,
+) -> Result<Value, CoreError> {
+    let activity = Activity::new(kind, url(id)?, url(actor)?, object).addressed(to, cc);
+    to_json(activity)
+}
+
+/// An activity as an object inside another (Undo, Accept): no `@context` of its own.
+pub(crate) fn inner_activity<O: Serialize>(
+    kind: ActivityType,
+    id: &str,
+    actor: &str,
+    object: O,
+) -> Result<Value, CoreError> {
+    serde_json::to_value(Activity::new(kind, url(id)?, url(actor)?, object))
+        .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+pub(crate) fn tombstone(id: &str) -> Result<Tombstone, CoreError> {
+    Ok(Tombstone::new(url(id)?))
+}

@@ -1,0 +1,164 @@
+//! The delivery job: one activity to one inbox, signed by its actor, with back-off, a
+//! per-host limit on parallel requests and a per-host circuit breaker.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use rhizome_federation::http::{DeliveryError, host_of};
+use rhizome_federation::keys::load_rsa_private_key;
+use rhizome_federation::signatures::CavageSigner;
+use rhizome_model::Id;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+use crate::jobs::JobError;
+use crate::{Core, CoreError};
+
+pub const DELIVER: &str = "deliver";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeliverJob {
+    pub activity_id: Id,
+    pub inbox: String,
+}
+
+/// Requests in flight to one host from this process.
+const PER_HOST_PARALLELISM: usize = 4;
+/// Failures in a row after which a host's circuit opens for a while.
+const CIRCUIT_FAILURES: i64 = 5;
+const CIRCUIT_OPEN_FOR: Duration = Duration::from_secs(60);
+/// A host failing for this long is skipped until it shows a sign of life.
+const UNREACHABLE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Per-host semaphores, so that a slow host never takes every worker.
+#[derive(Default)]
+pub struct HostLimits {
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    fn try_acquire(&self, host: &str) -> Option<OwnedSemaphorePermit> {
+        let semaphore = {
+            let mut hosts = self.hosts.lock().ok()?;
+            hosts
+                .entry(host.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST_PARALLELISM)))
+                .clone()
+        };
+        semaphore.try_acquire_owned().ok()
+    }
+}
+
+impl Core {
+    pub async fn run_delivery(&self, job: DeliverJob) -> Result<(), JobError> {
+        let Some(http) = self.http.as_ref() else {
+            return Err(JobError::Permanent("federation is disabled".into()));
+        };
+        let Some(activity) = self
+            .store
+            .outbox_activity(job.activity_id)
+            .await
+            .map_err(CoreError::from)?
+        else {
+            return Err(JobError::Permanent("the activity is gone".into()));
+        };
+        let inbox = Url::parse(&job.inbox)
+            .map_err(|e| JobError::Permanent(format!("bad inbox URL: {e}")))?;
+        let host = host_of(&inbox);
+        if self.domain_refused(&host).await? {
+            return Err(JobError::Permanent(format!("{host} is blocked")));
+        }
+        let now = self.clock.now();
+        if let Some(health) = self
+            .store
+            .instance_health(&host)
+            .await
+            .map_err(CoreError::from)?
+            && health.failures >= CIRCUIT_FAILURES
+        {
+            let failing_since = health.first_failure_at.map(|t| now.0 - t.0).unwrap_or(0);
+            if failing_since > self.clock.real(UNREACHABLE_AFTER).as_millis() as i64 {
+                return Err(JobError::Permanent(format!(
+                    "{host} has been unreachable for 7 days"
+                )));
+            }
+            let since_last = health
+                .last_failure_at
+                .map(|t| now.0 - t.0)
+                .unwrap_or(i64::MAX);
+            if since_last < self.clock.real(CIRCUIT_OPEN_FOR).as_millis() as i64 {
+                return Err(JobError::Postpone(CIRCUIT_OPEN_FOR));
+            }
+        }
+        let Some(_permit) = self.host_limits.try_acquire(&host) else {
+            return Err(JobError::Postpone(Duration::from_secs(2)));
+        };
+
+        let signer = match activity.account_id {
+            Some(account_id) => {
+                let user = self
+                    .store
+                    .local_user(account_id)
+                    .await
+                    .map_err(CoreError::from)?
+                    .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?;
+                let key = load_rsa_private_key(&user.private_key_pem)
+                    .map_err(|e| JobError::Permanent(format!("sender key: {e}")))?;
+                CavageSigner::new(self.urls.key_id(&user.account.username), key)
+            }
+            None => self.instance_signer().map_err(JobError::from)?,
+        };
+        let outcome = http
+            .deliver(&inbox, Bytes::from(activity.payload.into_bytes()), &signer)
+            .await;
+        let now = self.clock.now();
+        match outcome {
+            Ok(()) => {
+                self.store
+                    .record_delivery_outcome(&host, true, now)
+                    .await
+                    .map_err(CoreError::from)?;
+                tracing::debug!(inbox = %inbox, kind = %activity.kind, "delivered");
+                Ok(())
+            }
+            Err(DeliveryError::Retry {
+                status,
+                retry_after,
+                reason,
+            }) => {
+                self.store
+                    .record_delivery_outcome(&host, false, now)
+                    .await
+                    .map_err(CoreError::from)?;
+                let message = format!("{inbox}: {reason} (status {status:?})");
+                Err(match retry_after {
+                    Some(after) => JobError::RetryAfter { message, after },
+                    None => JobError::Retry(message),
+                })
+            }
+            Err(DeliveryError::Permanent { status, reason }) => {
+                // The host answered: it is reachable, it just refused this one.
+                if status.is_some() {
+                    self.store
+                        .record_delivery_outcome(&host, true, now)
+                        .await
+                        .map_err(CoreError::from)?;
+                }
+                Err(JobError::Permanent(format!("{inbox}: {reason}")))
+            }
+        }
+    }
+
+    /// Signs requests made on behalf of the server (fetches, relays).
+    pub fn instance_signer(&self) -> Result<CavageSigner, CoreError> {
+        let key = load_rsa_private_key(&self.secrets.instance_actor.private_pem)
+            .map_err(|e| CoreError::Internal(format!("instance actor key: {e}")))?;
+        Ok(CavageSigner::new(
+            format!("{}#main-key", self.urls.instance_actor()),
+            key,
+        ))
+    }
+}

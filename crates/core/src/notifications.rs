@@ -1,0 +1,162 @@
+//! Creating and reading notifications.
+
+use rhizome_model::{Id, Notification, NotificationKind, Timestamp};
+use rhizome_store::{NotificationFilter, Page, PageRequest};
+
+use crate::events::Event;
+use crate::views::{AccountView, StatusView};
+use crate::{Core, CoreError};
+
+/// A notification with its account and status loaded.
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    pub notification: Notification,
+    pub account: AccountView,
+    pub status: Option<StatusView>,
+}
+
+impl Core {
+    /// Notifies a local account, unless it is the actor itself or it blocks the actor.
+    /// Favourites, boosts, follows and reactions are not repeated.
+    pub async fn notify(
+        &self,
+        account_id: Id,
+        from_account_id: Id,
+        kind: NotificationKind,
+        status_id: Option<Id>,
+        emoji: Option<String>,
+    ) -> Result<(), CoreError> {
+        if account_id == from_account_id {
+            return Ok(());
+        }
+        let Some(recipient) = self.store.local_user(account_id).await? else {
+            return Ok(());
+        };
+        if self
+            .store
+            .relationships(recipient.account.id, &[from_account_id], self.clock.now())
+            .await?
+            .get(&from_account_id)
+            .is_some_and(|r| r.blocking)
+        {
+            return Ok(());
+        }
+        let once = matches!(
+            kind,
+            NotificationKind::Favourite
+                | NotificationKind::Reblog
+                | NotificationKind::Follow
+                | NotificationKind::FollowRequest
+        );
+        if once
+            && self
+                .store
+                .notification_exists(account_id, from_account_id, kind, status_id)
+                .await?
+        {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let notification = Notification {
+            id: Id::generate(now.0),
+            account_id,
+            from_account_id,
+            kind,
+            status_id,
+            emoji,
+            created_at: now,
+        };
+        self.store.insert_notification(&notification).await?;
+        self.events.publish(Event::Notification {
+            account_id,
+            notification_id: notification.id,
+        });
+        Ok(())
+    }
+
+    /// Loads accounts and statuses of notifications for their owner.
+    pub async fn notification_views(
+        &self,
+        owner: Id,
+        notifications: Vec<Notification>,
+    ) -> Result<Vec<NotificationView>, CoreError> {
+        let mut from_ids: Vec<Id> = notifications.iter().map(|n| n.from_account_id).collect();
+        from_ids.sort_unstable();
+        from_ids.dedup();
+        let accounts = self
+            .account_views(self.store.accounts_by_ids(&from_ids).await?)
+            .await?;
+        let status_ids: Vec<Id> = notifications.iter().filter_map(|n| n.status_id).collect();
+        let statuses = self.store.statuses_by_ids(&status_ids).await?;
+        let statuses = self.status_views(statuses, Some(owner)).await?;
+        Ok(notifications
+            .into_iter()
+            .filter_map(|notification| {
+                let account = accounts
+                    .iter()
+                    .find(|a| a.account.id == notification.from_account_id)?
+                    .clone();
+                let status = match notification.status_id {
+                    Some(id) => Some(statuses.iter().find(|s| s.status.id == id)?.clone()),
+                    None => None,
+                };
+                Some(NotificationView {
+                    notification,
+                    account,
+                    status,
+                })
+            })
+            .collect())
+    }
+
+    pub async fn list_notifications(
+        &self,
+        owner: Id,
+        filter: &NotificationFilter,
+        page: &PageRequest,
+    ) -> Result<Page<NotificationView>, CoreError> {
+        let found = self
+            .store
+            .notifications(owner, filter, self.clock.now(), page)
+            .await?;
+        let views = self.notification_views(owner, found.items).await?;
+        Ok(Page {
+            items: views,
+            newest_id: found.newest_id,
+            oldest_id: found.oldest_id,
+        })
+    }
+
+    pub async fn notification_view(
+        &self,
+        owner: Id,
+        id: Id,
+    ) -> Result<NotificationView, CoreError> {
+        let notification = self
+            .store
+            .notification(owner, id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        self.notification_views(owner, vec![notification])
+            .await?
+            .pop()
+            .ok_or(CoreError::NotFound)
+    }
+
+    /// Deletes one notification, or all of them.
+    pub async fn dismiss_notifications(&self, owner: Id, id: Option<Id>) -> Result<(), CoreError> {
+        let gone = self.store.dismiss_notifications(owner, id).await?;
+        if id.is_some() && gone == 0 {
+            return Err(CoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn unread_notification_count(&self, owner: Id) -> Result<i64, CoreError> {
+        Ok(self.store.unread_notifications(owner, 1000).await?)
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,199 @@
+//! Sign-ups and profile changes.
+
+use rhizome_model::{LocalUser, NotificationKind, ProfileField, Role};
+use rhizome_store::AccountUpdate;
+
+use crate::accounts::NewUser;
+use crate::oauth::IssuedToken;
+use crate::secrets::random_token;
+use crate::text::{self, ContentType};
+use crate::{Core, CoreError, RegistrationMode};
+
+/// What someone signing up sends.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub agreement: bool,
+    pub locale: Option<String>,
+    /// Why they want to join (approval mode).
+    pub reason: Option<String>,
+    pub invite_code: Option<String>,
+}
+
+/// Profile changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    /// Plain text, rendered like a post.
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub fields: Option<Vec<(String, String)>>,
+}
+
+const MAX_DISPLAY_NAME: usize = 30;
+const MAX_NOTE: usize = 500;
+const MAX_FIELDS: usize = 4;
+
+impl Core {
+    /// Signs someone up according to the registration mode in force.
+    pub async fn register(
+        &self,
+        app_id: Option<rhizome_model::Id>,
+        registration: Registration,
+    ) -> Result<(LocalUser, IssuedToken), CoreError> {
+        let mode = self.settings().await?.registrations;
+        if !registration.agreement {
+            return Err(CoreError::invalid("agreement must be accepted"));
+        }
+        let approved = match mode {
+            RegistrationMode::Closed => {
+                return Err(CoreError::Forbidden("Registrations are closed".into()));
+            }
+            RegistrationMode::Open => true,
+            RegistrationMode::Approval => {
+                if registration
+                    .reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+                {
+                    return Err(CoreError::invalid("reason can't be blank"));
+                }
+                false
+            }
+            RegistrationMode::Invite => {
+                let code = registration.invite_code.as_deref().unwrap_or("");
+                if code.is_empty() || !self.store.use_invite(code, self.clock.now()).await? {
+                    return Err(CoreError::Forbidden("A valid invite is required".into()));
+                }
+                true
+            }
+        };
+        let user = self
+            .create_user(NewUser {
+                username: registration.username,
+                email: registration.email,
+                password: registration.password,
+                role: Role::User,
+                approved,
+                registration_reason: registration.reason.map(|r| r.chars().take(1000).collect()),
+                locale: registration
+                    .locale
+                    .filter(|l| l.len() <= 16)
+                    .unwrap_or_else(|| "en".into()),
+            })
+            .await?;
+        for moderator in self.store.staff_ids().await? {
+            self.notify(
+                moderator,
+                user.account.id,
+                NotificationKind::AdminSignUp,
+                None,
+                None,
+            )
+            .await?;
+        }
+        let token = self
+            .issue_token(
+                Some(user.account.id),
+                app_id,
+                rhizome_model::Scopes::parse("read write follow push")
+                    .map_err(|e| CoreError::Internal(e.to_string()))?,
+                true,
+            )
+            .await?;
+        Ok((user, token))
+    }
+
+    /// Creates an invite code (for invite-only registrations).
+    pub async fn create_invite(
+        &self,
+        by: Option<rhizome_model::Id>,
+        max_uses: Option<i64>,
+        valid_for: Option<std::time::Duration>,
+    ) -> Result<String, CoreError> {
+        let code = random_token(12);
+        let now = self.clock.now();
+        self.store
+            .create_invite(
+                &code,
+                by,
+                max_uses,
+                valid_for.map(|d| self.clock.after(d)),
+                now,
+            )
+            .await?;
+        Ok(code)
+    }
+
+    /// Changes a user's profile and tells their followers' servers.
+    pub async fn update_profile(
+        &self,
+        user: &LocalUser,
+        update: ProfileUpdate,
+    ) -> Result<LocalUser, CoreError> {
+        if let Some(name) = &update.display_name
+            && name.chars().count() > MAX_DISPLAY_NAME
+        {
+            return Err(CoreError::invalid(format!(
+                "display_name is too long (at most {MAX_DISPLAY_NAME})"
+            )));
+        }
+        if let Some(note) = &update.note
+            && note.chars().count() > MAX_NOTE
+        {
+            return Err(CoreError::invalid(format!(
+                "note is too long (at most {MAX_NOTE})"
+            )));
+        }
+        let note = update.note.as_deref().map(|note| {
+            let base = self.urls.base().to_owned();
+            text::render(note, ContentType::Plain, &|_| None, &|tag| {
+                format!("{base}/tags/{tag}")
+            })
+        });
+        let now = self.clock.now();
+        self.store
+            .update_account(
+                user.account.id,
+                &AccountUpdate {
+                    display_name: update
+                        .display_name
+                        .map(|n| n.chars().filter(|c| !c.is_control()).collect()),
+                    note,
+                    locked: update.locked,
+                    bot: update.bot,
+                    discoverable: update.discoverable,
+                },
+                now,
+            )
+            .await?;
+        if let Some(fields) = update.fields {
+            if fields.len() > MAX_FIELDS {
+                return Err(CoreError::invalid(format!(
+                    "at most {MAX_FIELDS} profile fields"
+                )));
+            }
+            let fields: Vec<ProfileField> = fields
+                .into_iter()
+                .filter(|(name, value)| !name.trim().is_empty() || !value.trim().is_empty())
+                .map(|(name, value)| ProfileField {
+                    name: name.chars().take(255).collect(),
+                    value: value.chars().take(255).collect(),
+                    verified_at: None,
+                })
+                .collect();
+            self.store.set_fields(user.account.id, &fields).await?;
+        }
+        let updated = self
+            .store
+            .local_user(user.account.id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        self.federate_profile(&updated).await?;
+        Ok(updated)
+    }
+}

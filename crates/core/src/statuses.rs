@@ -1,0 +1,784 @@
+//! Posting, editing and deleting statuses, and what people do with them.
+
+use rhizome_model::{Id, LocalUser, NewStatus, NotificationKind, Status, StatusEdit, Visibility};
+use rhizome_store::Mark;
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::JobError;
+use crate::text::{self, ContentType, MentionRef, Resolved};
+use crate::views::StatusView;
+use crate::{Core, CoreError};
+
+/// What a user asks to post.
+#[derive(Debug, Clone, Default)]
+pub struct PostRequest {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Option<Visibility>,
+    pub in_reply_to_id: Option<Id>,
+    pub language: Option<String>,
+    pub content_type: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub application_id: Option<Id>,
+}
+
+/// How deep a thread is walked up for a status's context.
+const MAX_ANCESTORS: usize = 200;
+const MAX_DESCENDANTS: u32 = 400;
+
+/// Job: put a status in timelines, notify, stream and federate it.
+pub const DISTRIBUTE_STATUS: &str = "distribute_status";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DistributeStatus {
+    pub status_id: Id,
+    pub edited: bool,
+}
+
+/// The text of a post as stored, and what it refers to.
+struct Rendered {
+    content: String,
+    mentions: Vec<Id>,
+    tags: Vec<String>,
+}
+
+impl Core {
+    fn check_length(&self, text: &str, spoiler_text: &str) -> Result<(), CoreError> {
+        let length = text::visible_length(text) + spoiler_text.chars().count();
+        if length > self.config.max_post_chars {
+            return Err(CoreError::invalid(format!(
+                "Text character limit of {} exceeded",
+                self.config.max_post_chars
+            )));
+        }
+        Ok(())
+    }
+
+    /// Turns what the user typed into HTML, resolving mentions to known accounts.
+    async fn render_post(
+        &self,
+        text_in: &str,
+        content_type: ContentType,
+    ) -> Result<Rendered, CoreError> {
+        let extracted = text::extract(text_in);
+        let mut resolved: Vec<(MentionRef, rhizome_model::Account)> = Vec::new();
+        for mention in extracted.mentions {
+            let domain = mention
+                .domain
+                .as_deref()
+                .filter(|d| !d.eq_ignore_ascii_case(&self.config.domain));
+            let account = match self
+                .store
+                .account_by_acct(&mention.username, domain)
+                .await?
+            {
+                Some(account) => Some(account),
+                None => match domain {
+                    Some(domain) => self
+                        .resolve_remote_acct(&mention.username, domain)
+                        .await
+                        .ok(),
+                    None => None,
+                },
+            };
+            if let Some(account) = account
+                && account.suspended_at.is_none()
+            {
+                resolved.push((mention, account));
+            }
+        }
+        let base = self.urls.base().to_owned();
+        let resolve = |mention: &MentionRef| -> Option<Resolved> {
+            resolved
+                .iter()
+                .find(|(m, _)| {
+                    m.username.eq_ignore_ascii_case(&mention.username)
+                        && m.domain.as_deref().map(str::to_lowercase)
+                            == mention.domain.as_deref().map(str::to_lowercase)
+                })
+                .map(|(_, account)| Resolved {
+                    url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                    acct: account.acct(),
+                })
+        };
+        let tag_url = |tag: &str| format!("{base}/tags/{tag}");
+        let rendered = text::render_with_entities(text_in, content_type, &resolve, &tag_url);
+        // Only mentions in linkable text count (not `@name` inside a code block).
+        let mut mentions: Vec<Id> = resolved
+            .iter()
+            .filter(|(_, account)| rendered.resolved.iter().any(|r| r.acct == account.acct()))
+            .map(|(_, account)| account.id)
+            .collect();
+        mentions.sort_unstable();
+        mentions.dedup();
+        Ok(Rendered {
+            content: rendered.html,
+            mentions,
+            tags: rendered.extracted.hashtags,
+        })
+    }
+
+    /// Posts a status as `author`.
+    pub async fn post_status(
+        &self,
+        author: &LocalUser,
+        request: PostRequest,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(author.account.id);
+        if let Some(key) = request.idempotency_key.as_deref()
+            && let Some(existing) = self.store.idempotent_status(author.account.id, key).await?
+            && let Some(status) = self.store.status(existing).await?
+        {
+            return self.status_view(status, viewer).await;
+        }
+        if request.text.trim().is_empty() {
+            return Err(CoreError::invalid("Text can't be blank"));
+        }
+        self.check_length(&request.text, &request.spoiler_text)?;
+        let content_type = match request.content_type.as_deref() {
+            None | Some("") => ContentType::Plain,
+            Some(other) => other
+                .parse::<ContentType>()
+                .map_err(|_| CoreError::invalid(format!("unsupported content_type {other:?}")))?,
+        };
+        let parent = match request.in_reply_to_id {
+            Some(id) => Some(
+                self.store
+                    .visible_status(id, viewer)
+                    .await?
+                    .ok_or(CoreError::NotFound)?,
+            ),
+            None => None,
+        };
+        let visibility = request.visibility.unwrap_or(Visibility::Public);
+        let rendered = self.render_post(&request.text, content_type).await?;
+
+        let now = self.clock.now();
+        let id = Id::generate(now.0);
+        let object_id = uuid::Uuid::new_v4();
+        let conversation = match &parent {
+            Some(parent) => parent.conversation.clone(),
+            None => Some(format!(
+                "{}/contexts/{}",
+                self.urls.base(),
+                uuid::Uuid::new_v4()
+            )),
+        };
+        let status = Status {
+            id,
+            uri: format!("{}/objects/{object_id}", self.urls.base()),
+            url: Some(format!("{}/notice/{id}", self.urls.base())),
+            account_id: author.account.id,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_uri: parent.as_ref().map(|p| p.uri.clone()),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            quote_of_id: None,
+            conversation,
+            text: request.text,
+            content: rendered.content,
+            content_type: content_type.as_str().to_owned(),
+            spoiler_text: request.spoiler_text.clone(),
+            sensitive: request.sensitive || !request.spoiler_text.is_empty(),
+            visibility,
+            language: request.language.filter(|l| !l.is_empty() && l.len() <= 16),
+            local: true,
+            object_type: "Note".into(),
+            title: None,
+            application_id: request.application_id,
+            created_at: now,
+            edited_at: None,
+            updated_at: now,
+        };
+        self.store
+            .insert_status(&NewStatus {
+                status: status.clone(),
+                mentions: rendered.mentions,
+                tags: rendered.tags,
+                attachments: Vec::new(),
+            })
+            .await?;
+        if let Some(key) = request.idempotency_key.as_deref() {
+            self.store
+                .remember_idempotency_key(author.account.id, key, id, now)
+                .await?;
+        }
+        self.enqueue(
+            DISTRIBUTE_STATUS,
+            &DistributeStatus {
+                status_id: id,
+                edited: false,
+            },
+            None,
+        )
+        .await?;
+        self.status_view(status, viewer).await
+    }
+
+    /// A status the viewer may see, with everything around it.
+    pub async fn visible_status_view(
+        &self,
+        id: Id,
+        viewer: Option<Id>,
+    ) -> Result<StatusView, CoreError> {
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        self.status_view(status, viewer).await
+    }
+
+    /// Several statuses the viewer may see, in the order asked; others are left out.
+    pub async fn visible_status_views(
+        &self,
+        ids: &[Id],
+        viewer: Option<Id>,
+    ) -> Result<Vec<StatusView>, CoreError> {
+        let mut statuses = Vec::new();
+        for id in ids {
+            if let Some(status) = self.store.visible_status(*id, viewer).await? {
+                statuses.push(status);
+            }
+        }
+        self.status_views(statuses, viewer).await
+    }
+
+    /// The thread around a status: its ancestors (oldest first) and descendants.
+    pub async fn status_context(
+        &self,
+        id: Id,
+        viewer: Option<Id>,
+    ) -> Result<(Vec<StatusView>, Vec<StatusView>), CoreError> {
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let mut ancestors = Vec::new();
+        let mut parent_id = status.in_reply_to_id;
+        while let Some(id) = parent_id {
+            if ancestors.len() >= MAX_ANCESTORS {
+                break;
+            }
+            match self.store.visible_status(id, viewer).await? {
+                Some(parent) => {
+                    parent_id = parent.in_reply_to_id;
+                    ancestors.push(parent);
+                }
+                None => break,
+            }
+        }
+        ancestors.reverse();
+        let descendants = self
+            .store
+            .descendants(status.id, viewer, MAX_DESCENDANTS)
+            .await?;
+        Ok((
+            self.status_views(ancestors, viewer).await?,
+            self.status_views(descendants, viewer).await?,
+        ))
+    }
+
+    /// The author's own status, or `NotFound` (a stranger learns nothing).
+    async fn own_status(&self, user: &LocalUser, id: Id) -> Result<Status, CoreError> {
+        match self.store.status(id).await? {
+            Some(status) if status.account_id == user.account.id && !status.is_reblog() => {
+                Ok(status)
+            }
+            _ => Err(CoreError::NotFound),
+        }
+    }
+
+    /// Edits a status; the previous version stays in its history.
+    pub async fn edit_status(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        request: PostRequest,
+    ) -> Result<StatusView, CoreError> {
+        let mut status = self.own_status(user, id).await?;
+        if request.text.trim().is_empty() {
+            return Err(CoreError::invalid("Text can't be blank"));
+        }
+        self.check_length(&request.text, &request.spoiler_text)?;
+        let content_type = match request.content_type.as_deref() {
+            None | Some("") => status
+                .content_type
+                .parse::<ContentType>()
+                .unwrap_or(ContentType::Plain),
+            Some(other) => other
+                .parse::<ContentType>()
+                .map_err(|_| CoreError::invalid(format!("unsupported content_type {other:?}")))?,
+        };
+        let rendered = self.render_post(&request.text, content_type).await?;
+        let now = self.clock.now();
+        let attachments = self
+            .store
+            .attachments_of(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        status.text = request.text;
+        status.content = rendered.content;
+        status.content_type = content_type.as_str().to_owned();
+        status.sensitive = request.sensitive || !request.spoiler_text.is_empty();
+        status.spoiler_text = request.spoiler_text;
+        if let Some(language) = request.language.filter(|l| !l.is_empty() && l.len() <= 16) {
+            status.language = Some(language);
+        }
+        status.edited_at = Some(now);
+        status.updated_at = now;
+        self.store
+            .edit_status(
+                &NewStatus {
+                    status: status.clone(),
+                    mentions: rendered.mentions,
+                    tags: rendered.tags,
+                    attachments,
+                },
+                Id::generate(now.0),
+            )
+            .await?;
+        self.enqueue(
+            DISTRIBUTE_STATUS,
+            &DistributeStatus {
+                status_id: id,
+                edited: true,
+            },
+            None,
+        )
+        .await?;
+        self.status_view(status, Some(user.account.id)).await
+    }
+
+    /// Earlier versions and the current one, oldest first.
+    pub async fn status_history(
+        &self,
+        id: Id,
+        viewer: Option<Id>,
+    ) -> Result<(StatusView, Vec<StatusEdit>), CoreError> {
+        let view = self.visible_status_view(id, viewer).await?;
+        let edits = self.store.status_edits(id).await?;
+        Ok((view, edits))
+    }
+
+    /// Deletes one's own status; returns it (its text lets clients redraft).
+    pub async fn delete_status(&self, user: &LocalUser, id: Id) -> Result<StatusView, CoreError> {
+        let status = self.own_status(user, id).await?;
+        let view = self
+            .status_view(status.clone(), Some(user.account.id))
+            .await?;
+        self.store.delete_status(id, self.clock.now()).await?;
+        self.events
+            .publish(crate::events::Event::Delete { status_id: id });
+        self.federate_delete(user, &status).await?;
+        Ok(view)
+    }
+
+    /// Boosts a status. Boosting twice returns the existing boost.
+    pub async fn reblog(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        visibility: Option<Visibility>,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let original = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let original = match original.reblog_of_id {
+            Some(inner) => self.store.status(inner).await?.ok_or(CoreError::NotFound)?,
+            None => original,
+        };
+        if matches!(
+            original.visibility,
+            Visibility::Private | Visibility::Direct
+        ) {
+            return Err(CoreError::Forbidden("This status cannot be boosted".into()));
+        }
+        if let Some(existing) = self.store.reblog_by(user.account.id, original.id).await? {
+            return self.status_view(existing, viewer).await;
+        }
+        let now = self.clock.now();
+        let boost_id = Id::generate(now.0);
+        let visibility = match visibility {
+            Some(v @ (Visibility::Public | Visibility::Unlisted | Visibility::Private)) => v,
+            _ => Visibility::Public,
+        };
+        let boost = Status {
+            id: boost_id,
+            uri: format!("{}/activities/{}", self.urls.base(), uuid::Uuid::new_v4()),
+            url: None,
+            account_id: user.account.id,
+            in_reply_to_id: None,
+            in_reply_to_uri: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            quote_of_id: None,
+            conversation: None,
+            text: String::new(),
+            content: String::new(),
+            content_type: "text/plain".into(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility,
+            language: None,
+            local: true,
+            object_type: "Announce".into(),
+            title: None,
+            application_id: None,
+            created_at: now,
+            edited_at: None,
+            updated_at: now,
+        };
+        self.store
+            .insert_status(&NewStatus {
+                status: boost.clone(),
+                mentions: vec![],
+                tags: vec![],
+                attachments: vec![],
+            })
+            .await?;
+        self.enqueue(
+            DISTRIBUTE_STATUS,
+            &DistributeStatus {
+                status_id: boost_id,
+                edited: false,
+            },
+            None,
+        )
+        .await?;
+        self.status_view(boost, viewer).await
+    }
+
+    /// Removes one's boost; returns the original.
+    pub async fn unreblog(&self, user: &LocalUser, id: Id) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let original = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if let Some(boost) = self.store.reblog_by(user.account.id, original.id).await? {
+            self.store.delete_status(boost.id, self.clock.now()).await?;
+            self.events.publish(crate::events::Event::Delete {
+                status_id: boost.id,
+            });
+            self.federate_undo_announce(user, &boost, &original).await?;
+        }
+        self.status_view(original, viewer).await
+    }
+
+    /// Favourites, bookmarks or pins a status the user may see; idempotent.
+    pub async fn mark_status(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        mark: Mark,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if mark == Mark::Pin {
+            if status.account_id != user.account.id || status.is_reblog() {
+                return Err(CoreError::invalid("You can only pin your own posts"));
+            }
+            if matches!(status.visibility, Visibility::Direct) {
+                return Err(CoreError::invalid("Direct messages cannot be pinned"));
+            }
+        }
+        let now = self.clock.now();
+        let like_id = format!("{}/activities/{}", self.urls.base(), uuid::Uuid::new_v4());
+        let uri = (mark == Mark::Favourite).then_some(like_id.as_str());
+        let added = self
+            .store
+            .add_mark(mark, Id::generate(now.0), user.account.id, id, uri, now)
+            .await?;
+        if added && mark == Mark::Favourite {
+            self.notify(
+                status.account_id,
+                user.account.id,
+                NotificationKind::Favourite,
+                Some(id),
+                None,
+            )
+            .await?;
+            self.federate_like(user, &status, &like_id).await?;
+        }
+        self.status_view(status, viewer).await
+    }
+
+    /// Undoes a favourite, bookmark or pin.
+    pub async fn unmark_status(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        mark: Mark,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if let Some(like_uri) = self.store.remove_mark(mark, user.account.id, id).await?
+            && mark == Mark::Favourite
+        {
+            self.federate_undo_like(user, &status, like_uri.as_deref())
+                .await?;
+        }
+        self.status_view(status, viewer).await
+    }
+
+    /// Reacts to a status with a Unicode emoji (Akkoma's emoji reactions).
+    pub async fn react(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        emoji: &str,
+    ) -> Result<StatusView, CoreError> {
+        let emoji = emoji.trim();
+        let plausible = !emoji.is_empty()
+            && emoji.chars().count() <= 16
+            && !emoji
+                .chars()
+                .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || c.is_control());
+        if !plausible {
+            return Err(CoreError::invalid("not an emoji"));
+        }
+        let viewer = Some(user.account.id);
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let now = self.clock.now();
+        let uri = self.new_activity_id();
+        let added = self
+            .store
+            .add_reaction(&rhizome_store::Reaction {
+                id: Id::generate(now.0),
+                account_id: user.account.id,
+                status_id: id,
+                emoji: emoji.to_owned(),
+                emoji_url: None,
+                uri: Some(uri.clone()),
+                created_at: now,
+            })
+            .await?;
+        if added {
+            self.notify(
+                status.account_id,
+                user.account.id,
+                NotificationKind::EmojiReaction,
+                Some(id),
+                Some(emoji.to_owned()),
+            )
+            .await?;
+            self.federate_reaction(user, &status, emoji, &uri, false)
+                .await?;
+        }
+        self.status_view(status, viewer).await
+    }
+
+    /// Takes a reaction back.
+    pub async fn unreact(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        emoji: &str,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if let Some(uri) = self
+            .store
+            .remove_reaction(user.account.id, id, emoji.trim())
+            .await?
+        {
+            let uri = uri.unwrap_or_else(|| self.new_activity_id());
+            self.federate_reaction(user, &status, emoji.trim(), &uri, true)
+                .await?;
+        }
+        self.status_view(status, viewer).await
+    }
+
+    /// Mutes or unmutes notifications from a status's thread.
+    pub async fn mute_thread(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        mute: bool,
+    ) -> Result<StatusView, CoreError> {
+        let viewer = Some(user.account.id);
+        let status = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let conversation = status
+            .conversation
+            .clone()
+            .unwrap_or_else(|| status.uri.clone());
+        if mute {
+            self.store
+                .mute_conversation(user.account.id, &conversation)
+                .await?;
+        } else {
+            self.store
+                .unmute_conversation(user.account.id, &conversation)
+                .await?;
+        }
+        self.status_view(status, viewer).await
+    }
+
+    /// The distribution job: home timelines, notifications, streaming, federation.
+    pub async fn distribute_status(&self, job: DistributeStatus) -> Result<(), JobError> {
+        let Some(status) = self
+            .store
+            .status(job.status_id)
+            .await
+            .map_err(CoreError::from)?
+        else {
+            return Ok(()); // Deleted meanwhile.
+        };
+        let mentions = self
+            .store
+            .mentions_of(&[status.id])
+            .await
+            .map_err(CoreError::from)?
+            .remove(&status.id)
+            .unwrap_or_default();
+        let original = match status.reblog_of_id {
+            Some(id) => self.store.status(id).await.map_err(CoreError::from)?,
+            None => None,
+        };
+
+        // Home timelines: followers (unless direct), and the mentioned.
+        let mut home_of: Vec<Id> = Vec::new();
+        if status.visibility != Visibility::Direct {
+            home_of = self
+                .store
+                .local_follower_ids(status.account_id)
+                .await
+                .map_err(CoreError::from)?;
+        }
+        let mut local_mentioned = Vec::new();
+        for account_id in &mentions {
+            if self
+                .store
+                .local_user(*account_id)
+                .await
+                .map_err(CoreError::from)?
+                .is_some()
+            {
+                local_mentioned.push(*account_id);
+            }
+        }
+        home_of.extend(local_mentioned.iter().copied());
+        if status.local {
+            home_of.push(status.account_id);
+        }
+        home_of.sort_unstable();
+        home_of.dedup();
+        if !job.edited {
+            self.store
+                .add_to_home_feeds(status.id, &home_of)
+                .await
+                .map_err(CoreError::from)?;
+        }
+
+        // Notifications.
+        if !job.edited {
+            for account_id in &local_mentioned {
+                self.notify_unless_thread_muted(*account_id, &status, NotificationKind::Mention)
+                    .await?;
+            }
+            if let Some(original) = &original {
+                self.notify(
+                    original.account_id,
+                    status.account_id,
+                    NotificationKind::Reblog,
+                    Some(original.id),
+                    None,
+                )
+                .await?;
+            }
+        } else {
+            // Those who boosted an edited status hear about the edit.
+            let boosters = self
+                .store
+                .interacting_accounts(status.id, false, &rhizome_store::PageRequest::first(200))
+                .await
+                .map_err(CoreError::from)?;
+            for booster in boosters.items {
+                self.notify(
+                    booster.id,
+                    status.account_id,
+                    NotificationKind::Update,
+                    Some(status.id),
+                    None,
+                )
+                .await?;
+            }
+        }
+
+        let tags = self
+            .store
+            .tags_of(&[status.id])
+            .await
+            .map_err(CoreError::from)?
+            .remove(&status.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.to_lowercase())
+            .collect();
+        self.events.publish(crate::events::Event::Status {
+            status_id: status.id,
+            edited: job.edited,
+            home_of,
+            direct_to: if status.visibility == Visibility::Direct {
+                local_mentioned
+            } else {
+                Vec::new()
+            },
+            public: matches!(status.visibility, Visibility::Public | Visibility::Local)
+                && !status.is_reblog(),
+            local: status.local,
+            tags,
+        });
+        if status.local {
+            self.federate_status(&status, original.as_ref(), job.edited)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn notify_unless_thread_muted(
+        &self,
+        account_id: Id,
+        status: &Status,
+        kind: NotificationKind,
+    ) -> Result<(), CoreError> {
+        if let Some(conversation) = &status.conversation
+            && self
+                .store
+                .conversation_muted(account_id, conversation)
+                .await?
+        {
+            return Ok(());
+        }
+        self.notify(account_id, status.account_id, kind, Some(status.id), None)
+            .await
+    }
+}

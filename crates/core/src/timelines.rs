@@ -1,0 +1,105 @@
+//! Reading timelines as a viewer.
+
+use rhizome_model::Id;
+use rhizome_store::{AccountStatusFilter, Page, PageRequest, PublicFilter};
+
+use crate::views::StatusView;
+use crate::{Core, CoreError};
+
+impl Core {
+    async fn views_of(
+        &self,
+        page: Page<rhizome_model::Status>,
+        viewer: Option<Id>,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let views = self.status_views(page.items, viewer).await?;
+        Ok(Page {
+            items: views,
+            newest_id: page.newest_id,
+            oldest_id: page.oldest_id,
+        })
+    }
+
+    pub async fn home_timeline(
+        &self,
+        viewer: Id,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let found = self
+            .store
+            .home_timeline(viewer, self.clock.now(), page)
+            .await?;
+        self.views_of(found, Some(viewer)).await
+    }
+
+    pub async fn public_timeline(
+        &self,
+        viewer: Option<Id>,
+        filter: PublicFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let found = self
+            .store
+            .public_timeline(viewer, filter, self.clock.now(), page)
+            .await?;
+        self.views_of(found, viewer).await
+    }
+
+    pub async fn tag_timeline(
+        &self,
+        viewer: Option<Id>,
+        any: &[String],
+        all: &[String],
+        none: &[String],
+        filter: PublicFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let found = self
+            .store
+            .tag_timeline(viewer, any, all, none, filter, self.clock.now(), page)
+            .await?;
+        self.views_of(found, viewer).await
+    }
+
+    pub async fn account_statuses(
+        &self,
+        account_id: Id,
+        viewer: Option<Id>,
+        filter: &AccountStatusFilter,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        self.visible_account(account_id).await?;
+        if let Some(viewer) = viewer
+            && self.relationship(viewer, account_id).await?.blocked_by
+        {
+            return Ok(Page {
+                items: Vec::new(),
+                newest_id: None,
+                oldest_id: None,
+            });
+        }
+        let found = self
+            .store
+            .account_statuses(account_id, viewer, filter, page)
+            .await?;
+        self.views_of(found, viewer).await
+    }
+
+    /// Statuses the user favourited or bookmarked, newest mark first; the page ids are the marks'.
+    pub async fn marked_statuses(
+        &self,
+        viewer: Id,
+        mark: rhizome_store::Mark,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let marks = self.store.marked_status_ids(mark, viewer, page).await?;
+        let views = self
+            .visible_status_views(&marks.items, Some(viewer))
+            .await?;
+        Ok(Page {
+            items: views,
+            newest_id: marks.newest_id,
+            oldest_id: marks.oldest_id,
+        })
+    }
+}

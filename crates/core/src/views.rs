@@ -1,0 +1,192 @@
+//! What a viewer sees of accounts and statuses: the stored rows with everything around them
+//! (author, counts, mentions, attachments, what the viewer did), loaded in batches.
+
+use std::collections::HashMap;
+
+use rhizome_model::{
+    Account, Attachment, Id, ReactionCount, Role, Status, StatusCounts, ViewerFlags,
+};
+use rhizome_store::AccountCounts;
+
+use crate::{Core, CoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountView {
+    pub account: Account,
+    pub counts: AccountCounts,
+    /// For local users.
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusView {
+    pub status: Status,
+    pub account: AccountView,
+    /// For a boost: the boosted status.
+    pub reblog: Option<Box<StatusView>>,
+    pub mentions: Vec<Account>,
+    pub tags: Vec<String>,
+    pub attachments: Vec<Attachment>,
+    pub counts: StatusCounts,
+    /// What the viewer did with it (`None` for anonymous viewers).
+    pub flags: Option<ViewerFlags>,
+    pub reactions: Vec<ReactionCount>,
+    /// The author of the status replied to.
+    pub in_reply_to_account: Option<Account>,
+}
+
+impl Core {
+    /// Accounts with their counts.
+    pub async fn account_views(
+        &self,
+        accounts: Vec<Account>,
+    ) -> Result<Vec<AccountView>, CoreError> {
+        let ids: Vec<Id> = accounts.iter().map(|a| a.id).collect();
+        let mut counts = self.store.account_counts(&ids).await?;
+        let roles: HashMap<Id, Role> = self.store.roles_of(&ids).await?.into_iter().collect();
+        Ok(accounts
+            .into_iter()
+            .map(|account| AccountView {
+                counts: counts.remove(&account.id).unwrap_or_default(),
+                role: roles.get(&account.id).copied(),
+                account,
+            })
+            .collect())
+    }
+
+    pub async fn account_view(&self, account: Account) -> Result<AccountView, CoreError> {
+        self.account_views(vec![account])
+            .await?
+            .pop()
+            .ok_or(CoreError::NotFound)
+    }
+
+    /// The account with this id, if it exists and is not suspended.
+    pub async fn visible_account(&self, id: Id) -> Result<Account, CoreError> {
+        match self.store.account(id).await? {
+            Some(account) if account.suspended_at.is_none() => Ok(account),
+            _ => Err(CoreError::NotFound),
+        }
+    }
+
+    /// Loads everything around `statuses` for `viewer`, keeping their order.
+    pub async fn status_views(
+        &self,
+        statuses: Vec<Status>,
+        viewer: Option<Id>,
+    ) -> Result<Vec<StatusView>, CoreError> {
+        let reblog_ids: Vec<Id> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
+        let originals: HashMap<Id, Status> = self
+            .store
+            .statuses_by_ids(&reblog_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
+        let status_ids: Vec<Id> = all.iter().map(|s| s.id).collect();
+
+        let mentions = self.store.mentions_of(&status_ids).await?;
+        let mut account_ids: Vec<Id> = all.iter().map(|s| s.account_id).collect();
+        account_ids.extend(mentions.values().flatten().copied());
+        account_ids.extend(all.iter().filter_map(|s| s.in_reply_to_account_id));
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        let accounts: HashMap<Id, Account> = self
+            .store
+            .accounts_by_ids(&account_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let author_ids: Vec<Id> = {
+            let mut ids: Vec<Id> = all.iter().map(|s| s.account_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let mut account_counts = self.store.account_counts(&author_ids).await?;
+        let roles: HashMap<Id, Role> = self
+            .store
+            .roles_of(&author_ids)
+            .await?
+            .into_iter()
+            .collect();
+        let author_views: HashMap<Id, AccountView> = author_ids
+            .iter()
+            .filter_map(|id| {
+                let account = accounts.get(id)?.clone();
+                Some((
+                    *id,
+                    AccountView {
+                        account,
+                        counts: account_counts.remove(id).unwrap_or_default(),
+                        role: roles.get(id).copied(),
+                    },
+                ))
+            })
+            .collect();
+        let tags = self.store.tags_of(&status_ids).await?;
+        let attachments = self.store.attachments_of(&status_ids).await?;
+        let counts = self.store.status_counts(&status_ids).await?;
+        let flags = match viewer {
+            Some(viewer) => Some(self.store.viewer_flags(viewer, &status_ids).await?),
+            None => None,
+        };
+        let reactions = self.store.reactions_of(&status_ids, viewer).await?;
+
+        let build = |status: Status| -> Option<StatusView> {
+            let id = status.id;
+            Some(StatusView {
+                account: author_views.get(&status.account_id)?.clone(),
+                mentions: mentions
+                    .get(&id)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|m| accounts.get(m).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                tags: tags.get(&id).cloned().unwrap_or_default(),
+                attachments: attachments.get(&id).cloned().unwrap_or_default(),
+                counts: counts.get(&id).copied().unwrap_or_default(),
+                flags: flags
+                    .as_ref()
+                    .map(|f| f.get(&id).copied().unwrap_or_default()),
+                reactions: reactions.get(&id).cloned().unwrap_or_default(),
+                in_reply_to_account: status
+                    .in_reply_to_account_id
+                    .and_then(|a| accounts.get(&a).cloned()),
+                reblog: None,
+                status,
+            })
+        };
+        let mut views = Vec::with_capacity(statuses.len());
+        for status in statuses {
+            let reblog = match status.reblog_of_id {
+                Some(original_id) => match originals.get(&original_id).cloned().and_then(&build) {
+                    Some(view) => Some(Box::new(view)),
+                    // The boosted status is gone: so is the boost.
+                    None => continue,
+                },
+                None => None,
+            };
+            if let Some(mut view) = build(status) {
+                view.reblog = reblog;
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+
+    pub async fn status_view(
+        &self,
+        status: Status,
+        viewer: Option<Id>,
+    ) -> Result<StatusView, CoreError> {
+        self.status_views(vec![status], viewer)
+            .await?
+            .pop()
+            .ok_or(CoreError::NotFound)
+    }
+}
