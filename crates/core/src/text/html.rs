@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::scan::{self, EntityKind};
-use super::{Collector, MentionRef, Rendered, Resolved};
+use super::{Collector, MentionKey, MentionRef, Rendered, Resolved};
 
 /// Where mentions and hashtags of a local post point; see [`super::render`].
 pub(crate) struct Linker<'a> {
@@ -681,42 +681,50 @@ impl Emitter<'_> {
     fn finish(mut self) -> Rendered {
         let html = std::mem::take(&mut self.buf);
         self.segments.push(Segment::Html(html));
-        let mut lookups: Vec<(MentionRef, Resolved)> = Vec::new();
+        let mut lookups: HashMap<MentionKey, Resolved> = HashMap::new();
+        let mut resolved: Vec<Resolved> = Vec::new();
+        let mut accts: HashSet<String> = HashSet::new();
         if let Some(linker) = &self.linker {
             for mention in self.extracted.mentions() {
                 if let Some(found) = (linker.resolve)(mention)
                     && is_local_or_web_url(&found.url)
                 {
-                    lookups.push((mention.clone(), found));
+                    if accts.insert(found.acct.to_lowercase()) {
+                        resolved.push(found.clone());
+                    }
+                    lookups.insert(mention.key(), found);
                 }
             }
         }
-        let mut resolved: Vec<Resolved> = Vec::new();
-        for (_, found) in &lookups {
-            if !resolved
-                .iter()
-                .any(|r| r.acct.to_lowercase() == found.acct.to_lowercase())
-            {
-                resolved.push(found.clone());
-            }
+        // Mastodon shows `user@domain` instead of `user` when two mentioned accounts share it.
+        let mut namesakes: HashMap<String, usize> = HashMap::new();
+        for found in &resolved {
+            *namesakes
+                .entry(username_of(&found.acct).to_lowercase())
+                .or_default() += 1;
         }
         let mut html = String::new();
         for segment in self.segments {
             match segment {
                 Segment::Html(part) => html.push_str(&part),
-                Segment::Mention { mention, source } => {
-                    match lookups.iter().find(|(m, _)| m.same_as(&mention)) {
-                        Some((_, found)) => {
-                            let shown = shown_name(found, &mention, &resolved);
-                            html.push_str("<span class=\"h-card\"><a href=\"");
-                            escape_into(&mut html, &found.url);
-                            html.push_str("\" class=\"u-url mention\">@<span>");
-                            escape_into(&mut html, &shown);
-                            html.push_str("</span></a></span>");
-                        }
-                        None => escape_into(&mut html, &source),
+                Segment::Mention { mention, source } => match lookups.get(&mention.key()) {
+                    Some(found) => {
+                        let user = username_of(&found.acct);
+                        let shown = if user.is_empty() {
+                            mention.username.as_str()
+                        } else if namesakes.get(&user.to_lowercase()).copied().unwrap_or(0) > 1 {
+                            found.acct.as_str()
+                        } else {
+                            user
+                        };
+                        html.push_str("<span class=\"h-card\"><a href=\"");
+                        escape_into(&mut html, &found.url);
+                        html.push_str("\" class=\"u-url mention\">@<span>");
+                        escape_into(&mut html, shown);
+                        html.push_str("</span></a></span>");
                     }
-                }
+                    None => escape_into(&mut html, &source),
+                },
             }
         }
         Rendered {
@@ -727,20 +735,9 @@ impl Emitter<'_> {
     }
 }
 
-/// The name a mention link shows: the account's username, or its whole `user@domain` when
-/// another mentioned account has the same username (Mastodon's rule).
-fn shown_name(found: &Resolved, mention: &MentionRef, all: &[Resolved]) -> String {
-    let user = |acct: &str| acct.split('@').next().unwrap_or_default().to_lowercase();
-    let name = user(&found.acct);
-    if name.is_empty() {
-        return mention.username.clone();
-    }
-    let namesakes = all.iter().filter(|other| user(&other.acct) == name).count();
-    if namesakes > 1 {
-        found.acct.clone()
-    } else {
-        found.acct.split('@').next().unwrap_or_default().to_owned()
-    }
+/// The `user` of a `user` or `user@domain`.
+fn username_of(acct: &str) -> &str {
+    acct.split('@').next().unwrap_or_default()
 }
 
 /// Mastodon's shortened link: the scheme (and `www.`) hidden, 30 characters shown, the rest

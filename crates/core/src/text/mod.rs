@@ -1,9 +1,9 @@
 //! Post text: what a user types turned into safe post HTML, and remote HTML made safe.
 //!
-//! Every path that produces HTML ends in one writer ([`html`]'s emitter) that can only write
-//! elements and attributes from a fixed allow-list, escapes every text and attribute value and
-//! checks every `href`, so no input — local or remote, plain, Markdown or HTML — can get script,
-//! styles, images or event handlers through. Arbitrary HTML is first parsed by `ammonia`
+//! Every path that produces HTML ends in one writer (the emitter of the private `html` module)
+//! that can only write elements and attributes from a fixed allow-list, escapes every text and
+//! attribute value and checks every `href`, so no input — local or remote, plain, Markdown or
+//! HTML — can get script, styles, images or event handlers through. Arbitrary HTML is first parsed by `ammonia`
 //! (html5ever, the browsers' parsing algorithm, so unbalanced or crafted markup is read the way a
 //! browser would read it) with the same allow-list, and only its normalised output is read back.
 //!
@@ -58,14 +58,19 @@ impl MentionRef {
 
     /// Whether both refer to the same account name, ignoring case as Mastodon does.
     pub fn same_as(&self, other: &MentionRef) -> bool {
-        self.username.eq_ignore_ascii_case(&other.username)
-            && match (&self.domain, &other.domain) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-                _ => false,
-            }
+        self.key() == other.key()
+    }
+
+    fn key(&self) -> MentionKey {
+        (
+            self.username.to_lowercase(),
+            self.domain.as_deref().map(str::to_lowercase),
+        )
     }
 }
+
+/// A mention's username and domain in lower case: what makes two mentions the same.
+type MentionKey = (String, Option<String>);
 
 /// Mentions, hashtags and URLs found in a text, each once, in order of first appearance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,7 +89,7 @@ pub struct Extracted {
 pub(crate) struct Collector {
     extracted: Extracted,
     urls: HashSet<String>,
-    mentions: HashSet<(String, Option<String>)>,
+    mentions: HashSet<MentionKey>,
     hashtags: HashSet<String>,
 }
 
@@ -97,11 +102,7 @@ impl Collector {
                 }
             }
             EntityKind::Mention(mention) => {
-                let key = (
-                    mention.username.to_lowercase(),
-                    mention.domain.as_deref().map(str::to_lowercase),
-                );
-                if self.mentions.insert(key) {
+                if self.mentions.insert(mention.key()) {
                     self.extracted.mentions.push(mention.clone());
                 }
             }

@@ -219,6 +219,16 @@ fn mention_at(text: &str, at: usize, limit: usize) -> Option<Entity> {
         while domain_end > domain_start && matches!(bytes[domain_end - 1], b'.' | b'-') {
             domain_end -= 1;
         }
+        // A port, as development and test instances have (`@alice@localhost:3000`).
+        if text[domain_end..limit].starts_with(':') {
+            let digits = text[domain_end + 1..limit]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            if (1..=5).contains(&digits) {
+                domain_end += 1 + digits;
+            }
+        }
         let first = text[domain_start..domain_end].chars().next();
         if first.is_some_and(is_word) {
             domain = Some(text[domain_start..domain_end].to_owned());

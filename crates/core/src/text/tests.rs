@@ -665,6 +665,30 @@ fn one_megabyte_of_plain_text() {
     assert!(started.elapsed().as_secs() < 60);
 }
 
+#[test]
+fn many_distinct_entities_stay_linear() {
+    let text: String = (0..30_000)
+        .map(|i| format!("#t{i} @u{i} @u{i}@e{i}.example https://e{i}.example/ "))
+        .collect();
+    let started = std::time::Instant::now();
+    let found = extract(&text);
+    assert_eq!(found.hashtags.len(), 30_000);
+    assert_eq!(found.mentions.len(), 60_000);
+    assert_eq!(found.urls.len(), 30_000);
+    let everyone = |m: &MentionRef| {
+        Some(Resolved {
+            url: format!("https://example.org/@{}", m.acct()),
+            acct: m.acct(),
+        })
+    };
+    let rendered = render_with_entities(&text, ContentType::Plain, &everyone, &tag_url);
+    assert_eq!(rendered.resolved.len(), 60_000);
+    // `u0` and `u0@e0.example` are namesakes, so both show their full name.
+    assert!(rendered.html.contains("@<span>u0@e0.example</span>"));
+    assert!(rendered.html.contains("@<span>u0</span>"));
+    assert!(started.elapsed().as_secs() < 60);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
@@ -1285,4 +1309,20 @@ fn no_panics_on_awkward_input() {
         let max = next() % (text.len() + 2);
         assert_safe_markup(&sanitize_remote_html(&text, max));
     }
+}
+
+#[test]
+fn mentions_may_name_a_port() {
+    assert_eq!(
+        extract("hi @bob@localhost:3000!").mentions,
+        vec![mention("bob", Some("localhost:3000"))]
+    );
+    assert_eq!(
+        extract("@bob@example.org: hello").mentions,
+        vec![mention("bob", Some("example.org"))]
+    );
+    assert_eq!(
+        extract("@bob@example.org:123456").mentions,
+        vec![mention("bob", Some("example.org"))]
+    );
 }

@@ -86,7 +86,11 @@ impl Setup {
 
     /// Starts `rhizome serve` on a free loopback port and waits until it answers.
     pub fn serve(&self) -> Server {
-        let port = free_port();
+        self.serve_at(free_port())
+    }
+
+    /// Starts `rhizome serve` on `port` (its domain is `127.0.0.1:port`).
+    pub fn serve_at(&self, port: u16) -> Server {
         let log = self.data_dir.join(format!("serve-{port}.log"));
         std::fs::create_dir_all(&self.data_dir).expect("data dir");
         let log_file = std::fs::File::create(&log).expect("log file");

@@ -1,0 +1,748 @@
+//! Two real Rhizome instances on loopback, talking signed ActivityPub to each other.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use rhizome_store::Store;
+use rhizome_testkit::TestDatabase;
+use serde_json::Value;
+use support::{Server, Setup};
+
+/// One instance: its database, process, and a user with a token.
+struct Instance {
+    db: TestDatabase,
+    setup: Setup,
+    server: Server,
+    _dir: tempfile::TempDir,
+}
+
+impl Instance {
+    fn start() -> Instance {
+        let db = TestDatabase::sqlite();
+        let dir = tempfile::tempdir().unwrap();
+        let setup = Setup::new(db.url(), dir.path())
+            .with("RHIZOME_FEDERATION_ALLOW_HTTP", "true")
+            .with("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
+            .with("RHIZOME_JOBS_POLL_MILLIS", "50")
+            // Back-off of minutes passes in fractions of a second.
+            .with("RHIZOME_TIME_SCALE", "600");
+        let server = setup.serve();
+        Instance {
+            db,
+            setup,
+            server,
+            _dir: dir,
+        }
+    }
+
+    fn base(&self) -> String {
+        self.server.base()
+    }
+
+    fn domain(&self) -> String {
+        format!("127.0.0.1:{}", self.server.port)
+    }
+
+    /// Creates a user and returns a token with every scope.
+    fn user(&self, name: &str) -> String {
+        let env = self
+            .setup
+            .clone()
+            .with("RHIZOME_INSTANCE_DOMAIN", &self.domain());
+        env.ok(
+            &[
+                "admin",
+                "user",
+                "create",
+                name,
+                "--email",
+                &format!("{name}@example.org"),
+            ],
+            "",
+        );
+        env.ok(
+            &[
+                "admin",
+                "token",
+                "create",
+                name,
+                "--scopes",
+                "read write follow push",
+            ],
+            "",
+        )
+        .trim()
+        .to_owned()
+    }
+
+    async fn store(&self) -> Store {
+        self.db.store().await
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+}
+
+impl Client {
+    fn new() -> Client {
+        Client {
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn get(&self, url: &str, token: &str) -> (StatusCode, Value) {
+        let response = self.http.get(url).bearer_auth(token).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, url: &str, token: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Polls `check` until it returns `Some`, for at most ten seconds.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `user@domain` resolved on `instance` with `token`; returns the local id of that account.
+async fn resolve(client: &Client, instance: &Instance, token: &str, acct: &str) -> String {
+    let (status, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q={acct}&resolve=true&type=accounts",
+                instance.base()
+            ),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let account = &found["accounts"][0];
+    assert_eq!(account["acct"], acct, "{found}");
+    account["id"].as_str().unwrap().to_owned()
+}
+
+async fn home_contents(client: &Client, instance: &Instance, token: &str) -> Vec<String> {
+    let (_, home) = client
+        .get(&format!("{}/api/v1/timelines/home", instance.base()), token)
+        .await;
+    home.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|s| s["content"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn relationship(client: &Client, instance: &Instance, token: &str, id: &str) -> Value {
+    let (_, found) = client
+        .get(
+            &format!(
+                "{}/api/v1/accounts/relationships?id[]={id}",
+                instance.base()
+            ),
+            token,
+        )
+        .await;
+    found[0].clone()
+}
+
+#[tokio::test]
+async fn follow_post_reply_interact_edit_and_delete_across_instances() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+
+    // WebFinger across, then a follow accepted at once (alice is not locked).
+    let (status, jrd) = client
+        .get(
+            &format!(
+                "{}/.well-known/webfinger?resource=acct:alice@{}",
+                a.base(),
+                a.domain()
+            ),
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(jrd["subject"], format!("acct:alice@{}", a.domain()));
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    let (status, _) = client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the follow to be accepted", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    let alice_id = me["id"].as_str().unwrap().to_owned();
+    eventually("alice to see her follower", || async {
+        let (_, followers) = client
+            .get(
+                &format!("{}/api/v1/accounts/{alice_id}/followers", a.base()),
+                &alice,
+            )
+            .await;
+        followers.as_array().filter(|f| f.len() == 1).map(|_| ())
+    })
+    .await;
+
+    // A post reaches the follower's home timeline.
+    let (status, post) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "Hello from A #rhizome")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    let post_uri = post["uri"].as_str().unwrap().to_owned();
+    eventually("the post on B's home timeline", || async {
+        home_contents(&client, &b, &bob)
+            .await
+            .iter()
+            .any(|c| c.contains("Hello from A"))
+            .then_some(())
+    })
+    .await;
+    let (_, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q={post_uri}&resolve=true&type=statuses",
+                b.base()
+            ),
+            &bob,
+        )
+        .await;
+    let post_on_b = found["statuses"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(found["statuses"][0]["tags"][0]["name"], "rhizome");
+
+    // A reply threads on both sides and notifies alice.
+    let (status, reply) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[
+                ("status", &format!("@alice@{} nice to meet you", a.domain())),
+                ("in_reply_to_id", &post_on_b),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let post_id = post["id"].as_str().unwrap();
+    eventually("the reply under alice's post", || async {
+        let (_, context) = client
+            .get(
+                &format!("{}/api/v1/statuses/{post_id}/context", a.base()),
+                &alice,
+            )
+            .await;
+        context["descendants"]
+            .as_array()
+            .filter(|d| d.len() == 1)
+            .map(|_| ())
+    })
+    .await;
+    eventually("a mention notification", || async {
+        let (_, list) = client
+            .get(
+                &format!("{}/api/v1/notifications?types[]=mention", a.base()),
+                &alice,
+            )
+            .await;
+        list.as_array().filter(|l| !l.is_empty()).map(|_| ())
+    })
+    .await;
+
+    // Like and boost, then their undo.
+    client
+        .post(
+            &format!("{}/api/v1/statuses/{post_on_b}/favourite", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses/{post_on_b}/reblog", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the like and the boost on A", || async {
+        let (_, status) = client
+            .get(&format!("{}/api/v1/statuses/{post_id}", a.base()), &alice)
+            .await;
+        (status["favourites_count"] == 1 && status["reblogs_count"] == 1).then_some(())
+    })
+    .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses/{post_on_b}/unfavourite", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses/{post_on_b}/unreblog", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the undo of both", || async {
+        let (_, status) = client
+            .get(&format!("{}/api/v1/statuses/{post_id}", a.base()), &alice)
+            .await;
+        (status["favourites_count"] == 0 && status["reblogs_count"] == 0).then_some(())
+    })
+    .await;
+
+    // An emoji reaction (Akkoma's EmojiReact).
+    let (status, _) = client
+        .http
+        .put(format!(
+            "{}/api/v1/pleroma/statuses/{post_on_b}/reactions/🌱",
+            b.base()
+        ))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    eventually("the reaction on A", || async {
+        let (_, status) = client
+            .get(&format!("{}/api/v1/statuses/{post_id}", a.base()), &alice)
+            .await;
+        (status["pleroma"]["emoji_reactions"][0]["name"] == "🌱").then_some(())
+    })
+    .await;
+
+    // An edit propagates with its history.
+    let (status, _) = client
+        .http
+        .put(format!("{}/api/v1/statuses/{post_id}", a.base()))
+        .bearer_auth(&alice)
+        .form(&[("status", "Hello again from A")])
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    eventually("the edit on B", || async {
+        let (_, history) = client
+            .get(
+                &format!("{}/api/v1/statuses/{post_on_b}/history", b.base()),
+                &bob,
+            )
+            .await;
+        history
+            .as_array()
+            .filter(|h| {
+                h.len() == 2
+                    && h[1]["content"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("Hello again")
+            })
+            .map(|_| ())
+    })
+    .await;
+
+    // A delete leaves a tombstone on A and removes the copy on B.
+    let (status, deleted) = client
+        .http
+        .delete(format!("{}/api/v1/statuses/{post_id}", a.base()))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK, "{deleted:?}");
+    let gone = client
+        .http
+        .get(&post_uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::GONE);
+    let tombstone: Value = gone.json().await.unwrap();
+    assert_eq!(tombstone["type"], "Tombstone");
+    eventually("the delete on B", || async {
+        let (status, _) = client
+            .get(&format!("{}/api/v1/statuses/{post_on_b}", b.base()), &bob)
+            .await;
+        (status == StatusCode::NOT_FOUND).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn locked_accounts_get_follow_requests_that_are_accepted_or_rejected() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob, carol) = (a.user("alice"), b.user("bob"), b.user("carol"));
+    let client = Client::new();
+    let locked = client
+        .http
+        .patch(format!("{}/api/v1/accounts/update_credentials", a.base()))
+        .bearer_auth(&alice)
+        .form(&[("locked", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), StatusCode::OK);
+
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    for token in [&bob, &carol] {
+        let (_, rel) = client
+            .post(
+                &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+                token,
+                &[],
+            )
+            .await;
+        assert_eq!(rel["requested"], true, "{rel}");
+    }
+    let requests = eventually("two follow requests on A", || async {
+        let (_, list) = client
+            .get(&format!("{}/api/v1/follow_requests", a.base()), &alice)
+            .await;
+        list.as_array().filter(|l| l.len() == 2).cloned()
+    })
+    .await;
+    let id_of = |name: &str| {
+        requests
+            .iter()
+            .find(|r| r["username"] == name)
+            .and_then(|r| r["id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    let (status, _) = client
+        .post(
+            &format!(
+                "{}/api/v1/follow_requests/{}/authorize",
+                a.base(),
+                id_of("bob")
+            ),
+            &alice,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = client
+        .post(
+            &format!(
+                "{}/api/v1/follow_requests/{}/reject",
+                a.base(),
+                id_of("carol")
+            ),
+            &alice,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("bob following and carol not", || async {
+        let bob_rel = relationship(&client, &b, &bob, &alice_on_b).await;
+        let carol_rel = relationship(&client, &b, &carol, &alice_on_b).await;
+        (bob_rel["following"] == true
+            && carol_rel["following"] == false
+            && carol_rel["requested"] == false)
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_block_stops_delivery() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    let (_, rel) = client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/block", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (rel["blocking"].as_bool(), rel["followed_by"].as_bool()),
+        (Some(true), Some(false))
+    );
+    eventually("bob's follow dropped on B", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| !*f)
+    })
+    .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "not for bob")],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "not for bob either")],
+        )
+        .await;
+    // Give delivery a fair chance, then check nothing arrived.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(home_contents(&client, &b, &bob).await.is_empty());
+}
+
+/// Signs `body` as `key_id` with `private_pem` and posts it to `inbox`.
+async fn signed_post(inbox: &str, key_id: &str, private_pem: &str, body: &[u8]) -> StatusCode {
+    let key = rhizome_federation::keys::load_rsa_private_key(private_pem).unwrap();
+    let uri: http::Uri = inbox.parse().unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert("content-type", "application/activity+json".parse().unwrap());
+    rhizome_federation::signatures::sign_request(
+        &http::Method::POST,
+        &uri,
+        &mut headers,
+        Some(body),
+        key_id,
+        &key,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let mut request = client.post(inbox).body(body.to_vec());
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.to_str().unwrap());
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn bad_signatures_are_refused_and_duplicates_change_nothing() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, _bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let b_store = b.store().await;
+    let bob_user = b_store
+        .local_user_by_username("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_uri = bob_user.account.uri.clone();
+    let key_id = format!("{bob_uri}#main-key");
+    let inbox = format!("{}/inbox", a.base());
+    let note_id = format!("{bob_uri}/notes/1");
+    let create = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": bob_uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": bob_uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>signed by bob <script>alert(1)</script></p>",
+            "published": "2026-11-26T12:00:00Z"
+        }
+    });
+    let body = serde_json::to_vec(&create).unwrap();
+
+    // Tampered body: the signature and digest no longer match.
+    let mut tampered = body.clone();
+    let last = tampered.len() - 2;
+    tampered[last] = b' ';
+    let key = rhizome_federation::keys::load_rsa_private_key(&bob_user.private_key_pem).unwrap();
+    let uri: http::Uri = inbox.parse().unwrap();
+    let mut headers = http::HeaderMap::new();
+    rhizome_federation::signatures::sign_request(
+        &http::Method::POST,
+        &uri,
+        &mut headers,
+        Some(&body),
+        &key_id,
+        &key,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let mut request = reqwest::Client::new().post(&inbox).body(tampered);
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.to_str().unwrap());
+    }
+    assert_eq!(
+        request.send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The wrong key for bob's key id.
+    let other = rhizome_federation::keys::generate_rsa_2048().unwrap();
+    assert_eq!(
+        signed_post(&inbox, &key_id, &other.private_pem, &body).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // No signature at all.
+    let unsigned = reqwest::Client::new()
+        .post(&inbox)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let a_store = a.store().await;
+    assert!(
+        a_store.status_by_uri(&note_id).await.unwrap().is_none(),
+        "nothing stored"
+    );
+
+    // Properly signed: accepted and stored once, sanitised; the same activity again changes nothing.
+    assert_eq!(
+        signed_post(&inbox, &key_id, &bob_user.private_key_pem, &body).await,
+        StatusCode::ACCEPTED
+    );
+    let stored = eventually("the post stored on A", || async {
+        a_store.status_by_uri(&note_id).await.unwrap()
+    })
+    .await;
+    assert!(!stored.content.contains("script"), "{}", stored.content);
+    assert_eq!(
+        signed_post(&inbox, &key_id, &bob_user.private_key_pem, &body).await,
+        StatusCode::ACCEPTED
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, public) = client
+        .get(&format!("{}/api/v1/timelines/public", a.base()), &alice)
+        .await;
+    let copies = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["uri"] == note_id.as_str())
+        .count();
+    assert_eq!(copies, 1);
+
+    // An actor cannot speak for another: bob's key on an activity claiming alice's account.
+    let mut spoofed = create.clone();
+    spoofed["actor"] = Value::String(format!("{}/users/alice", a.base()));
+    spoofed["id"] = Value::String(format!("{bob_uri}/spoof"));
+    let spoofed = serde_json::to_vec(&spoofed).unwrap();
+    assert_eq!(
+        signed_post(&inbox, &key_id, &bob_user.private_key_pem, &spoofed).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn deliveries_are_retried_until_the_receiver_is_back() {
+    let a = Instance::start();
+    let mut b = Instance::start();
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+
+    let port = b.server.port;
+    assert!(b.server.terminate());
+    client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "posted while B was down")],
+        )
+        .await;
+    let a_store = a.store().await;
+    eventually("a failed delivery attempt", || async {
+        let jobs = a_store
+            .list_jobs(None, &rhizome_store::PageRequest::first(100))
+            .await
+            .unwrap();
+        jobs.items
+            .iter()
+            .any(|j| {
+                j.kind == "deliver"
+                    && j.last_error.is_some()
+                    && j.state != rhizome_model::JobState::Done
+            })
+            .then_some(())
+    })
+    .await;
+
+    b.server = b.setup.serve_at(port);
+    eventually("the post delivered after B came back", || async {
+        home_contents(&client, &b, &bob)
+            .await
+            .iter()
+            .any(|c| c.contains("posted while B was down"))
+            .then_some(())
+    })
+    .await;
+}
