@@ -254,10 +254,10 @@ async fn serve_object(
     check_fetch(core, uri, headers).await?;
     match core.local_object(object_uri).await? {
         LocalObject::Note(note) => {
-            if !wants_activity_json(headers) {
-                if let Some(page) = &note.url {
-                    return Ok(Redirect::to(page.as_str()).into_response());
-                }
+            if !wants_activity_json(headers)
+                && let Some(page) = &note.url
+            {
+                return Ok(Redirect::to(page.as_str()).into_response());
             }
             Ok(activity_json(to_json(*note)?))
         }
@@ -291,7 +291,7 @@ pub async fn notice(
 ) -> Result<Response, ApError> {
     let id = id.parse().map_err(|_| CoreError::NotFound)?;
     if !wants_activity_json(&headers) {
-        return Ok(crate::documents::status_page_redirect(&core, id).await?);
+        return status_page_redirect(&core, id).await;
     }
     let object_uri = core.local_status_uri(id).await?;
     serve_object(&core, &uri, &headers, &object_uri).await

@@ -5,7 +5,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use rhizome_core::Core;
 use rhizome_model::Scope;
-use rhizome_store::PublicFilter;
+use rhizome_store::{PublicFilter, TagFilter};
 use serde::Deserialize;
 
 use crate::auth::{Auth, MaybeAuth};
@@ -118,9 +118,11 @@ pub async fn tag(
     let page = core
         .tag_timeline(
             viewer_id(viewer),
-            &any,
-            &clean(&query.all),
-            &clean(&query.none),
+            &TagFilter {
+                any,
+                all: clean(&query.all),
+                none: clean(&query.none),
+            },
             query.filter(),
             &query.page.request(20, 40)?,
         )

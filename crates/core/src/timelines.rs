@@ -1,7 +1,7 @@
 //! Reading timelines as a viewer.
 
 use rhizome_model::Id;
-use rhizome_store::{AccountStatusFilter, Page, PageRequest, PublicFilter};
+use rhizome_store::{AccountStatusFilter, Page, PageRequest, PublicFilter, TagFilter};
 
 use crate::views::StatusView;
 use crate::{Core, CoreError};
@@ -48,15 +48,13 @@ impl Core {
     pub async fn tag_timeline(
         &self,
         viewer: Option<Id>,
-        any: &[String],
-        all: &[String],
-        none: &[String],
+        tags: &TagFilter,
         filter: PublicFilter,
         page: &PageRequest,
     ) -> Result<Page<StatusView>, CoreError> {
         let found = self
             .store
-            .tag_timeline(viewer, any, all, none, filter, self.clock.now(), page)
+            .tag_timeline(viewer, tags, filter, self.clock.now(), page)
             .await?;
         self.views_of(found, viewer).await
     }

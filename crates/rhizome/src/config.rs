@@ -368,6 +368,9 @@ fn env_value(raw: &str, default: Option<&toml::Value>) -> Result<toml::Value, St
 
 /// Whether a domain (with or without port) names this machine.
 fn is_loopback_domain(domain: &str) -> bool {
+    if let Ok(ip) = domain.parse::<IpAddr>() {
+        return ip.is_loopback();
+    }
     let host = match domain.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(rest),
         None => domain.rsplit_once(':').map_or(domain, |(host, _)| host),

@@ -37,7 +37,7 @@ pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
 pub use remote::{DomainBlock, InstanceHealth, OutboxActivity};
-pub use timelines::{AccountStatusFilter, PublicFilter};
+pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 
 /// Runs `$body` with `$pool` bound to the pool for reading or for writing, on either backend.
 /// The body is compiled once per driver, so it may use driver-specific types freely.

@@ -14,6 +14,14 @@ pub struct PublicFilter {
     pub only_media: bool,
 }
 
+/// Which hashtags a tag timeline wants: any of `any`, all of `all`, none of `none`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagFilter {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
 /// Which statuses of one account (`GET /api/v1/accounts/:id/statuses`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountStatusFilter {
@@ -122,9 +130,7 @@ impl Store {
     pub async fn tag_timeline(
         &self,
         viewer: Option<Id>,
-        any: &[String],
-        all: &[String],
-        none: &[String],
+        tags: &TagFilter,
         filter: PublicFilter,
         now: Timestamp,
         page: &PageRequest,
@@ -136,6 +142,7 @@ impl Store {
         let has_tag = " EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = lower(";
         let items = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
+            let (any, all, none) = (&tags.any, &tags.all, &tags.none);
             if !any.is_empty() {
                 query.push(" AND (");
                 for (i, tag) in any.iter().enumerate() {

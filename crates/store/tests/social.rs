@@ -6,7 +6,7 @@ use rhizome_model::{
 };
 use rhizome_store::{
     AccountStatusFilter, AuthorizationCode, FollowTable, Mark, NotificationFilter, PageRequest,
-    PublicFilter, Reaction, Store,
+    PublicFilter, Reaction, Store, TagFilter,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -137,9 +137,10 @@ async fn statuses_keep_their_parts_and_history(db: &TestDatabase) {
     let tagged = store
         .tag_timeline(
             None,
-            &["RUST".into()],
-            &[],
-            &[],
+            &TagFilter {
+                any: vec!["RUST".into()],
+                ..Default::default()
+            },
             PublicFilter::default(),
             NOW,
             &PageRequest::first(10),
@@ -439,9 +440,7 @@ async fn public_and_tag_timelines(db: &TestDatabase) {
             let page = store
                 .tag_timeline(
                     None,
-                    &any,
-                    &all,
-                    &none,
+                    &TagFilter { any, all, none },
                     PublicFilter::default(),
                     NOW,
                     &PageRequest::first(20),

@@ -137,25 +137,6 @@ impl Drop for TestDatabase {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn replaces_the_database_name() {
-        assert_eq!(
-            super::replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            super::replace_database("postgres://u@h/test?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::replace_database("postgres://u@h", "x"),
-            "postgres://u@h/x"
-        );
-    }
-}
-
 /// Generates `sqlite::name` and `postgres::name` tests for each `async fn name(&TestDatabase)`
 /// of the calling module. The calling crate's build script sets `cfg(postgres_tests)` when
 /// `RHIZOME_TEST_POSTGRES` is set; otherwise the PostgreSQL half shows as ignored, with why.
@@ -185,4 +166,23 @@ macro_rules! on_both_databases {
             )*
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            super::replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h", "x"),
+            "postgres://u@h/x"
+        );
+    }
 }
