@@ -45,6 +45,16 @@ enum AdminCommand {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Instance-level domain blocks (the federation policy stage).
+    Domain {
+        #[command(subcommand)]
+        command: DomainCommand,
+    },
+    /// Invitations, for registrations in invite mode.
+    Invite {
+        #[command(subcommand)]
+        command: InviteCommand,
+    },
     /// Run-time settings shared by every process (instance name, registrations…).
     Settings {
         #[command(subcommand)]
@@ -125,6 +135,37 @@ enum JobsCommand {
         /// Wait up to this many seconds for the probes to finish.
         #[arg(long)]
         wait: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DomainCommand {
+    /// Refuse everything from and to a domain (`example.org` or `*.example.org`).
+    Block {
+        domain: String,
+        /// suspend (refuse everything) or silence.
+        #[arg(long, default_value = "suspend")]
+        severity: String,
+        /// Shown to the public.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lift a domain block.
+    Unblock { domain: String },
+    /// List domain blocks.
+    List,
+}
+
+#[derive(Subcommand)]
+enum InviteCommand {
+    /// Create an invite code.
+    Create {
+        /// How many sign-ups it allows (unlimited when absent).
+        #[arg(long)]
+        max_uses: Option<i64>,
+        /// How many hours it stays valid (forever when absent).
+        #[arg(long)]
+        hours: Option<u64>,
     },
 }
 
@@ -250,6 +291,8 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Token { command } => token(&core, command).await,
         AdminCommand::Jobs { command } => jobs(&core, &out, command).await,
         AdminCommand::Settings { command } => settings(&core, &out, command).await,
+        AdminCommand::Domain { command } => domain(&core, &out, command).await,
+        AdminCommand::Invite { command } => invite(&core, &out, command).await,
     };
     core.store.close().await;
     result
@@ -487,6 +530,57 @@ async fn jobs(core: &Core, out: &Output, command: JobsCommand) -> anyhow::Result
                     ids.len() - done
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+async fn domain(core: &Core, out: &Output, command: DomainCommand) -> anyhow::Result<()> {
+    match command {
+        DomainCommand::Block {
+            domain,
+            severity,
+            reason,
+        } => {
+            core.block_instance_domain(&domain, &severity, &reason)
+                .await?;
+            out.show(json!({ "domain": domain, "severity": severity }), || {
+                format!("{domain} blocked ({severity})")
+            });
+        }
+        DomainCommand::Unblock { domain } => {
+            if !core.unblock_instance_domain(&domain).await? {
+                bail!("{domain} was not blocked");
+            }
+            out.show(json!({ "domain": domain, "blocked": false }), || {
+                format!("{domain} unblocked")
+            });
+        }
+        DomainCommand::List => {
+            let blocks = core.store.domain_blocks().await?;
+            let rows: Vec<Value> = blocks
+                .iter()
+                .map(|b| json!({ "domain": b.domain, "severity": b.severity, "reason": b.public_comment }))
+                .collect();
+            out.show(Value::Array(rows), || {
+                blocks
+                    .iter()
+                    .map(|b| format!("{:<40} {:<10} {}", b.domain, b.severity, b.public_comment))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn invite(core: &Core, out: &Output, command: InviteCommand) -> anyhow::Result<()> {
+    match command {
+        InviteCommand::Create { max_uses, hours } => {
+            let code = core
+                .create_invite(None, max_uses, hours.map(|h| Duration::from_secs(h * 3600)))
+                .await?;
+            out.show(json!({ "code": code }), || code.clone());
         }
     }
     Ok(())

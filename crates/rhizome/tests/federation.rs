@@ -20,14 +20,21 @@ struct Instance {
 
 impl Instance {
     fn start() -> Instance {
+        Instance::start_with(&[])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Instance {
         let db = TestDatabase::sqlite();
         let dir = tempfile::tempdir().unwrap();
-        let setup = Setup::new(db.url(), dir.path())
+        let mut setup = Setup::new(db.url(), dir.path())
             .with("RHIZOME_FEDERATION_ALLOW_HTTP", "true")
             .with("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
             .with("RHIZOME_JOBS_POLL_MILLIS", "50")
             // Back-off of minutes passes in fractions of a second.
             .with("RHIZOME_TIME_SCALE", "600");
+        for (key, value) in env {
+            setup = setup.with(key, value);
+        }
         let server = setup.serve();
         Instance {
             db,
@@ -745,4 +752,143 @@ async fn deliveries_are_retried_until_the_receiver_is_back() {
             .then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_instance_domain_block_refuses_everything_from_and_to_the_domain() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let admin = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+    admin.ok(
+        &[
+            "admin",
+            "domain",
+            "block",
+            &b.domain(),
+            "--reason",
+            "testing",
+        ],
+        "",
+    );
+    assert!(
+        admin
+            .ok(&["admin", "domain", "list"], "")
+            .contains(&b.domain())
+    );
+
+    // B can still read A's public actor, but its Follow is dropped at A's door.
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    let (_, rel) = client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    assert_eq!(rel["requested"], true);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        relationship(&client, &b, &bob, &alice_on_b).await["following"],
+        false
+    );
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    assert_eq!(me["followers_count"], 0);
+
+    // A does not fetch from the blocked domain either.
+    let (_, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q=bob@{}&resolve=true&type=accounts",
+                a.base(),
+                b.domain()
+            ),
+            &alice,
+        )
+        .await;
+    assert_eq!(
+        found["accounts"].as_array().map(Vec::len),
+        Some(0),
+        "{found}"
+    );
+
+    // Lifting the block lets the next follow through.
+    admin.ok(&["admin", "domain", "unblock", &b.domain()], "");
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/unfollow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow after the unblock", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn authorized_fetch_needs_signed_gets_but_federation_still_works() {
+    let a = Instance::start_with(&[("RHIZOME_FEDERATION_AUTHORIZED_FETCH", "true")]);
+    let b = Instance::start();
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let actor = format!("{}/users/alice", a.base());
+    let unsigned = client
+        .http
+        .get(&actor)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let instance_actor = client
+        .http
+        .get(format!("{}/internal/fetch", a.base()))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        instance_actor.status(),
+        StatusCode::OK,
+        "the instance actor stays public"
+    );
+
+    // B signs its fetches, so it can still find alice and follow her.
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    assert_eq!(me["followers_count"], 1);
 }
