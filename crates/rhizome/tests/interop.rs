@@ -288,3 +288,113 @@ async fn gotosocial_deliveries_cover_each_visibility() {
         .unwrap();
     assert_eq!(page.items.len(), 4);
 }
+
+#[tokio::test]
+async fn a_flag_becomes_a_report_for_local_moderators() {
+    let db = TestDatabase::sqlite();
+    let core = core(&db).await;
+    let user = |name: &str, role| rhizome_core::accounts::NewUser {
+        username: name.into(),
+        email: format!("{name}@example.org"),
+        password: "a long password".into(),
+        role,
+        approved: true,
+        registration_reason: None,
+        locale: "en".into(),
+    };
+    let alice = core
+        .create_user(user("alice", rhizome_model::Role::User))
+        .await
+        .unwrap();
+    let moderator = core
+        .create_user(user("mod", rhizome_model::Role::Moderator))
+        .await
+        .unwrap();
+    let post = core
+        .post_status(
+            &alice,
+            rhizome_core::statuses::PostRequest {
+                text: "reported".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let reporter = "https://mastodon.example/actor";
+    let flag = json!({
+        "id": "https://mastodon.example/reports/1",
+        "type": "Flag",
+        "actor": reporter,
+        "content": "spam",
+        "object": [alice.account.uri, post.status.uri],
+    });
+    let mut account = remote_account(20, "actor", "mastodon.example");
+    account.uri = reporter.into();
+    let account = core.store.upsert_remote_account(&account).await.unwrap();
+    core.process_activity(ProcessActivity {
+        actor_id: account.id,
+        activity: flag,
+    })
+    .await
+    .unwrap();
+    let notifications = core
+        .list_notifications(
+            moderator.account.id,
+            &Default::default(),
+            &rhizome_store::PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(notifications.items.len(), 1);
+    assert_eq!(
+        notifications.items[0].notification.kind,
+        rhizome_model::NotificationKind::AdminReport
+    );
+}
+
+#[tokio::test]
+async fn a_move_is_recorded_when_the_new_account_names_the_old_one() {
+    let db = TestDatabase::sqlite();
+    let core = core(&db).await;
+    let mut old = remote_account(30, "ada", "old.example");
+    old = core.store.upsert_remote_account(&old).await.unwrap();
+    let mut new = remote_account(31, "ada", "new.example");
+    new.also_known_as = vec![old.uri.clone()];
+    let new = core.store.upsert_remote_account(&new).await.unwrap();
+    let mut stranger = remote_account(32, "eve", "evil.example");
+    stranger = core.store.upsert_remote_account(&stranger).await.unwrap();
+    let moving = |target: &str, id: &str| json!({ "id": id, "type": "Move", "actor": old.uri, "object": old.uri, "target": target });
+    // A target that does not name the old account is refused.
+    assert!(
+        core.process_activity(ProcessActivity {
+            actor_id: old.id,
+            activity: moving(&stranger.uri, "https://old.example/m/1")
+        })
+        .await
+        .is_err()
+    );
+    assert_eq!(
+        core.store
+            .account(old.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .moved_to_account_id,
+        None
+    );
+    core.process_activity(ProcessActivity {
+        actor_id: old.id,
+        activity: moving(&new.uri, "https://old.example/m/2"),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        core.store
+            .account(old.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .moved_to_account_id,
+        Some(new.id)
+    );
+}
