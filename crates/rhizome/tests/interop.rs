@@ -307,7 +307,7 @@ async fn a_flag_becomes_a_report_for_local_moderators() {
         .await
         .unwrap();
     let moderator = core
-        .create_user(user("mod", rhizome_model::Role::Moderator))
+        .create_user(user("maria", rhizome_model::Role::Moderator))
         .await
         .unwrap();
     let post = core
