@@ -220,8 +220,10 @@ pub struct LookupQuery {
 
 pub async fn lookup(
     State(core): State<Core>,
+    auth: MaybeAuth,
     Query(query): Query<LookupQuery>,
 ) -> ApiResult<Json<Value>> {
+    viewer(&auth, Scope("read:accounts"))?;
     let acct = query.acct.trim().trim_start_matches('@');
     let (username, domain) = match acct.split_once('@') {
         Some((user, domain)) if !domain.eq_ignore_ascii_case(&core.config.domain) => {
@@ -289,10 +291,12 @@ pub async fn statuses(
 
 pub async fn followers(
     State(core): State<Core>,
+    auth: MaybeAuth,
     uri: Uri,
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> ApiResult<Response> {
+    viewer(&auth, Scope("read:accounts"))?;
     let page = core
         .follow_list(path_id(&id)?, true, &query.request(40, 80)?)
         .await?;
@@ -301,10 +305,12 @@ pub async fn followers(
 
 pub async fn following(
     State(core): State<Core>,
+    auth: MaybeAuth,
     uri: Uri,
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> ApiResult<Response> {
+    viewer(&auth, Scope("read:accounts"))?;
     let page = core
         .follow_list(path_id(&id)?, false, &query.request(40, 80)?)
         .await?;

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rhizome_core::Core;
 use rhizome_core::oauth::{NewAppRequest, OAuthError};
@@ -82,10 +83,12 @@ pub struct TokenRequest {
     token: Option<String>,
 }
 
-/// An RFC 6749 error response.
-fn oauth_failure(err: OAuthError) -> Response {
+/// An RFC 6749 error response (§5.2: only `invalid_client` is a 401). `/oauth/revoke`
+/// answers a token of another client with 403, as Doorkeeper does.
+fn oauth_failure(err: OAuthError, revoking: bool) -> Response {
     let status = match err.code {
-        "invalid_client" | "unauthorized_client" => StatusCode::UNAUTHORIZED,
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "unauthorized_client" if revoking => StatusCode::FORBIDDEN,
         "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -96,6 +99,57 @@ fn oauth_failure(err: OAuthError) -> Response {
         .into_response()
 }
 
+/// Client credentials from `Authorization: Basic …` (`client_secret_basic`, RFC 6749
+/// §2.3.1: the id and secret are form-encoded, joined by `:`, then base64-encoded).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(decode_base64(encoded.trim())?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |text: &str| {
+        url::form_urlencoded::parse(format!("v={text}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let (mut bits, mut count, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The client's id and secret, from the body or an `Authorization: Basic` header.
+fn client_credentials(
+    headers: &HeaderMap,
+    params: &TokenRequest,
+) -> (Option<String>, Option<String>) {
+    match basic_credentials(headers) {
+        Some((id, secret)) => (Some(id), Some(secret)),
+        None => (params.client_id.clone(), params.client_secret.clone()),
+    }
+}
+
 fn missing(what: &str) -> OAuthError {
     OAuthError {
         code: "invalid_request",
@@ -103,24 +157,24 @@ fn missing(what: &str) -> OAuthError {
     }
 }
 
-pub async fn token(State(core): State<Core>, Params(params): Params<TokenRequest>) -> Response {
+pub async fn token(
+    State(core): State<Core>,
+    headers: HeaderMap,
+    Params(params): Params<TokenRequest>,
+) -> Response {
+    let (client_id, client_secret) = client_credentials(&headers, &params);
     let outcome = async {
-        let client_id = params
-            .client_id
-            .as_deref()
-            .ok_or_else(|| missing("client_id"))?;
+        let client_id = client_id.as_deref().ok_or_else(|| missing("client_id"))?;
         let grant = params
             .grant_type
             .as_deref()
             .ok_or_else(|| missing("grant_type"))?;
         // Public clients using PKCE may leave the secret out of the code exchange.
         let pkce_exchange = grant == "authorization_code" && params.code_verifier.is_some();
-        if params.client_secret.is_none() && !pkce_exchange {
+        if client_secret.is_none() && !pkce_exchange {
             return Err(missing("client_secret"));
         }
-        let app = core
-            .client(client_id, params.client_secret.as_deref())
-            .await?;
+        let app = core.client(client_id, client_secret.as_deref()).await?;
         match grant {
             "authorization_code" => {
                 core.exchange_code(
@@ -172,21 +226,22 @@ pub async fn token(State(core): State<Core>, Params(params): Params<TokenRequest
     .await;
     match outcome {
         Ok(issued) => Json(entities::token(&issued)).into_response(),
-        Err(err) => oauth_failure(err),
+        Err(err) => oauth_failure(err, false),
     }
 }
 
-pub async fn revoke(State(core): State<Core>, Params(params): Params<TokenRequest>) -> Response {
+pub async fn revoke(
+    State(core): State<Core>,
+    headers: HeaderMap,
+    Params(params): Params<TokenRequest>,
+) -> Response {
+    let (client_id, client_secret) = client_credentials(&headers, &params);
     let outcome = async {
         let app = core
             .client(
-                params
-                    .client_id
-                    .as_deref()
-                    .ok_or_else(|| missing("client_id"))?,
+                client_id.as_deref().ok_or_else(|| missing("client_id"))?,
                 Some(
-                    params
-                        .client_secret
+                    client_secret
                         .as_deref()
                         .ok_or_else(|| missing("client_secret"))?,
                 ),
@@ -201,7 +256,7 @@ pub async fn revoke(State(core): State<Core>, Params(params): Params<TokenReques
     .await;
     match outcome {
         Ok(()) => Json(json!({})).into_response(),
-        Err(err) => oauth_failure(err),
+        Err(err) => oauth_failure(err, true),
     }
 }
 

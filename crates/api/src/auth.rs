@@ -23,6 +23,19 @@ pub fn bearer_token(parts: &Parts) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// Checks a bearer token: 401 when it is not valid, 403 when its user may not act yet
+/// (a sign-up still waiting for a moderator), as Mastodon answers.
+pub async fn authenticate(core: &Core, token: &str) -> Result<Authenticated, ApiError> {
+    let auth = core.authenticate_token(token).await?;
+    if auth.user.as_ref().is_some_and(|user| !user.approved) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "Your login is currently pending approval",
+        ));
+    }
+    Ok(auth)
+}
+
 /// A request with a valid token: 401 otherwise. Handlers then check scopes with
 /// `auth.require(Scope("read:accounts"))?`.
 pub struct Auth(pub Authenticated);
@@ -37,7 +50,7 @@ impl FromRequestParts<Core> for Auth {
                 "The access token is invalid",
             )
         })?;
-        Ok(Auth(core.authenticate_token(&token).await?))
+        Ok(Auth(authenticate(core, &token).await?))
     }
 }
 
@@ -50,7 +63,7 @@ impl FromRequestParts<Core> for MaybeAuth {
     async fn from_request_parts(parts: &mut Parts, core: &Core) -> Result<Self, Self::Rejection> {
         match bearer_token(parts) {
             None => Ok(MaybeAuth(None)),
-            Some(token) => Ok(MaybeAuth(Some(core.authenticate_token(&token).await?))),
+            Some(token) => Ok(MaybeAuth(Some(authenticate(core, &token).await?))),
         }
     }
 }

@@ -126,16 +126,23 @@ async fn render(
         Event::Status {
             status_id,
             edited,
-            home_of,
-            direct_to,
             public,
             local,
+            direct,
             tags,
         } => {
             let name = subscription.stream.as_str();
             let wanted = match name {
-                "user" => viewer.is_some_and(|v| home_of.contains(&v)),
-                "direct" => viewer.is_some_and(|v| direct_to.contains(&v)),
+                "user" => match viewer {
+                    Some(v) => core
+                        .store
+                        .in_home_feed(v, *status_id)
+                        .await
+                        .unwrap_or(false),
+                    None => false,
+                },
+                // Direct messages: the visibility check below keeps those sent to or by the viewer.
+                "direct" => *direct && viewer.is_some(),
                 "public" | "public:media" => *public,
                 "public:local" | "public:local:media" => *public && *local,
                 "public:remote" | "public:remote:media" => *public && !*local,
@@ -177,7 +184,7 @@ async fn streaming_user(core: &Core, parts: &Parts) -> Result<Option<LocalUser>,
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let auth = core.authenticate_token(&token).await?;
+    let auth = crate::auth::authenticate(core, &token).await?;
     auth.require(Scope("read:statuses"))?;
     Ok(auth.user)
 }

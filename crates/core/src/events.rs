@@ -2,27 +2,32 @@
 //! subscriber needs to decide whether it concerns them; each subscriber then loads what it
 //! may see as its own viewer, so visibility rules stay in one place (the store).
 //!
-//! The bus here is in-process. Several processes sharing one PostgreSQL need a bus that
-//! crosses processes (LISTEN/NOTIFY); it plugs in behind the same `publish`/`subscribe`.
+//! With SQLite (one process) events go straight to this process's subscribers. With
+//! PostgreSQL they go through `NOTIFY`, and every process's listener hands them to its own
+//! subscribers — so a client streaming from one process hears about a post made on another.
 
 use rhizome_model::Id;
+use rhizome_store::{DatabaseKind, Store};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-/// Something streaming clients may want to hear about.
-#[derive(Debug, Clone, PartialEq)]
+/// The PostgreSQL channel events travel on.
+const CHANNEL: &str = "rhizome_events";
+
+/// Something streaming clients may want to hear about. Small on purpose: PostgreSQL limits a
+/// notification to 8000 bytes, so subscribers look up the rest (is it in my home timeline?).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A new status (`update`) or an edit (`status.update`).
     Status {
         status_id: Id,
         edited: bool,
-        /// Local accounts whose home timeline received it.
-        home_of: Vec<Id>,
-        /// Direct messages: the local accounts it is addressed to.
-        direct_to: Vec<Id>,
         /// Shown on the public timelines.
         public: bool,
         local: bool,
-        /// Hashtags, lower-cased.
+        direct: bool,
+        /// Hashtags, lower-cased (at most a few dozen).
         tags: Vec<String>,
     },
     Notification {
@@ -40,23 +45,73 @@ pub enum Event {
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Event>,
-}
-
-impl Default for EventBus {
-    fn default() -> Self {
-        // A slow subscriber that falls this far behind misses events (it is told it lagged).
-        let (sender, _) = broadcast::channel(4096);
-        EventBus { sender }
-    }
+    /// Set on PostgreSQL: events are published through the database.
+    shared: Option<Store>,
 }
 
 impl EventBus {
+    pub fn new(store: &Store) -> EventBus {
+        // A slow subscriber that falls this far behind misses events (it is told it lagged).
+        let (sender, _) = broadcast::channel(4096);
+        let shared = (store.kind() == DatabaseKind::Postgres).then(|| store.clone());
+        EventBus { sender, shared }
+    }
+
     pub fn publish(&self, event: Event) {
-        // No subscribers is fine: nobody is streaming.
-        let _ = self.sender.send(event);
+        match &self.shared {
+            None => {
+                // No subscribers is fine: nobody is streaming.
+                let _ = self.sender.send(event);
+            }
+            Some(store) => {
+                let store = store.clone();
+                let Ok(payload) = serde_json::to_string(&event) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    if let Err(err) = store.notify(CHANNEL, &payload).await {
+                        tracing::warn!(error = %err, "publishing a streaming event failed");
+                    }
+                });
+            }
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
+    }
+
+    /// On PostgreSQL, relays events from every process to this process's subscribers until
+    /// the runtime stops. Call once per serving process.
+    pub fn start_listener(&self) {
+        let Some(store) = self.shared.clone() else {
+            return;
+        };
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            loop {
+                match store.listen(CHANNEL).await {
+                    Ok(Some(mut listener)) => loop {
+                        match listener.recv().await {
+                            Ok(payload) => match serde_json::from_str::<Event>(&payload) {
+                                Ok(event) => {
+                                    let _ = sender.send(event);
+                                }
+                                Err(err) => {
+                                    tracing::warn!(error = %err, "unreadable streaming event")
+                                }
+                            },
+                            Err(err) => {
+                                tracing::warn!(error = %err, "streaming event listener lost its connection");
+                                break;
+                            }
+                        }
+                    },
+                    Ok(None) => return,
+                    Err(err) => tracing::warn!(error = %err, "cannot listen for streaming events"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
     }
 }

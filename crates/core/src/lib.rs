@@ -68,13 +68,14 @@ impl Core {
         } else {
             None
         };
+        let events = events::EventBus::new(&store);
         Ok(Core {
             store,
             clock,
             config: Arc::new(config),
             urls,
             secrets: Arc::new(secrets),
-            events: events::EventBus::default(),
+            events,
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
             http,
             host_limits: Arc::new(federation::HostLimits::default()),

@@ -746,12 +746,7 @@ impl Core {
         self.events.publish(crate::events::Event::Status {
             status_id: status.id,
             edited: job.edited,
-            home_of,
-            direct_to: if status.visibility == Visibility::Direct {
-                local_mentioned
-            } else {
-                Vec::new()
-            },
+            direct: status.visibility == Visibility::Direct,
             public: matches!(status.visibility, Visibility::Public | Visibility::Local)
                 && !status.is_reblog(),
             local: status.local,

@@ -114,6 +114,8 @@ pub async fn serve(loaded: Loaded) -> anyhow::Result<()> {
     }
 
     let core = open_core(&config, &loaded.from_env).await?;
+    // With several processes on one PostgreSQL, streaming events arrive from all of them.
+    core.events.start_listener();
     let metrics = Metrics::new();
     let (stop_tx, stop_rx) = watch::channel(false);
 

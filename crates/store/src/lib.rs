@@ -203,3 +203,38 @@ impl Store {
         }
     }
 }
+
+/// Listens to notifications on a PostgreSQL channel (see [`Store::listen`]).
+pub struct Listener(sqlx::postgres::PgListener);
+
+impl Listener {
+    /// The next notification's payload. Reconnects by itself when the connection drops.
+    pub async fn recv(&mut self) -> Result<String, StoreError> {
+        Ok(self.0.recv().await?.payload().to_owned())
+    }
+}
+
+impl Store {
+    /// Sends `payload` to every process listening on `channel` (PostgreSQL only; SQLite
+    /// serves one process, which needs no messages).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
+        if let Backend::Postgres(pool) = &self.backend {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Listens on `channel`; `None` on SQLite.
+    pub async fn listen(&self, channel: &str) -> Result<Option<Listener>, StoreError> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(channel).await?;
+        Ok(Some(Listener(listener)))
+    }
+}

@@ -257,3 +257,19 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Whether a status is in an account's home timeline.
+    pub async fn in_home_feed(&self, account_id: Id, status_id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, read, |pool| {
+            let found: Option<i32> = sqlx::query_scalar(
+                "SELECT 1 FROM home_feed WHERE account_id = $1 AND status_id = $2",
+            )
+            .bind(account_id.0)
+            .bind(status_id.0)
+            .fetch_optional(pool)
+            .await?;
+            Ok(found.is_some())
+        })
+    }
+}

@@ -1,6 +1,8 @@
 //! Running the real `rhizome` binary in tests: CLI commands and `serve` processes.
 #![allow(dead_code)]
 
+pub mod api;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -94,11 +96,18 @@ impl Setup {
         let log = self.data_dir.join(format!("serve-{port}.log"));
         std::fs::create_dir_all(&self.data_dir).expect("data dir");
         let log_file = std::fs::File::create(&log).expect("log file");
-        let child = self
-            .command()
+        let mut command = self.command();
+        // Several processes of one instance share the domain their setup names.
+        if !self
+            .env
+            .iter()
+            .any(|(key, _)| key == "RHIZOME_INSTANCE_DOMAIN")
+        {
+            command.env("RHIZOME_INSTANCE_DOMAIN", format!("127.0.0.1:{port}"));
+        }
+        let child = command
             .arg("serve")
             .env("RHIZOME_SERVER_LISTEN", format!("127.0.0.1:{port}"))
-            .env("RHIZOME_INSTANCE_DOMAIN", format!("127.0.0.1:{port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file)
