@@ -258,3 +258,24 @@ async fn metrics_are_private() {
     );
     assert!(text.contains("rhizome_jobs{state=\"queued\"} 0"), "{text}");
 }
+
+#[tokio::test]
+async fn request_bodies_are_bounded() {
+    let app = app_with(&[("RHIZOME_SERVER_MAX_BODY_BYTES", "1024")]).await;
+    let token = app.user_token("gina", Role::User, "write").await;
+    let big = format!("status={}", "a".repeat(4096));
+    let request = Request::post("/api/v1/statuses")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(big))
+        .unwrap();
+    let (status, _, _) = app.call(request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let small = Request::post("/api/v1/statuses")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("status=small"))
+        .unwrap();
+    let (status, _, body) = app.call(small).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+}
