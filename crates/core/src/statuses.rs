@@ -691,6 +691,15 @@ impl Core {
         }
         home_of.sort_unstable();
         home_of.dedup();
+        // A boost of something already in a home timeline (or one's own post) is not shown again.
+        if let Some(original) = &original {
+            let seen = self
+                .store
+                .home_feeds_with(original.id, status.id, &home_of)
+                .await
+                .map_err(CoreError::from)?;
+            home_of.retain(|id| !seen.contains(id) && *id != original.account_id);
+        }
         if !job.edited {
             self.store
                 .add_to_home_feeds(status.id, &home_of)

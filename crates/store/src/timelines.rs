@@ -273,3 +273,32 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Which of `account_ids` already have `status_id`, or a boost of it other than
+    /// `except`, in their home timeline.
+    pub async fn home_feeds_with(
+        &self,
+        status_id: Id,
+        except: Id,
+        account_ids: &[Id],
+    ) -> Result<Vec<Id>, StoreError> {
+        if account_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut query =
+                QueryBuilder::new("SELECT DISTINCT account_id FROM home_feed WHERE (status_id = ");
+            query.push_bind(status_id.0);
+            query.push(" OR status_id IN (SELECT id FROM statuses WHERE reblog_of_id = ");
+            query
+                .push_bind(status_id.0)
+                .push(" AND id <> ")
+                .push_bind(except.0);
+            query.push(")) AND account_id IN ");
+            crate::statuses::push_id_list(&mut query, account_ids);
+            let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
+            Ok(ids.into_iter().map(Id).collect())
+        })
+    }
+}

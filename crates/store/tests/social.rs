@@ -333,6 +333,33 @@ async fn home_timeline_follows_fan_out_and_hides_mutes(db: &TestDatabase) {
         .unwrap();
     assert_eq!(home(store.clone()).await, vec![22, 21]);
 
+    // Who already has a post (or another boost of it) in their home timeline.
+    assert_eq!(
+        store
+            .home_feeds_with(Id(21), Id(99), &[Id(BOB), Id(CAROL)])
+            .await
+            .unwrap(),
+        vec![Id(BOB)]
+    );
+    let mut boost_of_21 = plain(25, ALICE, Visibility::Public);
+    boost_of_21.status.reblog_of_id = Some(Id(21));
+    store.insert_status(&boost_of_21).await.unwrap();
+    store.add_to_home_feeds(Id(25), &[Id(CAROL)]).await.unwrap();
+    assert_eq!(
+        store
+            .home_feeds_with(Id(21), Id(99), &[Id(CAROL)])
+            .await
+            .unwrap(),
+        vec![Id(CAROL)]
+    );
+    assert!(
+        store
+            .home_feeds_with(Id(21), Id(25), &[Id(CAROL)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // Boosts from someone whose boosts are turned off stay out.
     store
         .upsert_follow(
