@@ -95,8 +95,14 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// The Account entity with `source` and `role`, for its owner.
-pub fn credential_account(core: &Core, view: &AccountView, user: &LocalUser) -> Value {
+/// The Account entity with `source` and `role`, for its owner, who has
+/// `follow_requests_count` pending requests (Mastodon counts at most 40).
+pub fn credential_account(
+    core: &Core,
+    view: &AccountView,
+    user: &LocalUser,
+    follow_requests_count: usize,
+) -> Value {
     let mut entity = account(core, view);
     let fields: Vec<Value> = user
         .account
@@ -110,7 +116,7 @@ pub fn credential_account(core: &Core, view: &AccountView, user: &LocalUser) -> 
         "language": Value::Null,
         "note": html_to_text(&user.account.note),
         "fields": fields,
-        "follow_requests_count": 0,
+        "follow_requests_count": follow_requests_count,
         "hide_collections": false,
         "discoverable": user.account.discoverable,
         "indexable": user.account.discoverable,
@@ -297,11 +303,25 @@ pub fn status_history(core: &Core, view: &StatusView, edits: &[StatusEdit]) -> V
     versions
 }
 
+/// The group a notification belongs to in `/api/v2/notifications` (Mastodon 4.3's rules:
+/// favourites and boosts of one status, follows of one day; the rest stand alone). The v1
+/// entity carries the same key.
+pub fn notification_group_key(n: &rhizome_model::Notification) -> String {
+    use rhizome_model::NotificationKind;
+    match (n.kind, n.status_id) {
+        (NotificationKind::Favourite | NotificationKind::Reblog, Some(status)) => {
+            format!("{}-{}", n.kind.as_str(), status)
+        }
+        (NotificationKind::Follow, _) => format!("follow-{}", n.created_at.0 / 86_400_000),
+        _ => format!("ungrouped-{}", n.id),
+    }
+}
+
 pub fn notification(core: &Core, n: &NotificationView) -> Value {
     let mut entity = json!({
         "id": n.notification.id,
         "type": n.notification.kind.as_str(),
-        "group_key": format!("ungrouped-{}", n.notification.id),
+        "group_key": notification_group_key(&n.notification),
         "created_at": n.notification.created_at.to_rfc3339(),
         "account": account(core, &n.account),
         "status": n.status.as_ref().map(|s| status(core, s)),
@@ -443,5 +463,22 @@ fn configuration(core: &Core) -> Value {
             "min_expiration": 300,
             "max_expiration": 2_629_746,
         },
+    })
+}
+
+pub fn list(list: &rhizome_store::List) -> Value {
+    json!({
+        "id": list.id,
+        "title": list.title,
+        "replies_policy": list.replies_policy.as_str(),
+        "exclusive": list.exclusive,
+    })
+}
+
+pub fn marker(marker: &rhizome_store::Marker) -> Value {
+    json!({
+        "last_read_id": marker.last_read_id,
+        "version": marker.version,
+        "updated_at": marker.updated_at.to_rfc3339(),
     })
 }

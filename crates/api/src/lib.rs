@@ -9,6 +9,7 @@ pub mod auth;
 pub mod entities;
 pub mod error;
 mod instance;
+mod lists;
 mod notifications;
 pub mod pagination;
 pub mod params;
@@ -101,7 +102,23 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/accounts/{id}/unblock", post(accounts::unblock))
         .route("/api/v1/accounts/{id}/mute", post(accounts::mute))
         .route("/api/v1/accounts/{id}/unmute", post(accounts::unmute))
-        .route("/api/v1/accounts/{id}/lists", get(instance::empty_list))
+        .route("/api/v1/accounts/{id}/lists", get(lists::containing))
+        .route("/api/v1/lists", get(lists::index).post(lists::create))
+        .route(
+            "/api/v1/lists/{id}",
+            get(lists::show).put(lists::update).delete(lists::delete),
+        )
+        .route(
+            "/api/v1/lists/{id}/accounts",
+            get(lists::members)
+                .post(lists::add_members)
+                .delete(lists::remove_members),
+        )
+        .route("/api/v1/timelines/list/{id}", get(lists::timeline))
+        .route(
+            "/api/v1/markers",
+            get(lists::markers).post(lists::save_markers),
+        )
         .route(
             "/api/v1/accounts/{id}/featured_tags",
             get(instance::empty_list),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod federation;
 pub mod jobs;
+pub mod lists;
 pub mod notifications;
 pub mod oauth;
 pub mod profile;

@@ -23,6 +23,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_social.sql"),
         include_str!("../migrations/postgres/0002_social.sql"),
     ),
+    (
+        3,
+        "lists and markers",
+        include_str!("../migrations/sqlite/0003_lists_markers.sql"),
+        include_str!("../migrations/postgres/0003_lists_markers.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -161,25 +161,6 @@ impl Store {
         })
     }
 
-    /// Sets the id of the last notification the user has read.
-    pub async fn set_notifications_read(
-        &self,
-        account_id: Id,
-        last_read_id: Id,
-    ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO notification_markers (account_id, last_read_id) VALUES ($1, $2) \
-                 ON CONFLICT (account_id) DO UPDATE SET last_read_id = excluded.last_read_id",
-            )
-            .bind(account_id.0)
-            .bind(last_read_id.0)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// How many notifications are newer than the read marker.
     pub async fn unread_notifications(
         &self,
@@ -189,7 +170,7 @@ impl Store {
         with_pool!(self, read, |pool| {
             Ok(sqlx::query_scalar(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM notifications n WHERE n.account_id = $1 AND n.id > \
-                 COALESCE((SELECT last_read_id FROM notification_markers WHERE account_id = $1), 0) \
+                 COALESCE((SELECT last_read_id FROM markers WHERE account_id = $1 AND timeline = 'notifications'), 0) \
                  LIMIT $2) x",
             )
             .bind(account_id.0)

@@ -72,6 +72,12 @@ impl Store {
             let mut query = QueryBuilder::new(head);
             query.push_bind(viewer.0);
             push_hidden_for(&mut query, Some(viewer), now);
+            // Members of the viewer's exclusive lists are read in those lists only.
+            query.push(
+                " AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
+                 WHERE l.exclusive = TRUE AND la.account_id = s.account_id AND s.account_id <> ",
+            );
+            query.push_bind(viewer.0).push(" AND l.account_id = ").push_bind(viewer.0).push(")");
             // Boosts from accounts whose boosts the viewer turned off.
             query.push(" AND NOT (s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ");
             query.push_bind(viewer.0);

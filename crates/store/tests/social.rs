@@ -21,6 +21,7 @@ on_both_databases!(
     notifications_filter_and_read_marker,
     federation_bookkeeping,
     authorization_codes_are_single_use,
+    lists_have_members_timelines_and_policies,
 );
 
 const ALICE: i64 = 1;
@@ -921,9 +922,22 @@ async fn notifications_filter_and_read_marker(db: &TestDatabase) {
 
     assert_eq!(store.unread_notifications(Id(ALICE), 100).await.unwrap(), 4);
     store
-        .set_notifications_read(Id(ALICE), Id(2))
+        .set_marker(Id(ALICE), "notifications", Id(2), NOW)
         .await
         .unwrap();
+    store
+        .set_marker(Id(ALICE), "notifications", Id(2), NOW)
+        .await
+        .unwrap();
+    let markers = store.markers(Id(ALICE)).await.unwrap();
+    assert_eq!(
+        (
+            markers[0].timeline.as_str(),
+            markers[0].last_read_id,
+            markers[0].version
+        ),
+        ("notifications", Id(2), 2)
+    );
     assert_eq!(store.unread_notifications(Id(ALICE), 100).await.unwrap(), 2);
     assert_eq!(
         store
@@ -1150,4 +1164,139 @@ async fn authorization_codes_are_single_use(db: &TestDatabase) {
         None,
         "expired"
     );
+}
+
+async fn lists_have_members_timelines_and_policies(db: &TestDatabase) {
+    use rhizome_store::{List, RepliesPolicy};
+    let store = seeded(db).await;
+    let list = List {
+        id: Id(300),
+        account_id: Id(ALICE),
+        title: "friends".into(),
+        replies_policy: RepliesPolicy::List,
+        exclusive: false,
+        created_at: NOW,
+    };
+    store.create_list(&list).await.unwrap();
+    assert!(
+        store.list(Id(BOB), Id(300)).await.unwrap().is_none(),
+        "only the owner sees a list"
+    );
+    store
+        .add_list_members(Id(300), &[Id(BOB), Id(REMOTE)])
+        .await
+        .unwrap();
+    store.add_list_members(Id(300), &[Id(BOB)]).await.unwrap();
+    let members = store
+        .list_members(Id(300), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(ids(&members.items, |a| a.id), vec![REMOTE, BOB]);
+    assert_eq!(
+        store
+            .lists_of(Id(ALICE), Some(Id(BOB)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .lists_of(Id(ALICE), Some(Id(CAROL)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    store
+        .insert_status(&plain(310, BOB, Visibility::Public))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(311, CAROL, Visibility::Public))
+        .await
+        .unwrap();
+    let mut reply_to_member = plain(312, REMOTE, Visibility::Public);
+    reply_to_member.status.in_reply_to_id = Some(Id(310));
+    reply_to_member.status.in_reply_to_account_id = Some(Id(BOB));
+    store.insert_status(&reply_to_member).await.unwrap();
+    let mut reply_to_stranger = plain(313, BOB, Visibility::Public);
+    reply_to_stranger.status.in_reply_to_id = Some(Id(311));
+    reply_to_stranger.status.in_reply_to_account_id = Some(Id(CAROL));
+    store.insert_status(&reply_to_stranger).await.unwrap();
+    store
+        .insert_status(&plain(314, BOB, Visibility::Private))
+        .await
+        .unwrap();
+
+    let timeline = |list: List| {
+        let store = store.clone();
+        async move {
+            ids(
+                &store
+                    .list_timeline(&list, &PageRequest::first(20))
+                    .await
+                    .unwrap()
+                    .items,
+                |s| s.id,
+            )
+        }
+    };
+    // Bob's followers-only post is not for alice, who does not follow him.
+    assert_eq!(timeline(list.clone()).await, vec![312, 310]);
+    assert_eq!(
+        timeline(List {
+            replies_policy: RepliesPolicy::None,
+            ..list.clone()
+        })
+        .await,
+        vec![310]
+    );
+    store
+        .upsert_follow(FollowTable::Follows, &follow(301, ALICE, CAROL))
+        .await
+        .unwrap();
+    store
+        .upsert_follow(FollowTable::Follows, &follow(302, ALICE, BOB))
+        .await
+        .unwrap();
+    assert_eq!(
+        timeline(List {
+            replies_policy: RepliesPolicy::Followed,
+            ..list.clone()
+        })
+        .await,
+        vec![314, 313, 312, 310]
+    );
+
+    // Members of an exclusive list leave the home timeline.
+    store
+        .add_to_home_feeds(Id(310), &[Id(ALICE)])
+        .await
+        .unwrap();
+    let home = |store: Store| async move {
+        ids(
+            &store
+                .home_timeline(Id(ALICE), NOW, &PageRequest::first(20))
+                .await
+                .unwrap()
+                .items,
+            |s| s.id,
+        )
+    };
+    assert_eq!(home(store.clone()).await, vec![310]);
+    let exclusive = List {
+        exclusive: true,
+        title: "only here".into(),
+        ..list.clone()
+    };
+    assert!(store.update_list(&exclusive).await.unwrap());
+    assert!(home(store.clone()).await.is_empty());
+    store
+        .remove_list_members(Id(300), &[Id(BOB)])
+        .await
+        .unwrap();
+    assert_eq!(home(store.clone()).await, vec![310]);
+    assert!(!store.delete_list(Id(BOB), Id(300)).await.unwrap());
+    assert!(store.delete_list(Id(ALICE), Id(300)).await.unwrap());
 }

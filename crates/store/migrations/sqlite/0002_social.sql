@@ -218,11 +218,6 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_account ON notifications (account_id, id);
 
-CREATE TABLE notification_markers (
-    account_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
-    last_read_id BIGINT NOT NULL
-);
-
 -- Ids of deleted objects: answered with 410 Gone, and never accepted again.
 CREATE TABLE tombstones (
     uri TEXT PRIMARY KEY,
