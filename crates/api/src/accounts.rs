@@ -7,7 +7,7 @@ use axum::response::Response;
 use rhizome_core::Core;
 use rhizome_core::profile::{ProfileUpdate, Registration};
 use rhizome_core::social::FollowOptions;
-use rhizome_model::{Account, Id, Scope};
+use rhizome_model::{Account, Id, LocalUser, Scope};
 use rhizome_store::{AccountStatusFilter, Page};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,8 +40,21 @@ pub async fn verify_credentials(
         auth.require(Scope("read:accounts"))?;
     }
     let user = auth.user()?;
+    credential_account(&core, user).await
+}
+
+/// The CredentialAccount of `user`, with their pending follow requests counted.
+async fn credential_account(core: &Core, user: &LocalUser) -> ApiResult<Json<Value>> {
     let view = core.account_view(user.account.clone()).await?;
-    Ok(Json(entities::credential_account(&core, &view, user)))
+    let requests = core
+        .follow_requests(user, &rhizome_core::PageRequest::first(40))
+        .await?;
+    Ok(Json(entities::credential_account(
+        core,
+        &view,
+        user,
+        requests.items.len(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -163,8 +176,7 @@ pub async fn update_credentials(
             },
         )
         .await?;
-    let view = core.account_view(updated.account.clone()).await?;
-    Ok(Json(entities::credential_account(&core, &view, &updated)))
+    credential_account(&core, &updated).await
 }
 
 pub async fn get(

@@ -222,7 +222,11 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "card": Value::Null,
         "language": s.language,
         "quote": Value::Null,
-        "filtered": [],
+        "filtered": view.filtered.iter().map(|m| json!({
+            "filter": filter(&m.filter),
+            "keyword_matches": m.keyword_matches,
+            "status_matches": m.status_matches,
+        })).collect::<Vec<_>>(),
         "pleroma": {
             "local": s.local,
             "conversation_id": s.conversation,
@@ -409,6 +413,8 @@ pub fn instance_v2(core: &Core, settings: &EffectiveSettings, active_users: i64)
         "description": settings.description,
         "usage": { "users": { "active_month": active_users } },
         "thumbnail": { "url": format!("{}/static/thumbnail.png", core.urls.base()) },
+        // Mastodon 4.3's favicons; Rhizome has none of its own yet.
+        "icon": [],
         "languages": ["en", "fr"],
         "configuration": configuration,
         "registrations": {
@@ -480,5 +486,34 @@ pub fn marker(marker: &rhizome_store::Marker) -> Value {
         "last_read_id": marker.last_read_id,
         "version": marker.version,
         "updated_at": marker.updated_at.to_rfc3339(),
+    })
+}
+
+pub fn filter_keyword(keyword: &rhizome_store::FilterKeyword) -> Value {
+    json!({ "id": keyword.id, "keyword": keyword.keyword, "whole_word": keyword.whole_word })
+}
+
+/// The Filter entity (v2).
+pub fn filter(filter: &rhizome_store::Filter) -> Value {
+    json!({
+        "id": filter.id,
+        "title": filter.title,
+        "context": filter.contexts,
+        "expires_at": filter.expires_at.map(|t| t.to_rfc3339()),
+        "filter_action": filter.action,
+        "keywords": filter.keywords.iter().map(filter_keyword).collect::<Vec<_>>(),
+        "statuses": filter.statuses.iter().map(|(row, status)| json!({ "id": row, "status_id": status })).collect::<Vec<_>>(),
+    })
+}
+
+/// The v1 Filter entity: one keyword of a filter.
+pub fn filter_v1(filter: &rhizome_store::Filter, keyword: &rhizome_store::FilterKeyword) -> Value {
+    json!({
+        "id": keyword.id,
+        "phrase": keyword.keyword,
+        "context": filter.contexts,
+        "whole_word": keyword.whole_word,
+        "expires_at": filter.expires_at.map(|t| t.to_rfc3339()),
+        "irreversible": filter.action == "hide",
     })
 }

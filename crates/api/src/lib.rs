@@ -8,6 +8,7 @@ mod apps;
 pub mod auth;
 pub mod entities;
 pub mod error;
+mod filters;
 mod instance;
 mod lists;
 mod notifications;
@@ -21,7 +22,7 @@ mod support;
 mod timelines;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use rhizome_core::Core;
 
 pub use error::{ApiError, not_found};
@@ -118,6 +119,33 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route(
             "/api/v1/markers",
             get(lists::markers).post(lists::save_markers),
+        )
+        .route("/api/v2/filters", get(filters::index).post(filters::create))
+        .route(
+            "/api/v2/filters/{id}",
+            get(filters::show)
+                .put(filters::update)
+                .delete(filters::delete),
+        )
+        .route("/api/v2/filters/{id}/keywords", post(filters::add_keyword))
+        .route(
+            "/api/v2/filters/keywords/{id}",
+            delete(filters::remove_keyword),
+        )
+        .route("/api/v2/filters/{id}/statuses", post(filters::add_status))
+        .route(
+            "/api/v2/filters/statuses/{id}",
+            delete(filters::remove_status),
+        )
+        .route(
+            "/api/v1/filters",
+            get(filters::index_v1).post(filters::create_v1),
+        )
+        .route(
+            "/api/v1/filters/{id}",
+            get(filters::show_v1)
+                .put(filters::update_v1)
+                .delete(filters::delete_v1),
         )
         .route(
             "/api/v1/accounts/{id}/featured_tags",

@@ -141,13 +141,7 @@ pub async fn grouped(
     let mut status_ids: Vec<rhizome_model::Id> = Vec::new();
     for view in &page.items {
         let n = &view.notification;
-        let key = match (n.kind, n.status_id) {
-            (NotificationKind::Favourite | NotificationKind::Reblog, Some(status)) => {
-                format!("{}-{}", n.kind.as_str(), status)
-            }
-            (NotificationKind::Follow, _) => format!("follow-{}", n.created_at.0 / 86_400_000),
-            _ => format!("ungrouped-{}", n.id),
-        };
+        let key = entities::notification_group_key(n);
         if !account_ids.contains(&view.account.account.id) {
             account_ids.push(view.account.account.id);
             accounts.push(entities::account(&core, &view.account));

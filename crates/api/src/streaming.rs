@@ -156,6 +156,17 @@ async fn render(
                 return None;
             }
             let view = core.visible_status_view(*status_id, viewer).await.ok()?;
+            // The viewer's filters apply to streams as to timelines: `hide` drops the event.
+            let context = if name == "user" || name == "list" {
+                "home"
+            } else {
+                "public"
+            };
+            let view = core
+                .apply_filters(viewer, context, vec![view])
+                .await
+                .ok()?
+                .pop()?;
             if name.ends_with(":media") && view.attachments.is_empty() {
                 return None;
             }
@@ -227,16 +238,18 @@ pub async fn websocket(State(core): State<Core>, request: axum::extract::Request
         Some(protocol) => upgrade.protocols([protocol]),
         None => upgrade,
     };
-    upgrade.on_upgrade(move |socket| run_socket(core, user, subscriptions, socket))
+    // Listen before answering: what happens once the client holds its socket reaches it.
+    let events = core.events.subscribe();
+    upgrade.on_upgrade(move |socket| run_socket(core, user, subscriptions, events, socket))
 }
 
 async fn run_socket(
     core: Core,
     user: Option<LocalUser>,
     mut subscriptions: BTreeSet<Subscription>,
+    mut events: tokio::sync::broadcast::Receiver<Event>,
     mut socket: WebSocket,
 ) {
-    let mut events = core.events.subscribe();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     loop {
         tokio::select! {

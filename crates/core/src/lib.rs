@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod federation;
+pub mod filters;
 pub mod jobs;
 pub mod lists;
 pub mod notifications;

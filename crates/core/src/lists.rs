@@ -150,6 +150,9 @@ impl Core {
         let views = self
             .status_views(found.items, Some(user.account.id))
             .await?;
+        let views = self
+            .apply_filters(Some(user.account.id), "home", views)
+            .await?;
         Ok(Page {
             items: views,
             newest_id: found.newest_id,

@@ -88,9 +88,20 @@ impl Core {
             .await?;
         let status_ids: Vec<Id> = notifications.iter().filter_map(|n| n.status_id).collect();
         let statuses = self.store.statuses_by_ids(&status_ids).await?;
-        let statuses = self.status_views(statuses, Some(owner)).await?;
+        let all = self.status_views(statuses, Some(owner)).await?;
+        let shown = self
+            .apply_filters(Some(owner), "notifications", all.clone())
+            .await?;
+        // A notification about a status a `hide` filter removes is not shown either.
+        let hidden: Vec<Id> = all
+            .iter()
+            .filter(|v| !shown.iter().any(|s| s.status.id == v.status.id))
+            .map(|v| v.status.id)
+            .collect();
+        let statuses = shown;
         Ok(notifications
             .into_iter()
+            .filter(|n| n.status_id.is_none_or(|id| !hidden.contains(&id)))
             .filter_map(|notification| {
                 let account = accounts
                     .iter()

@@ -275,9 +275,11 @@ impl Core {
             .store
             .descendants(status.id, viewer, MAX_DESCENDANTS)
             .await?;
+        let ancestors = self.status_views(ancestors, viewer).await?;
+        let descendants = self.status_views(descendants, viewer).await?;
         Ok((
-            self.status_views(ancestors, viewer).await?,
-            self.status_views(descendants, viewer).await?,
+            self.apply_filters(viewer, "thread", ancestors).await?,
+            self.apply_filters(viewer, "thread", descendants).await?,
         ))
     }
 

@@ -11,8 +11,10 @@ impl Core {
         &self,
         page: Page<rhizome_model::Status>,
         viewer: Option<Id>,
+        context: &str,
     ) -> Result<Page<StatusView>, CoreError> {
         let views = self.status_views(page.items, viewer).await?;
+        let views = self.apply_filters(viewer, context, views).await?;
         Ok(Page {
             items: views,
             newest_id: page.newest_id,
@@ -29,7 +31,7 @@ impl Core {
             .store
             .home_timeline(viewer, self.clock.now(), page)
             .await?;
-        self.views_of(found, Some(viewer)).await
+        self.views_of(found, Some(viewer), "home").await
     }
 
     pub async fn public_timeline(
@@ -42,7 +44,7 @@ impl Core {
             .store
             .public_timeline(viewer, filter, self.clock.now(), page)
             .await?;
-        self.views_of(found, viewer).await
+        self.views_of(found, viewer, "public").await
     }
 
     pub async fn tag_timeline(
@@ -56,7 +58,7 @@ impl Core {
             .store
             .tag_timeline(viewer, tags, filter, self.clock.now(), page)
             .await?;
-        self.views_of(found, viewer).await
+        self.views_of(found, viewer, "public").await
     }
 
     pub async fn account_statuses(
@@ -80,7 +82,7 @@ impl Core {
             .store
             .account_statuses(account_id, viewer, filter, page)
             .await?;
-        self.views_of(found, viewer).await
+        self.views_of(found, viewer, "account").await
     }
 
     /// Statuses the user favourited or bookmarked, newest mark first; the page ids are the marks'.

@@ -33,6 +33,8 @@ pub struct StatusView {
     pub reactions: Vec<ReactionCount>,
     /// The author of the status replied to.
     pub in_reply_to_account: Option<Account>,
+    /// The viewer's filters this status matches (in the context it is shown in).
+    pub filtered: Vec<crate::filters::FilterMatch>,
 }
 
 impl Core {
@@ -158,6 +160,7 @@ impl Core {
                     .in_reply_to_account_id
                     .and_then(|a| accounts.get(&a).cloned()),
                 reblog: None,
+                filtered: Vec::new(),
                 status,
             })
         };

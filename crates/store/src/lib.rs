@@ -7,6 +7,7 @@
 
 mod accounts;
 mod error;
+mod filters;
 mod graph;
 mod interactions;
 mod jobs;
@@ -31,6 +32,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
 pub use error::StoreError;
+pub use filters::{Filter, FilterKeyword};
 pub use graph::{AccountCounts, FollowTable, Report};
 pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};

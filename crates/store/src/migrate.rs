@@ -29,6 +29,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_lists_markers.sql"),
         include_str!("../migrations/postgres/0003_lists_markers.sql"),
     ),
+    (
+        4,
+        "filters",
+        include_str!("../migrations/sqlite/0004_filters.sql"),
+        include_str!("../migrations/postgres/0004_filters.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
