@@ -517,3 +517,54 @@ pub fn filter_v1(filter: &rhizome_store::Filter, keyword: &rhizome_store::Filter
         "irreversible": filter.action == "hide",
     })
 }
+
+pub fn conversation(core: &Core, view: &rhizome_core::conversations::ConversationView) -> Value {
+    json!({
+        "id": view.id,
+        "unread": view.unread,
+        "accounts": view.accounts.iter().map(|a| account(core, a)).collect::<Vec<_>>(),
+        "last_status": view.last_status.as_ref().map(|s| status(core, s)),
+    })
+}
+
+pub fn scheduled_status(scheduled: &rhizome_store::ScheduledStatus) -> Value {
+    let params: rhizome_core::conversations::ScheduledParams =
+        serde_json::from_str(&scheduled.params).unwrap_or_default();
+    json!({
+        "id": scheduled.id,
+        "scheduled_at": scheduled.scheduled_at.to_rfc3339(),
+        "params": {
+            "text": params.text,
+            "spoiler_text": params.spoiler_text,
+            "sensitive": params.sensitive,
+            "visibility": params.visibility,
+            "in_reply_to_id": params.in_reply_to_id,
+            "language": params.language,
+            "application_id": params.application_id,
+            "media_ids": Value::Null,
+            "poll": Value::Null,
+            "idempotency": Value::Null,
+            "scheduled_at": Value::Null,
+            "with_rate_limit": false,
+        },
+        "media_attachments": [],
+    })
+}
+
+/// The Tag entity with its week of history.
+pub fn tag(core: &Core, info: &rhizome_store::TagInfo, with_following: bool) -> Value {
+    let mut entity = json!({
+        "id": info.id,
+        "name": info.name.to_lowercase(),
+        "url": format!("{}/tags/{}", core.urls.base(), info.name.to_lowercase()),
+        "history": info.history.iter().map(|(day, uses, accounts)| json!({
+            "day": (day.0 / 1000).to_string(),
+            "uses": uses.to_string(),
+            "accounts": accounts.to_string(),
+        })).collect::<Vec<_>>(),
+    });
+    if with_following {
+        entity["following"] = json!(info.following);
+    }
+    entity
+}

@@ -6,6 +6,7 @@
 mod accounts;
 mod apps;
 pub mod auth;
+mod conversations;
 pub mod entities;
 pub mod error;
 mod filters;
@@ -57,7 +58,30 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/endorsements", get(instance::empty_list))
         .route("/api/v1/announcements", get(instance::empty_list))
         .route("/api/v1/featured_tags", get(instance::empty_list))
-        .route("/api/v1/followed_tags", get(instance::empty_list))
+        .route("/api/v1/followed_tags", get(conversations::followed_tags))
+        .route("/api/v1/tags/{name}", get(conversations::tag))
+        .route(
+            "/api/v1/tags/{name}/follow",
+            post(conversations::follow_tag),
+        )
+        .route(
+            "/api/v1/tags/{name}/unfollow",
+            post(conversations::unfollow_tag),
+        )
+        .route("/api/v1/conversations", get(conversations::list))
+        .route("/api/v1/conversations/{id}", delete(conversations::remove))
+        .route("/api/v1/conversations/{id}/read", post(conversations::read))
+        .route("/api/v1/timelines/direct", get(conversations::direct))
+        .route(
+            "/api/v1/scheduled_statuses",
+            get(conversations::scheduled_list),
+        )
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(conversations::scheduled_show)
+                .put(conversations::scheduled_update)
+                .delete(conversations::scheduled_delete),
+        )
         // OAuth.
         .route("/api/v1/apps", post(apps::create))
         .route(

@@ -38,6 +38,7 @@ pub struct StatusParams {
         deserialize_with = "flexible_list"
     )]
     media_ids: Vec<String>,
+    scheduled_at: Option<String>,
 }
 
 fn parse_visibility(text: Option<&str>) -> Result<Option<Visibility>, ApiError> {
@@ -99,7 +100,22 @@ pub async fn create(
     Params(params): Params<StatusParams>,
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("write:statuses"))?;
+    let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
     let request = post_request(params, &headers, auth.token.app_id)?;
+    if let Some(at) = scheduled_at {
+        // A scheduled post answers with a ScheduledStatus, not a Status.
+        let params = rhizome_core::conversations::ScheduledParams {
+            text: request.text,
+            spoiler_text: request.spoiler_text,
+            sensitive: request.sensitive,
+            visibility: request.visibility.map(|v| v.as_str().to_owned()),
+            in_reply_to_id: request.in_reply_to_id,
+            language: request.language,
+            content_type: request.content_type,
+            application_id: request.application_id,
+        };
+        return crate::conversations::schedule(&core, user, params, &at).await;
+    }
     let view = core.post_status(user, request).await?;
     Ok(Json(entities::status(&core, &view)))
 }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use rhizome_core::Core;
 use rhizome_core::events::Event;
+use rhizome_core::oauth::Authenticated;
 use rhizome_model::{LocalUser, Scope};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,22 +52,33 @@ fn needs_user(stream: &str) -> bool {
     matches!(stream, "user" | "user:notification" | "list" | "direct")
 }
 
+/// The scope a token needs for a stream, as Mastodon's streaming server checks it.
+fn scope_for(stream: &str) -> Scope {
+    match stream {
+        "user:notification" => Scope("read:notifications"),
+        _ => Scope("read:statuses"),
+    }
+}
+
 impl Subscription {
     fn parse(
         stream: &str,
         tag: Option<String>,
-        user: Option<&LocalUser>,
+        auth: Option<&Authenticated>,
     ) -> Result<Self, ApiError> {
         if !STREAMS.contains(&stream) {
             return Err(ApiError::bad_request(format!(
                 "Unknown stream type {stream:?}"
             )));
         }
-        if needs_user(stream) && user.is_none() {
+        if needs_user(stream) && auth.is_none_or(|a| a.user.is_none()) {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "Missing access token",
             ));
+        }
+        if let Some(auth) = auth {
+            auth.require(scope_for(stream))?;
         }
         let tag = match stream {
             "hashtag" | "hashtag:local" => Some(
@@ -95,11 +107,13 @@ impl Subscription {
 /// What to send for one event on one subscription: (event name, payload).
 async fn render(
     core: &Core,
-    user: Option<&LocalUser>,
+    auth: Option<&Authenticated>,
     subscription: &Subscription,
     event: &Event,
 ) -> Option<(&'static str, String)> {
-    let viewer = user.map(|u| u.account.id);
+    let viewer = auth
+        .and_then(|a| a.user.as_ref())
+        .map(|u: &LocalUser| u.account.id);
     match event {
         Event::Delete { status_id } => Some(("delete", status_id.to_string())),
         Event::FiltersChanged { account_id } => (subscription.stream == "user"
@@ -109,8 +123,10 @@ async fn render(
             account_id,
             notification_id,
         } => {
+            // The user stream carries notifications only for tokens that may read them.
             if Some(*account_id) != viewer
                 || !matches!(subscription.stream.as_str(), "user" | "user:notification")
+                || !auth.is_some_and(|a| a.token.scopes.allows(Scope("read:notifications")))
             {
                 return None;
             }
@@ -184,7 +200,8 @@ async fn render(
 }
 
 /// The token of a streaming request: header, `access_token` query, or WebSocket protocol.
-async fn streaming_user(core: &Core, parts: &Parts) -> Result<Option<LocalUser>, ApiError> {
+/// Each stream then checks its own scope.
+async fn streaming_auth(core: &Core, parts: &Parts) -> Result<Option<Authenticated>, ApiError> {
     let token = crate::auth::bearer_token(parts).or_else(|| {
         parts
             .headers
@@ -195,9 +212,7 @@ async fn streaming_user(core: &Core, parts: &Parts) -> Result<Option<LocalUser>,
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let auth = crate::auth::authenticate(core, &token).await?;
-    auth.require(Scope("read:statuses"))?;
-    Ok(auth.user)
+    Ok(Some(crate::auth::authenticate(core, &token).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -210,8 +225,8 @@ pub struct StreamQuery {
 /// `GET /api/v1/streaming` (WebSocket).
 pub async fn websocket(State(core): State<Core>, request: axum::extract::Request) -> Response {
     let (mut parts, _body) = request.into_parts();
-    let user = match streaming_user(&core, &parts).await {
-        Ok(user) => user,
+    let auth = match streaming_auth(&core, &parts).await {
+        Ok(auth) => auth,
         Err(err) => return err.into_response(),
     };
     let query: StreamQuery =
@@ -221,7 +236,7 @@ pub async fn websocket(State(core): State<Core>, request: axum::extract::Request
         match Subscription::parse(
             stream,
             query.tag.clone().or(query.list.clone()),
-            user.as_ref(),
+            auth.as_ref(),
         ) {
             Ok(subscription) => {
                 subscriptions.insert(subscription);
@@ -240,12 +255,12 @@ pub async fn websocket(State(core): State<Core>, request: axum::extract::Request
     };
     // Listen before answering: what happens once the client holds its socket reaches it.
     let events = core.events.subscribe();
-    upgrade.on_upgrade(move |socket| run_socket(core, user, subscriptions, events, socket))
+    upgrade.on_upgrade(move |socket| run_socket(core, auth, subscriptions, events, socket))
 }
 
 async fn run_socket(
     core: Core,
-    user: Option<LocalUser>,
+    auth: Option<Authenticated>,
     mut subscriptions: BTreeSet<Subscription>,
     mut events: tokio::sync::broadcast::Receiver<Event>,
     mut socket: WebSocket,
@@ -263,7 +278,7 @@ async fn run_socket(
                     Err(RecvError::Closed) => break,
                 };
                 for subscription in &subscriptions {
-                    if let Some((name, payload)) = render(&core, user.as_ref(), subscription, &event).await {
+                    if let Some((name, payload)) = render(&core, auth.as_ref(), subscription, &event).await {
                         let message = json!({ "stream": subscription.names(), "event": name, "payload": payload });
                         if socket.send(Message::Text(message.to_string().into())).await.is_err() {
                             return;
@@ -274,7 +289,7 @@ async fn run_socket(
             incoming = socket.recv() => {
                 match incoming {
                     Some(Ok(Message::Text(text))) => {
-                        if let Err(err) = handle_command(&text, user.as_ref(), &mut subscriptions) {
+                        if let Err(err) = handle_command(&text, auth.as_ref(), &mut subscriptions) {
                             let message = json!({ "error": err.message, "status": err.status.as_u16() });
                             if socket.send(Message::Text(message.to_string().into())).await.is_err() {
                                 return;
@@ -297,7 +312,7 @@ async fn run_socket(
 /// `{"type": "subscribe", "stream": "hashtag", "tag": "rust"}` and `unsubscribe`.
 fn handle_command(
     text: &str,
-    user: Option<&LocalUser>,
+    auth: Option<&Authenticated>,
     subscriptions: &mut BTreeSet<Subscription>,
 ) -> Result<(), ApiError> {
     #[derive(Deserialize)]
@@ -310,7 +325,7 @@ fn handle_command(
     }
     let command: Command =
         serde_json::from_str(text).map_err(|_| ApiError::bad_request("Invalid JSON"))?;
-    let subscription = Subscription::parse(&command.stream, command.tag.or(command.list), user)?;
+    let subscription = Subscription::parse(&command.stream, command.tag.or(command.list), auth)?;
     match command.kind.as_str() {
         "subscribe" => {
             if subscriptions.len() < 32 {
@@ -335,7 +350,7 @@ pub async fn sse(
     request: axum::extract::Request,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let (parts, _body) = request.into_parts();
-    let user = streaming_user(&core, &parts).await?;
+    let auth = streaming_auth(&core, &parts).await?;
     let query: StreamQuery =
         serde_html_form::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
     let stream_name = parts
@@ -343,19 +358,19 @@ pub async fn sse(
         .path()
         .trim_start_matches("/api/v1/streaming/")
         .replace('/', ":");
-    let subscription = Subscription::parse(&stream_name, query.tag.or(query.list), user.as_ref())?;
+    let subscription = Subscription::parse(&stream_name, query.tag.or(query.list), auth.as_ref())?;
     let events = core.events.subscribe();
-    let state = (core, user, subscription, events);
+    let state = (core, auth, subscription, events);
     let stream =
-        futures::stream::unfold(state, |(core, user, subscription, mut events)| async move {
+        futures::stream::unfold(state, |(core, auth, subscription, mut events)| async move {
             loop {
                 match events.recv().await {
                     Ok(event) => {
                         if let Some((name, payload)) =
-                            render(&core, user.as_ref(), &subscription, &event).await
+                            render(&core, auth.as_ref(), &subscription, &event).await
                         {
                             let item = SseEvent::default().event(name).data(payload);
-                            return Some((Ok(item), (core, user, subscription, events)));
+                            return Some((Ok(item), (core, auth, subscription, events)));
                         }
                     }
                     Err(RecvError::Lagged(_)) => continue,

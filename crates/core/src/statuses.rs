@@ -691,6 +691,15 @@ impl Core {
         if status.local {
             home_of.push(status.account_id);
         }
+        // Followers of its hashtags see a public post in their home timeline too.
+        if status.visibility == Visibility::Public && !status.is_reblog() {
+            home_of.extend(
+                self.store
+                    .tag_followers_of_status(status.id)
+                    .await
+                    .map_err(CoreError::from)?,
+            );
+        }
         home_of.sort_unstable();
         home_of.dedup();
         // A boost of something already in a home timeline (or one's own post) is not shown again.
@@ -707,6 +716,14 @@ impl Core {
                 .add_to_home_feeds(status.id, &home_of)
                 .await
                 .map_err(CoreError::from)?;
+        }
+
+        if !job.edited {
+            let mut participants = local_mentioned.clone();
+            if status.local {
+                participants.push(status.account_id);
+            }
+            self.record_conversation(&status, &participants).await?;
         }
 
         // Notifications.

@@ -6,6 +6,7 @@
 //! are written `$1`, `$2`…, which both SQLite and PostgreSQL understand.
 
 mod accounts;
+mod conversations;
 mod error;
 mod filters;
 mod graph;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
+pub use conversations::{AccountConversation, ScheduledStatus, TagInfo};
 pub use error::StoreError;
 pub use filters::{Filter, FilterKeyword};
 pub use graph::{AccountCounts, FollowTable, Report};

@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_filters.sql"),
         include_str!("../migrations/postgres/0004_filters.sql"),
     ),
+    (
+        5,
+        "conversations, scheduled statuses, followed tags",
+        include_str!("../migrations/sqlite/0005_conversations_scheduled_tags.sql"),
+        include_str!("../migrations/postgres/0005_conversations_scheduled_tags.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
