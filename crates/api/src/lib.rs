@@ -238,11 +238,20 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         )
         .route(
             "/api/v1/pleroma/statuses/{id}/reactions/{emoji}",
+            get(reactions::list_one)
+                .put(reactions::react)
+                .delete(reactions::unreact),
+        )
+        // Fedibird's spelling of the same reactions.
+        .route(
+            "/api/v1/statuses/{id}/emoji_reactions/{emoji}",
             put(reactions::react).delete(reactions::unreact),
         )
         // Timelines, notifications, search.
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
+        .route("/api/v1/timelines/bubble", get(timelines::bubble))
+        .route("/api/v1/directory", get(timelines::directory))
         .route("/api/v1/timelines/tag/{tag}", get(timelines::tag))
         .route("/api/v1/notifications", get(notifications::list))
         .route("/api/v1/notifications/clear", post(notifications::clear))

@@ -58,3 +58,25 @@ pub async fn list(
     }
     Ok(Json(Value::Array(reactions)))
 }
+
+/// `GET /api/v1/pleroma/statuses/:id/reactions/:emoji`: who reacted with one emoji.
+pub async fn list_one(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Path((id, emoji)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let Json(all) = list(State(core), auth, Path(id)).await?;
+    let wanted = emoji.trim().trim_matches(':');
+    let found: Vec<Value> = all
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["name"]
+                .as_str()
+                .is_some_and(|n| n.trim_matches(':') == wanted)
+        })
+        .cloned()
+        .collect();
+    Ok(Json(Value::Array(found)))
+}

@@ -134,3 +134,50 @@ pub async fn tag(
         .collect();
     Ok(paged(&core, &uri, &page, items))
 }
+
+pub async fn bubble(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    let viewer = viewer(&auth, Scope("read:statuses"))?;
+    let page = core
+        .bubble_timeline(viewer_id(viewer), &query.request(20, 40)?)
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|v| entities::status(&core, v))
+        .collect();
+    Ok(paged(&core, &uri, &page, items))
+}
+
+#[derive(Deserialize)]
+pub struct DirectoryQuery {
+    offset: Option<u32>,
+    limit: Option<u32>,
+    order: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    local: Option<bool>,
+}
+
+pub async fn directory(
+    State(core): State<Core>,
+    auth: MaybeAuth,
+    Query(query): Query<DirectoryQuery>,
+) -> ApiResult<axum::Json<serde_json::Value>> {
+    viewer(&auth, Scope("read:accounts"))?;
+    let active = query.order.as_deref() != Some("new");
+    let views = core
+        .directory(
+            active,
+            query.local.unwrap_or(false),
+            query.limit.unwrap_or(40).clamp(1, 80),
+            query.offset.unwrap_or(0),
+        )
+        .await?;
+    Ok(axum::Json(serde_json::Value::Array(
+        views.iter().map(|v| entities::account(&core, v)).collect(),
+    )))
+}

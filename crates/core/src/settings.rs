@@ -12,6 +12,8 @@ pub const INSTANCE_DESCRIPTION: &str = "instance.description";
 pub const CONTACT_EMAIL: &str = "instance.contact_email";
 pub const REGISTRATIONS_MODE: &str = "registrations.mode";
 pub const RULES: &str = "instance.rules";
+/// Instances whose posts join the bubble timeline (Akkoma).
+pub const BUBBLE_DOMAINS: &str = "instance.bubble_domains";
 
 pub const KEYS: &[&str] = &[
     INSTANCE_NAME,
@@ -19,6 +21,7 @@ pub const KEYS: &[&str] = &[
     CONTACT_EMAIL,
     REGISTRATIONS_MODE,
     RULES,
+    BUBBLE_DOMAINS,
 ];
 
 /// Where an effective value comes from.
@@ -39,6 +42,7 @@ pub struct EffectiveSettings {
     pub contact_email: String,
     pub registrations: RegistrationMode,
     pub rules: Vec<String>,
+    pub bubble_domains: Vec<String>,
     /// (key, source) for every run-time setting.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -89,12 +93,16 @@ impl Core {
         let rules = lookup(RULES)
             .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
             .unwrap_or_default();
+        let bubble_domains = lookup(BUBBLE_DOMAINS)
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+            .unwrap_or_default();
         Ok(EffectiveSettings {
             name,
             description,
             contact_email,
             registrations,
             rules,
+            bubble_domains,
             sources,
         })
     }
@@ -113,7 +121,7 @@ impl Core {
             REGISTRATIONS_MODE => value
                 .as_str()
                 .is_some_and(|s| s.parse::<RegistrationMode>().is_ok()),
-            RULES => value
+            RULES | BUBBLE_DOMAINS => value
                 .as_array()
                 .is_some_and(|rules| rules.iter().all(Value::is_string)),
             _ => value.as_str().is_some_and(|s| s.chars().count() <= 10_000),

@@ -102,4 +102,33 @@ impl Core {
             oldest_id: marks.oldest_id,
         })
     }
+
+    /// Akkoma's bubble timeline: local posts and those of the instances the admins chose.
+    pub async fn bubble_timeline(
+        &self,
+        viewer: Option<Id>,
+        page: &PageRequest,
+    ) -> Result<Page<StatusView>, CoreError> {
+        let domains = self.settings().await?.bubble_domains;
+        let found = self
+            .store
+            .bubble_timeline(viewer, &domains, self.clock.now(), page)
+            .await?;
+        self.views_of(found, viewer, "public").await
+    }
+
+    /// The profile directory.
+    pub async fn directory(
+        &self,
+        active: bool,
+        local_only: bool,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<crate::views::AccountView>, CoreError> {
+        let accounts = self
+            .store
+            .directory(active, local_only, limit, offset)
+            .await?;
+        self.account_views(accounts).await
+    }
 }

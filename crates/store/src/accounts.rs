@@ -488,3 +488,38 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The profile directory: discoverable, unsuspended accounts, most recently active first
+    /// (`active`) or newest first.
+    pub async fn directory(
+        &self,
+        active: bool,
+        local_only: bool,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Account>, StoreError> {
+        let order = if active {
+            "(SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) DESC NULLS LAST, a.id DESC"
+        } else {
+            "a.id DESC"
+        };
+        let local = if local_only {
+            " AND a.domain IS NULL"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.discoverable = TRUE AND a.suspended_at IS NULL \
+             AND a.moved_to_account_id IS NULL{local} ORDER BY {order} LIMIT $1 OFFSET $2"
+        );
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(i64::from(limit))
+                .bind(i64::from(offset))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(map_account).collect()
+        })
+    }
+}

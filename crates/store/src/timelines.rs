@@ -77,7 +77,11 @@ impl Store {
                 " AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id \
                  WHERE l.exclusive = TRUE AND la.account_id = s.account_id AND s.account_id <> ",
             );
-            query.push_bind(viewer.0).push(" AND l.account_id = ").push_bind(viewer.0).push(")");
+            query
+                .push_bind(viewer.0)
+                .push(" AND l.account_id = ")
+                .push_bind(viewer.0)
+                .push(")");
             // Boosts from accounts whose boosts the viewer turned off.
             query.push(" AND NOT (s.reblog_of_id IS NOT NULL AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ");
             query.push_bind(viewer.0);
@@ -306,5 +310,39 @@ impl Store {
             let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
             Ok(ids.into_iter().map(Id).collect())
         })
+    }
+}
+
+impl Store {
+    /// The bubble timeline (Akkoma): public posts from this instance and from `domains`.
+    pub async fn bubble_timeline(
+        &self,
+        viewer: Option<Id>,
+        domains: &[String],
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        let head = format!(
+            "SELECT {STATUS_COLUMNS} FROM statuses s JOIN accounts au2 ON au2.id = s.account_id \
+             WHERE (s.visibility = 'public' OR (s.visibility = 'local' AND s.local = TRUE)) \
+             AND s.reblog_of_id IS NULL AND (s.local = TRUE"
+        );
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            if !domains.is_empty() {
+                query.push(" OR lower(au2.domain) IN (");
+                let mut list = query.separated(", ");
+                for domain in domains {
+                    list.push_bind(domain.to_lowercase());
+                }
+                query.push(")");
+            }
+            query.push(")");
+            push_hidden_for(&mut query, viewer, now);
+            page.push_keyset(&mut query, "s.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
     }
 }
