@@ -221,7 +221,8 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "poll": Value::Null,
         "card": Value::Null,
         "language": s.language,
-        "quote": Value::Null,
+        // Mastodon 4.5's Quote (with its state); Akkoma's shape is in `pleroma.quote`.
+        "quote": view.quote.as_ref().map(|q| json!({ "state": "accepted", "quoted_status": status(core, q) })),
         "filtered": view.filtered.iter().map(|m| json!({
             "filter": filter(&m.filter),
             "keyword_matches": m.keyword_matches,
@@ -240,6 +241,10 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
             "parent_visible": s.in_reply_to_id.is_some(),
             "pinned_at": Value::Null,
             "quotes_count": 0,
+            "quote": view.quote.as_ref().map(|q| status(core, q)),
+            "quote_id": s.quote_of_id,
+            "quote_url": view.quote.as_ref().map(|q| q.status.url.clone().unwrap_or_else(|| q.status.uri.clone())),
+            "quote_visible": view.quote.is_some(),
         },
     });
     if let Some(flags) = view.flags {

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Mastodon client API (and Akkoma's extensions): a thin HTTP layer over `rhizome-core`.
 //!
 //! Handlers parse the request, check the token's scopes, call one core action and turn its

@@ -39,6 +39,9 @@ pub struct StatusParams {
     )]
     media_ids: Vec<String>,
     scheduled_at: Option<String>,
+    /// Akkoma's `quote_id`; Mastodon 4.5 calls it `quoted_status_id`.
+    #[serde(alias = "quoted_status_id")]
+    quote_id: Option<Value>,
 }
 
 fn parse_visibility(text: Option<&str>) -> Result<Option<Visibility>, ApiError> {
@@ -90,6 +93,7 @@ fn post_request(
             .and_then(|v| v.to_str().ok())
             .map(|k| k.chars().take(128).collect()),
         application_id: app_id,
+        quote_id: optional_id(&params.quote_id)?,
     })
 }
 

@@ -289,6 +289,7 @@ impl Core {
                 content_type: params.content_type,
                 idempotency_key: Some(format!("scheduled-{}", scheduled.id)),
                 application_id: params.application_id,
+                quote_id: None,
             },
         )
         .await?;

@@ -21,6 +21,8 @@ pub struct PostRequest {
     pub content_type: Option<String>,
     pub idempotency_key: Option<String>,
     pub application_id: Option<Id>,
+    /// The status this one quotes.
+    pub quote_id: Option<Id>,
 }
 
 /// How deep a thread is walked up for a status's context.
@@ -152,6 +154,29 @@ impl Core {
             None => None,
         };
         let visibility = request.visibility.unwrap_or(Visibility::Public);
+        // Only public and unlisted posts may be quoted, and only ones the author may see.
+        let quoted = match request.quote_id {
+            Some(id) => {
+                let quoted = self
+                    .store
+                    .visible_status(id, viewer)
+                    .await?
+                    .ok_or(CoreError::NotFound)?;
+                let quoted = match quoted.reblog_of_id {
+                    Some(original) => self
+                        .store
+                        .status(original)
+                        .await?
+                        .ok_or(CoreError::NotFound)?,
+                    None => quoted,
+                };
+                if !matches!(quoted.visibility, Visibility::Public | Visibility::Unlisted) {
+                    return Err(CoreError::invalid("This status cannot be quoted"));
+                }
+                Some(quoted)
+            }
+            None => None,
+        };
         let rendered = self.render_post(&request.text, content_type).await?;
 
         let now = self.clock.now();
@@ -174,7 +199,7 @@ impl Core {
             in_reply_to_uri: parent.as_ref().map(|p| p.uri.clone()),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
-            quote_of_id: None,
+            quote_of_id: quoted.as_ref().map(|q| q.id),
             conversation,
             text: request.text,
             content: rendered.content,

@@ -33,6 +33,8 @@ pub struct StatusView {
     pub reactions: Vec<ReactionCount>,
     /// The author of the status replied to.
     pub in_reply_to_account: Option<Account>,
+    /// The quoted status, when the viewer may see it (one level deep).
+    pub quote: Option<Box<StatusView>>,
     /// The viewer's filters this status matches (in the context it is shown in).
     pub filtered: Vec<crate::filters::FilterMatch>,
 }
@@ -73,6 +75,16 @@ impl Core {
 
     /// Loads everything around `statuses` for `viewer`, keeping their order.
     pub async fn status_views(
+        &self,
+        statuses: Vec<Status>,
+        viewer: Option<Id>,
+    ) -> Result<Vec<StatusView>, CoreError> {
+        let mut views = self.load_status_views(statuses, viewer).await?;
+        self.attach_quotes(&mut views, viewer).await?;
+        Ok(views)
+    }
+
+    async fn load_status_views(
         &self,
         statuses: Vec<Status>,
         viewer: Option<Id>,
@@ -160,6 +172,7 @@ impl Core {
                     .in_reply_to_account_id
                     .and_then(|a| accounts.get(&a).cloned()),
                 reblog: None,
+                quote: None,
                 filtered: Vec::new(),
                 status,
             })
@@ -180,6 +193,44 @@ impl Core {
             }
         }
         Ok(views)
+    }
+
+    /// Loads the statuses quoted by `views` (and by the statuses they boost), one level deep.
+    async fn attach_quotes(
+        &self,
+        views: &mut [StatusView],
+        viewer: Option<Id>,
+    ) -> Result<(), CoreError> {
+        let mut quoted_ids: Vec<Id> = Vec::new();
+        for view in views.iter() {
+            quoted_ids.extend(view.status.quote_of_id);
+            if let Some(inner) = &view.reblog {
+                quoted_ids.extend(inner.status.quote_of_id);
+            }
+        }
+        if quoted_ids.is_empty() {
+            return Ok(());
+        }
+        let mut visible = Vec::new();
+        for id in quoted_ids {
+            if let Some(status) = self.store.visible_status(id, viewer).await? {
+                visible.push(status);
+            }
+        }
+        // Quotes of quotes are not expanded: one level, as Mastodon's shallow quotes.
+        let quoted = self.load_status_views(visible, viewer).await?;
+        let find = |id: Option<Id>| {
+            id.and_then(|id| quoted.iter().find(|q| q.status.id == id))
+                .cloned()
+                .map(Box::new)
+        };
+        for view in views.iter_mut() {
+            view.quote = find(view.status.quote_of_id);
+            if let Some(inner) = view.reblog.as_mut() {
+                inner.quote = find(inner.status.quote_of_id);
+            }
+        }
+        Ok(())
     }
 
     pub async fn status_view(

@@ -892,3 +892,77 @@ async fn authorized_fetch_needs_signed_gets_but_federation_still_works() {
         .await;
     assert_eq!(me["followers_count"], 1);
 }
+
+#[tokio::test]
+async fn quotes_travel_both_ways() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let (_, original) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "worth quoting")],
+        )
+        .await;
+    let (_, private) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "not quotable"), ("visibility", "private")],
+        )
+        .await;
+    let (status, refused) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[
+                ("status", "self quote"),
+                ("quote_id", private["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    let uri = original["uri"].as_str().unwrap();
+    let (_, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q={uri}&resolve=true&type=statuses",
+                b.base()
+            ),
+            &bob,
+        )
+        .await;
+    let on_b = found["statuses"][0]["id"].as_str().unwrap().to_owned();
+    let (status, quote) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[("status", "so true"), ("quoted_status_id", &on_b)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{quote}");
+    assert_eq!(quote["quote"]["quoted_status"]["id"], on_b.as_str());
+    assert_eq!(quote["pleroma"]["quote_id"], on_b.as_str());
+
+    // The quoted author's server receives it and links it to the original.
+    let original_id = original["id"].as_str().unwrap();
+    let quote_uri = quote["uri"].as_str().unwrap().to_owned();
+    let a_store = a.store().await;
+    let stored = eventually("the quote on A", || async {
+        a_store.status_by_uri(&quote_uri).await.unwrap()
+    })
+    .await;
+    assert_eq!(
+        stored.quote_of_id.map(|id| id.to_string()).as_deref(),
+        Some(original_id)
+    );
+    let (_, shown) = client
+        .get(
+            &format!("{}/api/v1/statuses/{}", a.base(), stored.id),
+            &alice,
+        )
+        .await;
+    assert_eq!(shown["quote"]["quoted_status"]["id"], original_id);
+}

@@ -488,6 +488,19 @@ impl Core {
                 None => None,
             };
         }
+        // A quoted post is looked up, or fetched within the same depth limit as parents.
+        let mut quoted = None;
+        if let Some(quote_url) = &post.quote_url {
+            quoted = match self.store.status_by_uri(quote_url.as_str()).await? {
+                Some(found) => Some(found),
+                None if depth < MAX_THREAD_FETCH_DEPTH => {
+                    Box::pin(self.resolve_status_at_depth(quote_url.as_str(), depth + 1))
+                        .await
+                        .ok()
+                }
+                None => None,
+            };
+        }
         let mut mentions: Vec<Id> = Vec::new();
         for mention in post.mentions.iter().take(64) {
             if let Some(account) = self.store.account_by_uri(mention.href.as_str()).await? {
@@ -552,7 +565,7 @@ impl Core {
             in_reply_to_uri: post.in_reply_to.as_ref().map(Url::to_string),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
-            quote_of_id: None,
+            quote_of_id: quoted.as_ref().map(|q| q.id),
             conversation: post
                 .context
                 .as_ref()

@@ -103,6 +103,15 @@ impl Core {
         {
             inboxes.extend(inbox_of(&account));
         }
+        // The quoted author hears about the quote.
+        if let Some(quoted) = status.quote_of_id
+            && let Some(quoted) = self.store.status(quoted).await?
+            && let Some(account) = self.store.account(quoted.account_id).await?
+            && !account.is_local()
+            && status.visibility != Visibility::Direct
+        {
+            inboxes.extend(inbox_of(&account));
+        }
         Ok(inboxes)
     }
 
