@@ -255,9 +255,9 @@ async fn serve_object(
     match core.local_object(object_uri).await? {
         LocalObject::Note(note) => {
             if !wants_activity_json(headers)
-                && let Some(page) = &note.url
+                && let Some(page) = note["url"].as_str()
             {
-                return Ok(Redirect::to(page.as_str()).into_response());
+                return Ok(Redirect::to(page).into_response());
             }
             Ok(activity_json(to_json(*note)?))
         }

@@ -218,7 +218,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "in_reply_to_id": s.in_reply_to_id,
         "in_reply_to_account_id": s.in_reply_to_account_id,
         "reblog": reblog,
-        "poll": Value::Null,
+        "poll": view.poll.as_ref().map(poll),
         "card": Value::Null,
         "language": s.language,
         // Mastodon 4.5's Quote (with its state); Akkoma's shape is in `pleroma.quote`.
@@ -570,6 +570,31 @@ pub fn tag(core: &Core, info: &rhizome_store::TagInfo, with_following: bool) -> 
     });
     if with_following {
         entity["following"] = json!(info.following);
+    }
+    entity
+}
+
+/// The Poll entity.
+pub fn poll(view: &rhizome_core::polls::PollView) -> Value {
+    let p = &view.poll;
+    // Hidden totals stay hidden until the poll ends.
+    let hidden = p.hide_totals && !view.expired;
+    let mut entity = json!({
+        "id": p.id,
+        "expires_at": p.expires_at.map(|t| t.to_rfc3339()),
+        "expired": view.expired,
+        "multiple": p.multiple,
+        "votes_count": p.options.iter().map(|o| o.votes_count).sum::<i64>(),
+        "voters_count": if p.multiple { json!(p.voters_count) } else { Value::Null },
+        "options": p.options.iter().map(|o| json!({
+            "title": o.title,
+            "votes_count": if hidden { Value::Null } else { json!(o.votes_count) },
+        })).collect::<Vec<_>>(),
+        "emojis": [],
+    });
+    if let Some(own) = &view.own_votes {
+        entity["voted"] = json!(!own.is_empty());
+        entity["own_votes"] = json!(own);
     }
     entity
 }

@@ -16,6 +16,7 @@ mod lists;
 mod notifications;
 pub mod pagination;
 pub mod params;
+mod polls;
 mod reactions;
 mod search;
 mod statuses;
@@ -231,6 +232,8 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/statuses/{id}/unmute", post(statuses::unmute))
         .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
         .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route("/api/v1/polls/{id}", get(polls::show))
+        .route("/api/v1/polls/{id}/votes", post(polls::vote))
         .route("/api/v1/bookmarks", get(statuses::bookmarks))
         .route("/api/v1/favourites", get(statuses::favourites))
         .route(

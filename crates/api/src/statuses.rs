@@ -42,6 +42,24 @@ pub struct StatusParams {
     /// Akkoma's `quote_id`; Mastodon 4.5 calls it `quoted_status_id`.
     #[serde(alias = "quoted_status_id")]
     quote_id: Option<Value>,
+    /// `poll` as a JSON object, or the form keys `poll[options][]`, `poll[expires_in]`…
+    poll: Option<Value>,
+    #[serde(
+        default,
+        rename = "poll[options][]",
+        deserialize_with = "flexible_list"
+    )]
+    poll_options: Vec<String>,
+    #[serde(rename = "poll[expires_in]")]
+    poll_expires_in: Option<String>,
+    #[serde(default, rename = "poll[multiple]", deserialize_with = "flexible_bool")]
+    poll_multiple: Option<bool>,
+    #[serde(
+        default,
+        rename = "poll[hide_totals]",
+        deserialize_with = "flexible_bool"
+    )]
+    poll_hide_totals: Option<bool>,
 }
 
 fn parse_visibility(text: Option<&str>) -> Result<Option<Visibility>, ApiError> {
@@ -70,11 +88,58 @@ fn optional_id(value: &Option<Value>) -> Result<Option<Id>, ApiError> {
     }
 }
 
+/// The poll of a new status, from JSON or form parameters.
+fn poll_request(
+    params: &StatusParams,
+) -> Result<Option<rhizome_core::polls::PollRequest>, ApiError> {
+    let number = |value: &Value| match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    let flag = |value: &Value| match value {
+        Value::Bool(b) => *b,
+        Value::String(s) => matches!(s.as_str(), "true" | "1" | "on"),
+        _ => false,
+    };
+    if let Some(poll) = params.poll.as_ref().filter(|p| p.is_object()) {
+        let options = poll["options"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|o| o.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Ok(Some(rhizome_core::polls::PollRequest {
+            options,
+            expires_in: number(&poll["expires_in"]).unwrap_or(0),
+            multiple: flag(&poll["multiple"]),
+            hide_totals: flag(&poll["hide_totals"]),
+        }));
+    }
+    if params.poll_options.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(rhizome_core::polls::PollRequest {
+        options: params.poll_options.clone(),
+        expires_in: params
+            .poll_expires_in
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        multiple: params.poll_multiple.unwrap_or(false),
+        hide_totals: params.poll_hide_totals.unwrap_or(false),
+    }))
+}
+
 fn post_request(
     params: StatusParams,
     headers: &HeaderMap,
     app_id: Option<Id>,
 ) -> Result<PostRequest, ApiError> {
+    let poll = poll_request(&params)?;
     if !params.media_ids.is_empty() {
         return Err(ApiError::unprocessable(
             "Validation failed: media attachments are not supported yet",
@@ -94,6 +159,7 @@ fn post_request(
             .map(|k| k.chars().take(128).collect()),
         application_id: app_id,
         quote_id: optional_id(&params.quote_id)?,
+        poll,
     })
 }
 

@@ -290,6 +290,7 @@ impl Core {
                 idempotency_key: Some(format!("scheduled-{}", scheduled.id)),
                 application_id: params.application_id,
                 quote_id: None,
+                poll: None,
             },
         )
         .await?;

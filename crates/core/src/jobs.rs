@@ -85,6 +85,9 @@ impl JobRegistry {
         registry.register(crate::federation::deliver::DELIVER, |core, job| {
             Box::pin(async move { core.run_delivery(payload(&job)?).await })
         });
+        registry.register(crate::polls::CLOSE_POLL, |core, job| {
+            Box::pin(async move { core.close_poll(payload(&job)?).await })
+        });
         registry.register(crate::conversations::PUBLISH_SCHEDULED, |core, job| {
             Box::pin(async move { core.publish_scheduled(payload(&job)?).await })
         });

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod lists;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod profile;
 pub mod secrets;
 pub mod settings;

@@ -23,6 +23,7 @@ pub struct PostRequest {
     pub application_id: Option<Id>,
     /// The status this one quotes.
     pub quote_id: Option<Id>,
+    pub poll: Option<crate::polls::PollRequest>,
 }
 
 /// How deep a thread is walked up for a status's context.
@@ -153,6 +154,9 @@ impl Core {
             ),
             None => None,
         };
+        if let Some(poll) = &request.poll {
+            crate::polls::validate(poll)?;
+        }
         let visibility = request.visibility.unwrap_or(Visibility::Public);
         // Only public and unlisted posts may be quoted, and only ones the author may see.
         let quoted = match request.quote_id {
@@ -224,6 +228,9 @@ impl Core {
                 attachments: Vec::new(),
             })
             .await?;
+        if let Some(poll) = &request.poll {
+            self.create_poll(id, poll).await?;
+        }
         if let Some(key) = request.idempotency_key.as_deref() {
             self.store
                 .remember_idempotency_key(author.account.id, key, id, now)

@@ -35,6 +35,7 @@ pub struct StatusView {
     pub in_reply_to_account: Option<Account>,
     /// The quoted status, when the viewer may see it (one level deep).
     pub quote: Option<Box<StatusView>>,
+    pub poll: Option<crate::polls::PollView>,
     /// The viewer's filters this status matches (in the context it is shown in).
     pub filtered: Vec<crate::filters::FilterMatch>,
 }
@@ -173,6 +174,7 @@ impl Core {
                     .and_then(|a| accounts.get(&a).cloned()),
                 reblog: None,
                 quote: None,
+                poll: None,
                 filtered: Vec::new(),
                 status,
             })
@@ -192,7 +194,42 @@ impl Core {
                 views.push(view);
             }
         }
+        self.attach_polls(&mut views, viewer).await?;
         Ok(views)
+    }
+
+    /// Loads the polls of `views` (and of the statuses they boost).
+    async fn attach_polls(
+        &self,
+        views: &mut [StatusView],
+        viewer: Option<Id>,
+    ) -> Result<(), CoreError> {
+        let mut ids: Vec<Id> = Vec::new();
+        for view in views.iter() {
+            ids.push(view.status.id);
+            if let Some(inner) = &view.reblog {
+                ids.push(inner.status.id);
+            }
+        }
+        let polls = self.store.polls_of(&ids).await?;
+        if polls.is_empty() {
+            return Ok(());
+        }
+        for poll in polls {
+            let status_id = poll.status_id;
+            let view = self.poll_view(poll, viewer).await?;
+            for status in views.iter_mut() {
+                if status.status.id == status_id {
+                    status.poll = Some(view.clone());
+                }
+                if let Some(inner) = status.reblog.as_mut()
+                    && inner.status.id == status_id
+                {
+                    inner.poll = Some(view.clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Loads the statuses quoted by `views` (and by the statuses they boost), one level deep.

@@ -966,3 +966,66 @@ async fn quotes_travel_both_ways() {
         .await;
     assert_eq!(shown["quote"]["quoted_status"]["id"], original_id);
 }
+
+#[tokio::test]
+async fn a_poll_is_voted_from_another_instance() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let (status, post) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[
+                ("status", "Which?"),
+                ("poll[options][]", "Left"),
+                ("poll[options][]", "Right"),
+                ("poll[expires_in]", "86400"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    let uri = post["uri"].as_str().unwrap();
+    let served: Value = client
+        .http
+        .get(uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served["type"], "Question");
+    assert_eq!(served["oneOf"][1]["name"], "Right");
+
+    let (_, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q={uri}&resolve=true&type=statuses",
+                b.base()
+            ),
+            &bob,
+        )
+        .await;
+    let remote_poll = found["statuses"][0]["poll"]["id"]
+        .as_str()
+        .expect("the poll came along")
+        .to_owned();
+    let (status, voted) = client
+        .post(
+            &format!("{}/api/v1/polls/{remote_poll}/votes", b.base()),
+            &bob,
+            &[("choices[]", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{voted}");
+    let poll_id = post["poll"]["id"].as_str().unwrap();
+    eventually("the vote counted on A", || async {
+        let (_, poll) = client
+            .get(&format!("{}/api/v1/polls/{poll_id}", a.base()), &alice)
+            .await;
+        (poll["options"][1]["votes_count"] == 1).then_some(())
+    })
+    .await;
+}

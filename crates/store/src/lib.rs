@@ -17,6 +17,7 @@ mod migrate;
 mod notifications;
 mod oauth;
 mod page;
+mod polls;
 mod remote;
 mod row;
 mod settings;
@@ -42,6 +43,7 @@ pub use lists::{List, Marker, RepliesPolicy};
 pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
+pub use polls::{Poll, PollOption};
 pub use remote::{DomainBlock, InstanceHealth, OutboxActivity};
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 

@@ -41,6 +41,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_conversations_scheduled_tags.sql"),
         include_str!("../migrations/postgres/0005_conversations_scheduled_tags.sql"),
     ),
+    (
+        6,
+        "polls",
+        include_str!("../migrations/sqlite/0006_polls.sql"),
+        include_str!("../migrations/postgres/0006_polls.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -214,6 +214,17 @@ impl Core {
         Ok(note)
     }
 
+    /// A local status as its ActivityPub document: a Note, or a Question when it has a poll.
+    pub async fn status_document(&self, status: &Status) -> Result<Value, CoreError> {
+        let note = self.note_document(status).await?;
+        let mut document =
+            serde_json::to_value(note).map_err(|e| CoreError::Internal(e.to_string()))?;
+        if let Some(poll) = self.store.poll_of_status(status.id).await? {
+            crate::polls::question(&mut document, &poll);
+        }
+        Ok(document)
+    }
+
     /// `user@domain` for every account, local ones with our domain.
     pub fn full_acct(&self, account: &Account) -> String {
         match &account.domain {

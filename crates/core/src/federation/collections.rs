@@ -1,6 +1,6 @@
 //! What the ActivityPub endpoints serve: local objects, activities and collections.
 
-use rhizome_federation::vocab::outgoing::{ActivityType, Note};
+use rhizome_federation::vocab::outgoing::ActivityType;
 use rhizome_model::{Account, Status, Timestamp, Visibility};
 use rhizome_store::{AccountStatusFilter, FollowTable, Page, PageRequest};
 use serde_json::Value;
@@ -10,7 +10,8 @@ use crate::{Core, CoreError};
 
 /// A local object by its id: a Note, or the time it was deleted.
 pub enum LocalObject {
-    Note(Box<Note>),
+    /// A Note, or a Question for a poll.
+    Note(Box<Value>),
     Gone(Timestamp),
 }
 
@@ -33,7 +34,7 @@ impl Core {
             return Err(CoreError::NotFound);
         }
         Ok(LocalObject::Note(Box::new(
-            self.note_document(&status).await?,
+            self.status_document(&status).await?,
         )))
     }
 
@@ -107,7 +108,7 @@ impl Core {
                     None => continue,
                 },
                 None => {
-                    let note = self.note_document(status).await?;
+                    let note = self.status_document(status).await?;
                     let mut created = activity(
                         ActivityType::Create,
                         &format!("{}/activity", status.uri),
@@ -159,7 +160,7 @@ impl Core {
     }
 
     /// Pinned posts as Notes.
-    pub async fn featured_notes(&self, account: &Account) -> Result<Vec<Note>, CoreError> {
+    pub async fn featured_notes(&self, account: &Account) -> Result<Vec<Value>, CoreError> {
         let filter = AccountStatusFilter {
             pinned: true,
             ..Default::default()
@@ -170,7 +171,7 @@ impl Core {
             .await?;
         let mut notes = Vec::new();
         for status in pinned.items.iter().filter(|s| publicly_visible(s)) {
-            notes.push(self.note_document(status).await?);
+            notes.push(self.status_document(status).await?);
         }
         Ok(notes)
     }

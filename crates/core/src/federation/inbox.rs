@@ -434,7 +434,17 @@ impl Core {
             }
         };
         if post.is_poll_vote() {
-            return Ok(()); // Polls arrive with the API-breadth work.
+            let (Some(question), Some(option)) = (&post.in_reply_to, &post.name) else {
+                return Ok(());
+            };
+            return self
+                .receive_vote(
+                    actor.clone(),
+                    question.as_str(),
+                    option,
+                    Some(post.id.to_string()),
+                )
+                .await;
         }
         // Anti-spoofing: the post is the sender's, and its id is on the sender's server.
         if post.attributed_to.as_ref().map(Url::as_str) != Some(actor.uri.as_str())
@@ -612,12 +622,38 @@ impl Core {
                 .collect(),
             attachments,
         };
+        let remote_poll = post.poll.as_ref().map(|poll| rhizome_store::Poll {
+            id: Id::generate(now.0),
+            status_id: status.id,
+            options: poll
+                .options
+                .iter()
+                .take(crate::polls::MAX_OPTIONS * 4)
+                .map(|o| rhizome_store::PollOption {
+                    title: o.name.chars().take(200).collect(),
+                    votes_count: o.votes.map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX)),
+                })
+                .collect(),
+            multiple: poll.multiple,
+            hide_totals: false,
+            expires_at: poll
+                .end_time
+                .map(|t| rhizome_model::Timestamp(t.timestamp_millis())),
+            voters_count: poll
+                .voters_count
+                .map_or(0, |v| i64::try_from(v).unwrap_or(i64::MAX)),
+            closed: poll.closed,
+            updated_at: now,
+        });
         match existing {
             Some(_) => self.store.edit_status(&new, Id::generate(now.0)).await?,
             None => {
                 self.store.insert_status(&new).await?;
                 self.store.link_orphan_replies(&status).await?;
             }
+        }
+        if let Some(poll) = &remote_poll {
+            self.store.save_poll(poll).await?;
         }
         self.enqueue(
             DISTRIBUTE_STATUS,

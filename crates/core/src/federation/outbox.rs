@@ -147,8 +147,20 @@ impl Core {
                 .send_activity(Some(&author), "Announce", &status.uri, payload, inboxes)
                 .await;
         }
-        let note = self.note_document(status).await?;
-        let (to, cc) = (note.to.clone(), note.cc.clone());
+        let note = self.status_document(status).await?;
+        let addresses = |key: &str| -> Vec<url::Url> {
+            note[key]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .filter_map(|v| url::Url::parse(v).ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (to, cc) = (addresses("to"), addresses("cc"));
         let (kind, kind_name, id) = if edited {
             (ActivityType::Update, "Update", self.new_activity_id())
         } else {
