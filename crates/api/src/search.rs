@@ -22,6 +22,7 @@ pub struct SearchQuery {
     resolve: Option<bool>,
     limit: Option<u32>,
     offset: Option<u32>,
+    account_id: Option<String>,
 }
 
 pub async fn search(
@@ -56,6 +57,22 @@ pub async fn search(
         {
             statuses.push(entities::status(&core, &view));
         }
+    }
+    // Full-text search of statuses, for signed-in users (Mastodon's rule).
+    if statuses.is_empty()
+        && kind.is_none_or(|k| k == "statuses")
+        && !q.contains("://")
+        && let Some(user) = viewer
+    {
+        let author = query
+            .account_id
+            .as_deref()
+            .map(crate::support::path_id)
+            .transpose()?;
+        let found = core
+            .search_statuses(user, q, author, limit, query.offset.unwrap_or(0))
+            .await?;
+        statuses.extend(found.iter().map(|v| entities::status(&core, v)));
     }
     if kind.is_none_or(|k| k == "accounts") {
         let mut found = Vec::new();

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod profile;
+pub mod search;
 pub mod secrets;
 pub mod settings;
 pub mod social;

@@ -693,6 +693,7 @@ impl Core {
             .map_err(CoreError::from)?
             .remove(&status.id)
             .unwrap_or_default();
+        self.index_for_search(&status).await?;
         let original = match status.reblog_of_id {
             Some(id) => self.store.status(id).await.map_err(CoreError::from)?,
             None => None,

@@ -45,6 +45,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// The full-text search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Instance-level domain blocks (the federation policy stage).
     Domain {
         #[command(subcommand)]
@@ -136,6 +141,12 @@ enum JobsCommand {
         #[arg(long)]
         wait: Option<u64>,
     },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the index of every status (with a progress bar on a terminal).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -292,6 +303,9 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Jobs { command } => jobs(&core, &out, command).await,
         AdminCommand::Settings { command } => settings(&core, &out, command).await,
         AdminCommand::Domain { command } => domain(&core, &out, command).await,
+        AdminCommand::Search {
+            command: SearchCommand::Reindex,
+        } => reindex(&core, &out).await,
         AdminCommand::Invite { command } => invite(&core, &out, command).await,
     };
     core.store.close().await;
@@ -532,6 +546,29 @@ async fn jobs(core: &Core, out: &Output, command: JobsCommand) -> anyhow::Result
             }
         }
     }
+    Ok(())
+}
+
+async fn reindex(core: &Core, out: &Output) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} statuses ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    // Hidden unless stderr is a terminal, so that scripts see only the result.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let done = core
+        .reindex_search(|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    out.show(json!({ "indexed": done }), || {
+        format!("{done} statuses indexed")
+    });
     Ok(())
 }
 

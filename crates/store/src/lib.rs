@@ -20,6 +20,7 @@ mod page;
 mod polls;
 mod remote;
 mod row;
+mod search;
 mod settings;
 mod statuses;
 mod timelines;

@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_polls.sql"),
         include_str!("../migrations/postgres/0006_polls.sql"),
     ),
+    (
+        7,
+        "search",
+        include_str!("../migrations/sqlite/0007_search.sql"),
+        include_str!("../migrations/postgres/0007_search.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

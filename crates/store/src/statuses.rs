@@ -230,6 +230,13 @@ impl Store {
             let Some(status) = row.as_ref().map(map_status).transpose()? else {
                 return Ok(None);
             };
+            // PostgreSQL's index cascades; SQLite's FTS table is removed from by hand.
+            if matches!(self.backend, crate::Backend::Sqlite { .. }) {
+                sqlx::query("DELETE FROM status_search WHERE rowid = $1")
+                    .bind(status.id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "INSERT INTO tombstones (uri, account_id, deleted_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (uri) DO NOTHING",

@@ -22,6 +22,7 @@ on_both_databases!(
     federation_bookkeeping,
     authorization_codes_are_single_use,
     lists_have_members_timelines_and_policies,
+    search_finds_what_the_viewer_may_find,
 );
 
 const ALICE: i64 = 1;
@@ -1299,4 +1300,60 @@ async fn lists_have_members_timelines_and_policies(db: &TestDatabase) {
     assert_eq!(home(store.clone()).await, vec![310]);
     assert!(!store.delete_list(Id(BOB), Id(300)).await.unwrap());
     assert!(store.delete_list(Id(ALICE), Id(300)).await.unwrap());
+}
+
+async fn search_finds_what_the_viewer_may_find(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store
+        .insert_status(&plain(400, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(401, BOB, Visibility::Private))
+        .await
+        .unwrap();
+    store
+        .insert_status(&plain(402, REMOTE, Visibility::Public))
+        .await
+        .unwrap();
+    for (id, text) in [
+        (400, "le grand arbre"),
+        (401, "un arbre prive"),
+        (402, "arbre distant"),
+    ] {
+        store.index_status(Id(id), text).await.unwrap();
+    }
+    let words = |w: &str| w.split(' ').map(String::from).collect::<Vec<_>>();
+    let find = |viewer: i64, q: &str| {
+        let store = store.clone();
+        let words = words(q);
+        async move {
+            ids(
+                &store
+                    .search_statuses(Id(viewer), &words, None, 20, 0)
+                    .await
+                    .unwrap(),
+                |s| s.id,
+            )
+        }
+    };
+    // Carol: public local posts, and the remote one because its author is discoverable.
+    assert_eq!(find(CAROL, "arbre").await, vec![402, 400]);
+    assert_eq!(
+        find(BOB, "arbre").await,
+        vec![402, 401, 400],
+        "one's own followers-only post"
+    );
+    assert_eq!(find(CAROL, "grand arbre").await, vec![400]);
+    assert!(find(CAROL, "absent").await.is_empty());
+    // Re-indexing replaces; deleting removes.
+    store.index_status(Id(400), "une foret").await.unwrap();
+    assert_eq!(find(CAROL, "arbre").await, vec![402]);
+    store.delete_status(Id(402), NOW).await.unwrap();
+    assert!(find(CAROL, "distant").await.is_empty());
+    let only_bob = store
+        .search_statuses(Id(BOB), &words("arbre"), Some(Id(BOB)), 20, 0)
+        .await
+        .unwrap();
+    assert_eq!(ids(&only_bob, |s| s.id), vec![401]);
 }
