@@ -185,7 +185,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     viewer(&auth, Scope("read:accounts"))?;
-    let account = core.visible_account(path_id(&id)?).await?;
+    // A suspended account still answers, as `suspended: true` with its profile emptied,
+    // so that apps can say what happened instead of "not found".
+    let account = core.account(path_id(&id)?).await?;
     let view = core.account_view(account).await?;
     Ok(Json(entities::account(&core, &view)))
 }
@@ -549,7 +551,7 @@ pub async fn blocks(
     let page = core
         .blocks_or_mutes(user, false, &query.request(40, 80)?)
         .await?;
-    account_page(&core, &uri, page).await
+    account_page(&core, &uri, page.map(|(account, _)| account)).await
 }
 
 pub async fn mutes(
@@ -562,7 +564,14 @@ pub async fn mutes(
     let page = core
         .blocks_or_mutes(user, true, &query.request(40, 80)?)
         .await?;
-    account_page(&core, &uri, page).await
+    let (accounts, ends): (Vec<Account>, Vec<_>) = page.items.iter().cloned().unzip();
+    let items = account_entities(&core, accounts)
+        .await?
+        .into_iter()
+        .zip(ends)
+        .map(|(entity, ends_at)| entities::muted_account(entity, ends_at))
+        .collect();
+    Ok(paged(&core, &uri, &page, items))
 }
 
 pub async fn domain_blocks(

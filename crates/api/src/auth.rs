@@ -26,14 +26,7 @@ pub fn bearer_token(parts: &Parts) -> Option<String> {
 /// Checks a bearer token: 401 when it is not valid, 403 when its user may not act yet
 /// (a sign-up still waiting for a moderator), as Mastodon answers.
 pub async fn authenticate(core: &Core, token: &str) -> Result<Authenticated, ApiError> {
-    let auth = core.authenticate_token(token).await?;
-    if auth.user.as_ref().is_some_and(|user| !user.approved) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "Your login is currently pending approval",
-        ));
-    }
-    Ok(auth)
+    Ok(core.authenticate_token(token).await?)
 }
 
 /// A request with a valid token: 401 otherwise. Handlers then check scopes with

@@ -76,6 +76,17 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
         },
         "akkoma": { "instance": Value::Null, "status_ttl_days": Value::Null, "permit_followback": false },
     });
+    if account.suspended_at.is_some() {
+        entity["suspended"] = json!(true);
+        entity["display_name"] = json!("");
+        entity["note"] = json!("");
+        entity["fields"] = json!([]);
+        entity["emojis"] = json!([]);
+        entity["avatar"] = json!(urls.default_avatar());
+        entity["avatar_static"] = json!(urls.default_avatar());
+        entity["header"] = json!(urls.default_header());
+        entity["header_static"] = json!(urls.default_header());
+    }
     if account.is_local() {
         entity["noindex"] = json!(!account.discoverable);
         entity["roles"] = if role.is_staff() {
@@ -85,6 +96,17 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
         };
     }
     entity
+}
+
+/// A MutedAccount: the Account with the moment its mute ends (`null` for ever).
+pub fn muted_account(mut account: Value, ends_at: Option<rhizome_model::Timestamp>) -> Value {
+    if let Value::Object(fields) = &mut account {
+        fields.insert(
+            "mute_expires_at".into(),
+            json!(ends_at.map(|t| t.to_rfc3339())),
+        );
+    }
+    account
 }
 
 fn role_name(role: Role) -> &'static str {

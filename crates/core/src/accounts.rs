@@ -22,6 +22,8 @@ pub struct NewUser {
     pub approved: bool,
     pub registration_reason: Option<String>,
     pub locale: String,
+    /// The invite this sign-up spends, in the same transaction that creates the user.
+    pub invite_code: Option<String>,
 }
 
 fn validate_email(email: &str) -> Result<(), CoreError> {
@@ -152,7 +154,18 @@ impl Core {
             created_at: now,
             last_sign_in_at: None,
         };
-        self.store.create_local_user(&user).await?;
+        let now = self.clock.now();
+        let invite = new.invite_code.as_deref().map(|code| (code, now));
+        match self
+            .store
+            .create_local_user_with_invite(&user, invite)
+            .await
+        {
+            Err(rhizome_store::StoreError::NotFound) => {
+                return Err(CoreError::Forbidden("A valid invite is required".into()));
+            }
+            other => other?,
+        }
         tracing::info!(username = name, role = %user.role, "local user created");
         Ok(user)
     }

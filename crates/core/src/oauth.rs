@@ -118,6 +118,13 @@ impl Core {
                         "Your login is currently disabled".into(),
                     ));
                 }
+                // Sign-ups awaiting approval receive a token (as in Mastodon) that opens
+                // nothing until a moderator approves them.
+                if !user.approved {
+                    return Err(CoreError::Forbidden(
+                        "Your login is currently pending approval".into(),
+                    ));
+                }
                 Some(user)
             }
         };

@@ -66,7 +66,8 @@ impl Core {
             }
             RegistrationMode::Invite => {
                 let code = registration.invite_code.as_deref().unwrap_or("");
-                if code.is_empty() || !self.store.use_invite(code, self.clock.now()).await? {
+                // Checked now for a quick answer, spent when the user is created.
+                if code.is_empty() || !self.store.invite_usable(code, self.clock.now()).await? {
                     return Err(CoreError::Forbidden("A valid invite is required".into()));
                 }
                 true
@@ -84,6 +85,9 @@ impl Core {
                     .locale
                     .filter(|l| l.len() <= 16)
                     .unwrap_or_else(|| "en".into()),
+                invite_code: (mode == RegistrationMode::Invite)
+                    .then(|| registration.invite_code.clone())
+                    .flatten(),
             })
             .await?;
         for moderator in self.store.staff_ids().await? {

@@ -335,7 +335,7 @@ impl Core {
         user: &LocalUser,
         mutes: bool,
         page: &PageRequest,
-    ) -> Result<Page<Account>, CoreError> {
+    ) -> Result<Page<(Account, Option<Timestamp>)>, CoreError> {
         Ok(self
             .store
             .blocked_or_muted(user.account.id, mutes, self.clock.now(), page)

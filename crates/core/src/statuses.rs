@@ -290,16 +290,24 @@ impl Core {
             .ok_or(CoreError::NotFound)?;
         let mut ancestors = Vec::new();
         let mut parent_id = status.in_reply_to_id;
-        while let Some(id) = parent_id {
-            if ancestors.len() >= MAX_ANCESTORS {
+        // Bounded in steps, not in results: remote data may even form a cycle.
+        for _ in 0..MAX_ANCESTORS {
+            let Some(id) = parent_id else {
                 break;
-            }
-            match self.store.visible_status(id, viewer).await? {
-                Some(parent) => {
-                    parent_id = parent.in_reply_to_id;
-                    ancestors.push(parent);
-                }
-                None => break,
+            };
+            // The chain is walked through every ancestor, so that one hidden from the
+            // viewer (a followers-only post in the middle) does not hide those above it.
+            let Some(parent) = self.store.status(id).await? else {
+                break;
+            };
+            parent_id = parent.in_reply_to_id;
+            if self
+                .store
+                .visible_status(parent.id, viewer)
+                .await?
+                .is_some()
+            {
+                ancestors.push(parent);
             }
         }
         ancestors.reverse();
@@ -774,6 +782,29 @@ impl Core {
                     None,
                 )
                 .await?;
+            }
+            // As Mastodon: boosts and replies to others are not news worth a notification.
+            let replies_to_other = status
+                .in_reply_to_account_id
+                .is_some_and(|id| id != status.account_id);
+            if status.visibility != Visibility::Direct && original.is_none() && !replies_to_other {
+                let notified = self
+                    .store
+                    .notified_follower_ids(status.account_id)
+                    .await
+                    .map_err(CoreError::from)?;
+                for follower in notified {
+                    if !local_mentioned.contains(&follower) {
+                        self.notify(
+                            follower,
+                            status.account_id,
+                            NotificationKind::Status,
+                            Some(status.id),
+                            None,
+                        )
+                        .await?;
+                    }
+                }
             }
         } else {
             // Those who boosted an edited status hear about the edit.

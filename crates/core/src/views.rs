@@ -66,6 +66,11 @@ impl Core {
             .ok_or(CoreError::NotFound)
     }
 
+    /// The account with this id, suspended or not.
+    pub async fn account(&self, id: Id) -> Result<Account, CoreError> {
+        self.store.account(id).await?.ok_or(CoreError::NotFound)
+    }
+
     /// The account with this id, if it exists and is not suspended.
     pub async fn visible_account(&self, id: Id) -> Result<Account, CoreError> {
         match self.store.account(id).await? {

@@ -334,6 +334,7 @@ async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result
                     approved: true,
                     registration_reason: None,
                     locale: "en".into(),
+                    invite_code: None,
                 })
                 .await?;
             let mut value = user_json(&user);

@@ -16,7 +16,7 @@ use rhizome_core::{Clock, Core};
 use rhizome_store::{PoolSize, Store};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -241,11 +241,19 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
             }),
         );
     }
+    // Browser clients (Elk, Phanpy) send `Authorization`, which a wildcard never covers by
+    // the Fetch standard, so the requested headers are mirrored instead.
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods(Any)
-        .allow_headers(Any)
-        .expose_headers([header::LINK, REQUEST_ID]);
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            header::LINK,
+            REQUEST_ID,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+        ]);
     Router::new()
         .merge(rhizome_api::router(Arc::new(
             rhizome_api::RateLimiter::new(

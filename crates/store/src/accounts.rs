@@ -97,8 +97,33 @@ fn account_conflict(err: sqlx::Error) -> StoreError {
 impl Store {
     /// Creates a local account and its user in one transaction.
     pub async fn create_local_user(&self, user: &NewLocalAccount) -> Result<(), StoreError> {
+        self.create_local_user_with_invite(user, None).await
+    }
+
+    /// Creates the user and, in the same transaction, spends one use of the invite `(code,
+    /// now)`: either both happen or neither, so a failed sign-up does not burn an invite.
+    /// An invite that is unknown, used up or expired is `StoreError::NotFound`.
+    pub async fn create_local_user_with_invite(
+        &self,
+        user: &NewLocalAccount,
+        invite: Option<(&str, Timestamp)>,
+    ) -> Result<(), StoreError> {
         let a = &user.account;
         begin_write!(self, |tx| {
+            if let Some((code, now)) = invite {
+                let spent = sqlx::query(
+                    "UPDATE invites SET uses = uses + 1 WHERE code = $1 \
+                     AND (max_uses IS NULL OR uses < max_uses) \
+                     AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind(code)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
+                if spent.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+            }
             sqlx::query(
                 "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
                  inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
@@ -456,18 +481,19 @@ impl Store {
         Ok(())
     }
 
-    /// Uses an invite once, if it is valid now. Returns whether it was.
-    pub async fn use_invite(&self, code: &str, now: Timestamp) -> Result<bool, StoreError> {
-        with_pool!(self, write, |pool| {
-            let done = sqlx::query(
-                "UPDATE invites SET uses = uses + 1 WHERE code = $1 \
+    /// Whether the invite `code` can still be used at `now` (spent by
+    /// `create_local_user_with_invite`).
+    pub async fn invite_usable(&self, code: &str, now: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, read, |pool| {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT code FROM invites WHERE code = $1 \
                  AND (max_uses IS NULL OR uses < max_uses) AND (expires_at IS NULL OR expires_at > $2)",
             )
             .bind(code)
             .bind(now.0)
-            .execute(pool)
+            .fetch_optional(pool)
             .await?;
-            Ok(done.rows_affected() > 0)
+            Ok(found.is_some())
         })
     }
 }

@@ -221,6 +221,20 @@ impl Store {
         })
     }
 
+    /// Local followers of `account_id` who asked to be told of each new post (`notify`).
+    pub async fn notified_follower_ids(&self, account_id: Id) -> Result<Vec<Id>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id \
+                 WHERE f.target_account_id = $1 AND f.notify AND a.domain IS NULL",
+            )
+            .bind(account_id.0)
+            .fetch_all(pool)
+            .await?;
+            Ok(ids.into_iter().map(Id).collect())
+        })
+    }
+
     /// The inboxes of remote followers of `account_id`, one per server (shared inbox when
     /// the server has one).
     pub async fn follower_inboxes(&self, account_id: Id) -> Result<Vec<String>, StoreError> {
@@ -254,7 +268,7 @@ impl Store {
                 "SELECT a.id, \
                  (SELECT COUNT(*) FROM follows f WHERE f.target_account_id = a.id) AS followers, \
                  (SELECT COUNT(*) FROM follows f WHERE f.account_id = a.id) AS following, \
-                 (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id) AS statuses, \
+                 (SELECT COUNT(*) FROM statuses s WHERE s.account_id = a.id AND s.visibility <> 'direct') AS statuses, \
                  (SELECT MAX(s.created_at) FROM statuses s WHERE s.account_id = a.id) AS last_status_at \
                  FROM accounts a WHERE a.id IN (",
             );
@@ -384,25 +398,27 @@ impl Store {
         })
     }
 
-    /// Accounts `account_id` blocks (`mutes == false`) or mutes, paginated by row id.
+    /// Accounts `account_id` blocks (`mutes == false`) or mutes, paginated by row id, each
+    /// with the moment its mute ends (always `None` for blocks, which do not expire).
     pub async fn blocked_or_muted(
         &self,
         account_id: Id,
         mutes: bool,
         now: Timestamp,
         page: &PageRequest,
-    ) -> Result<Page<Account>, StoreError> {
+    ) -> Result<Page<(Account, Option<Timestamp>)>, StoreError> {
         let head = if mutes {
             format!(
-                "SELECT {ACCOUNT_COLUMNS}, b.id AS row_id FROM mutes b JOIN accounts a \
+                "SELECT {ACCOUNT_COLUMNS}, b.id AS row_id, b.expires_at AS ends_at \
+                 FROM mutes b JOIN accounts a \
                  ON a.id = b.target_account_id WHERE (b.expires_at IS NULL OR b.expires_at > {}) \
                  AND b.account_id = ",
                 now.0
             )
         } else {
             format!(
-                "SELECT {ACCOUNT_COLUMNS}, b.id AS row_id FROM blocks b JOIN accounts a \
-                 ON a.id = b.target_account_id WHERE b.account_id = "
+                "SELECT {ACCOUNT_COLUMNS}, b.id AS row_id, NULL AS ends_at FROM blocks b \
+                 JOIN accounts a ON a.id = b.target_account_id WHERE b.account_id = "
             )
         };
         let rows = with_pool!(self, read, |pool| {
@@ -411,12 +427,18 @@ impl Store {
             page.push_keyset(&mut query, "b.id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
-                .map(|row| Ok((row.i64("row_id")?, map_account(row)?)))
+                .map(|row| {
+                    Ok((
+                        row.i64("row_id")?,
+                        map_account(row)?,
+                        row.opt_i64("ends_at")?.map(Timestamp),
+                    ))
+                })
                 .collect::<Result<Vec<_>, StoreError>>()?
         });
         Ok(page
-            .finish(rows, |(row_id, _)| *row_id)
-            .map(|(_, account)| account))
+            .finish(rows, |(row_id, _, _)| *row_id)
+            .map(|(_, account, ends_at)| (account, ends_at)))
     }
 
     pub async fn block_domain_for_user(

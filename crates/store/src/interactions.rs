@@ -135,7 +135,8 @@ impl Store {
         let rows = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT s.id, \
-                 (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id) AS replies, \
+                 (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id \
+                  AND r.visibility IN ('public', 'unlisted', 'local')) AS replies, \
                  (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id) AS reblogs, \
                  (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) AS favourites \
                  FROM statuses s WHERE s.id IN ",

@@ -640,7 +640,7 @@ async fn follows_requests_blocks_and_relationships(db: &TestDatabase) {
         .blocked_or_muted(Id(ALICE), false, NOW, &PageRequest::first(10))
         .await
         .unwrap();
-    assert_eq!(ids(&blocked.items, |a| a.id), vec![BOB]);
+    assert_eq!(ids(&blocked.items, |(a, _)| a.id), vec![BOB]);
     assert_eq!(
         store.unblock(Id(ALICE), Id(BOB)).await.unwrap(),
         Some(Some("https://example.org/blocks/80".into()))
