@@ -77,6 +77,7 @@ impl App {
                     approved: true,
                     registration_reason: None,
                     locale: "en".into(),
+                    invite_code: None,
                 })
                 .await
                 .unwrap(),

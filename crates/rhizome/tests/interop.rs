@@ -301,6 +301,7 @@ async fn a_flag_becomes_a_report_for_local_moderators() {
         approved: true,
         registration_reason: None,
         locale: "en".into(),
+        invite_code: None,
     };
     let alice = core
         .create_user(user("alice", rhizome_model::Role::User))

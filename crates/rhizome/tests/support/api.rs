@@ -71,6 +71,8 @@ impl Api {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
+            // A fresh connection per request: no race with a server closing an idle one.
+            .pool_max_idle_per_host(0)
             .build()
             .expect("HTTP client");
         Api {
@@ -272,9 +274,17 @@ impl Req<'_> {
     }
 
     /// A body already encoded as `application/x-www-form-urlencoded`.
-    pub fn raw_form(mut self, body: &str) -> Self {
-        self.body = body.as_bytes().to_vec();
-        self.header("content-type", "application/x-www-form-urlencoded")
+    pub fn raw_form(self, body: &str) -> Self {
+        self.body(
+            "application/x-www-form-urlencoded",
+            body.as_bytes().to_vec(),
+        )
+    }
+
+    /// Any body, with its content type.
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.body = body;
+        self.header("content-type", content_type)
     }
 
     pub async fn send(self) -> Reply {
@@ -304,7 +314,7 @@ impl Req<'_> {
                     .body(self.body)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                    .unwrap_or_else(|e| panic!("{what}: {e:?}"));
                 let status = response.status();
                 let headers = response.headers().clone();
                 let body = response
@@ -513,6 +523,36 @@ impl SharedServer {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Waits until this server's workers have run every job that is due.
+    pub async fn settle(&self) {
+        settle(&self.setup.database_url).await;
+    }
+}
+
+/// Waits until no job of the instance at `database_url` is running or due.
+pub async fn settle(database_url: &str) {
+    use rhizome_model::JobState;
+    let store =
+        rhizome_store::Store::connect(database_url, rhizome_store::PoolSize { max_connections: 2 })
+            .await
+            .expect("the server's database");
+    eventually("the job queue to settle", || async {
+        let jobs = store
+            .list_jobs(None, &rhizome_store::PageRequest::first(100_000))
+            .await
+            .expect("jobs")
+            .items;
+        let now = chrono::Utc::now().timestamp_millis();
+        jobs.iter()
+            .all(|job| {
+                job.state != JobState::Running
+                    && !(job.state == JobState::Queued && job.run_at.0 <= now)
+            })
+            .then_some(())
+    })
+    .await;
+    store.close().await;
 }
 
 unsafe extern "C" {
@@ -537,12 +577,33 @@ extern "C" fn clean_up_at_exit() {
     }
 }
 
+/// A real server of one test, stopped when dropped.
+pub struct OwnServer {
+    pub server: super::Server,
+    pub setup: Setup,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnServer {
+    pub fn api(&self) -> Api {
+        Api::http(&self.server.base())
+    }
+
+    pub async fn settle(&self) {
+        settle(&self.setup.database_url).await;
+    }
+}
+
 /// A fresh SQLite instance served by a real process, for tests that need job workers.
 /// `RHIZOME_JOBS_POLL_MILLIS` is 50; `env` adds or overrides variables.
-pub fn start_server(env: &[(&str, &str)]) -> (super::Server, tempfile::TempDir) {
+pub fn start_server(env: &[(&str, &str)]) -> OwnServer {
     let dir = tempfile::tempdir().expect("temporary folder");
     let setup = server_setup(dir.path().to_owned(), env);
-    (setup.serve(), dir)
+    OwnServer {
+        server: setup.serve(),
+        setup,
+        _dir: dir,
+    }
 }
 
 fn server_setup(dir: PathBuf, env: &[(&str, &str)]) -> Setup {
@@ -1008,4 +1069,63 @@ pub fn payload(message: &Value) -> Value {
         .as_str()
         .unwrap_or_else(|| panic!("the payload is a JSON string: {message:#}"));
     serde_json::from_str(text).unwrap_or_else(|e| panic!("payload is not JSON ({e}): {text}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// WebSockets.
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `ws://…{path}` on the server at `base` (`http://…`) with extra upgrade headers.
+pub async fn ws_connect(
+    base: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request()?;
+    for (name, value) in headers {
+        let name = axum::http::HeaderName::from_bytes(name.as_bytes()).expect("header name");
+        request
+            .headers_mut()
+            .insert(name, value.parse().expect("header value"));
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(socket, _)| socket)
+}
+
+/// The next JSON text frame for which `wanted` holds; others are skipped. Fails after
+/// [`PATIENCE`].
+pub async fn ws_next(socket: &mut Socket, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within {PATIENCE:?}"))
+            .unwrap_or_else(|| panic!("the socket closed before {what}"))
+            .unwrap_or_else(|e| panic!("socket error before {what}: {e}"));
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            let message: Value = serde_json::from_str(text.as_str())
+                .unwrap_or_else(|e| panic!("a frame that is not JSON ({e}): {text}"));
+            if wanted(&message) {
+                return message;
+            }
+        }
+    }
+}
+
+/// Whether a streaming message is `event` about status `id` (a Status with that id, a
+/// Notification about it, or a delete of it).
+pub fn is_event_about(message: &Value, event: &str, id: &str) -> bool {
+    message["event"] == event
+        && match message["payload"].as_str() {
+            Some(text) if event == "delete" => text == id,
+            Some(text) => serde_json::from_str::<Value>(text)
+                .is_ok_and(|p| p["id"] == id || p["status"]["id"] == id),
+            None => false,
+        }
 }
