@@ -16,7 +16,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
-use crate::params::{Params, Query, flexible_bool, flexible_list};
+use crate::params::{Params, ParamsWithFiles, Query, flexible_bool, flexible_list};
 use crate::support::{paged, path_id, user, viewer, viewer_id};
 
 async fn account_entities(
@@ -159,9 +159,12 @@ fn profile_fields(params: &CredentialsParams) -> Option<Vec<(String, String)>> {
 pub async fn update_credentials(
     State(core): State<Core>,
     Auth(auth): Auth,
-    Params(params): Params<CredentialsParams>,
+    mut form: ParamsWithFiles<CredentialsParams>,
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("write:accounts"))?;
+    let avatar = form.take_file("avatar");
+    let header = form.take_file("header");
+    let params = form.params;
     let fields = profile_fields(&params);
     let updated = core
         .update_profile(
@@ -173,6 +176,8 @@ pub async fn update_credentials(
                 bot: params.bot,
                 discoverable: params.discoverable,
                 fields,
+                avatar,
+                header,
             },
         )
         .await?;

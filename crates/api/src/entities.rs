@@ -179,7 +179,10 @@ pub fn attachment(a: &Attachment) -> Value {
         "id": a.id,
         "type": a.kind.as_str(),
         "url": a.url,
-        "preview_url": a.preview_url.clone().unwrap_or_else(|| a.url.clone()),
+        // Without a preview an image is its own; a video or a sound has none to show.
+        "preview_url": a.preview_url.clone().or_else(|| {
+            (a.kind == rhizome_model::AttachmentKind::Image).then(|| a.url.clone())
+        }),
         "remote_url": a.remote_url,
         "preview_remote_url": Value::Null,
         "text_url": Value::Null,
@@ -479,14 +482,15 @@ fn configuration(core: &Core) -> Value {
         "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
         "statuses": {
             "max_characters": config.max_post_chars,
-            "max_media_attachments": 4,
+            "max_media_attachments": config.media.max_attachments,
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
-            "image_size_limit": config.max_upload_bytes,
-            "image_matrix_limit": 16_777_216,
-            "video_size_limit": config.max_upload_bytes,
+            "supported_mime_types": rhizome_core::media::process::supported_media_types(),
+            "image_size_limit": config.media.max_image_bytes,
+            "image_matrix_limit": config.media.max_image_pixels,
+            "video_size_limit": config.media.max_video_bytes,
+            "description_limit": config.media.max_description_chars,
             "video_frame_rate_limit": 60,
             "video_matrix_limit": 2_304_000,
         },

@@ -13,6 +13,7 @@ pub mod error;
 mod filters;
 mod instance;
 mod lists;
+mod media;
 mod notifications;
 pub mod pagination;
 pub mod params;
@@ -25,6 +26,7 @@ mod support;
 mod timelines;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use rhizome_core::Core;
 
@@ -60,6 +62,22 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/endorsements", get(instance::empty_list))
         .route("/api/v1/announcements", get(instance::empty_list))
         .route("/api/v1/featured_tags", get(instance::empty_list))
+        // Uploads lift the server's body limit: `ParamsWithFiles` enforces the media one.
+        .route(
+            "/api/v1/media",
+            post(media::create_v1).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v2/media",
+            post(media::create_v2).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media/{id}",
+            get(media::get)
+                .put(media::update)
+                .delete(media::delete)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/api/v1/followed_tags", get(conversations::followed_tags))
         .route("/api/v1/tags/{name}", get(conversations::tag))
         .route(
@@ -107,7 +125,7 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(accounts::update_credentials),
+            axum::routing::patch(accounts::update_credentials).layer(DefaultBodyLimit::disable()),
         )
         .route(
             "/api/v1/accounts/relationships",

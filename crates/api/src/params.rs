@@ -15,6 +15,32 @@ fn invalid(err: impl std::fmt::Display) -> ApiError {
     ApiError::unprocessable(format!("Validation failed: {err}"))
 }
 
+/// A file sent in a multipart form.
+#[derive(Debug)]
+pub struct UploadedFile {
+    /// The form field's name (`file`, `thumbnail`, `avatar`…).
+    pub field: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Parameters as [`Params`], plus the files of a multipart form. Routes that take files
+/// lift the server's body limit; this bounds what it reads instead (the whole body to the
+/// largest upload allowed, and each text field to 64 KiB).
+pub struct ParamsWithFiles<T> {
+    pub params: T,
+    pub files: Vec<UploadedFile>,
+}
+
+impl<T> ParamsWithFiles<T> {
+    /// The file sent as `field`, if any.
+    pub fn take_file(&mut self, field: &str) -> Option<Vec<u8>> {
+        let index = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.swap_remove(index).bytes)
+    }
+}
+
+const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
+
 impl<T, S> FromRequest<S> for Params<T>
 where
     T: DeserializeOwned,
@@ -23,63 +49,139 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let query = request.uri().query().unwrap_or("").to_owned();
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if content_type.starts_with("application/json") {
-            let body = axum::body::Bytes::from_request(request, state)
-                .await
-                .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return from_form(&query).map(Params);
-            }
-            // JSON parameters win; the query string fills in what the body lacks.
-            let mut value: serde_json::Value = serde_json::from_slice(&body)
-                .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
-            if let (Some(object), false) = (value.as_object_mut(), query.is_empty()) {
-                for (key, item) in form_urlencoded_pairs(&query) {
-                    object.entry(key).or_insert(serde_json::Value::String(item));
+        read_params(request, state, None)
+            .await
+            .map(|(params, _)| Params(params))
+    }
+}
+
+impl<T> FromRequest<rhizome_core::Core> for ParamsWithFiles<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: Request,
+        core: &rhizome_core::Core,
+    ) -> Result<Self, Self::Rejection> {
+        let limit = core.config.media.max_upload_bytes();
+        read_params(request, core, Some(limit))
+            .await
+            .map(|(params, files)| ParamsWithFiles { params, files })
+    }
+}
+
+/// Reads parameters; with `files_limit`, keeps multipart files up to that many bytes in
+/// all (more is 413), otherwise skips them.
+async fn read_params<T: DeserializeOwned, S: Send + Sync>(
+    request: Request,
+    state: &S,
+    files_limit: Option<u64>,
+) -> Result<(T, Vec<UploadedFile>), ApiError> {
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut files = Vec::new();
+        let mut file_bytes: u64 = 0;
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?
+        {
+            let name = field.name().unwrap_or("").to_owned();
+            if field.file_name().is_some() {
+                let Some(limit) = files_limit else {
+                    // Files are for the media endpoints, which read them themselves.
+                    continue;
+                };
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| ApiError::bad_request(e.body_text()))?
+                {
+                    file_bytes += chunk.len() as u64;
+                    if file_bytes > limit {
+                        return Err(ApiError::new(
+                            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                            format!(
+                                "Validation failed: files must be smaller than {}",
+                                rhizome_core::media::process::human_size(limit)
+                            ),
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
                 }
+                files.push(UploadedFile { field: name, bytes });
+                continue;
             }
-            return serde_json::from_value(value).map(Params).map_err(invalid);
-        }
-        if content_type.starts_with("multipart/form-data") {
-            let mut multipart = Multipart::from_request(request, state)
-                .await
-                .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-            let mut pairs: Vec<(String, String)> = Vec::new();
-            while let Some(field) = multipart
-                .next_field()
+            let mut text = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
                 .await
                 .map_err(|e| ApiError::bad_request(e.body_text()))?
             {
-                // Files are for the media endpoints, which read them themselves.
-                if field.file_name().is_some() {
-                    continue;
+                if text.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the field {name} is too long"),
+                    ));
                 }
-                let name = field.name().unwrap_or("").to_owned();
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                pairs.push((name, text));
+                text.extend_from_slice(&chunk);
             }
-            let body = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs)
-                .finish();
-            return from_form(&join(&query, &body)).map(Params);
+            let text = String::from_utf8(text)
+                .map_err(|_| ApiError::bad_request(format!("the field {name} is not UTF-8")))?;
+            pairs.push((name, text));
         }
-        let body = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        let body = std::str::from_utf8(&body)
-            .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
-        from_form(&join(&query, body)).map(Params)
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        return from_form(&join(&query, &body)).map(|params| (params, files));
     }
+    // Other bodies are small: the server's body limit applies, unless lifted for a
+    // route that takes files, where it is enforced here.
+    let body = match files_limit {
+        None => axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::new(e.status(), e.body_text()))?,
+        Some(_) => axum::body::to_bytes(request.into_body(), MAX_TEXT_FIELD_BYTES)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request body is too large",
+                )
+            })?,
+    };
+    if content_type.starts_with("application/json") {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return from_form(&query).map(|params| (params, Vec::new()));
+        }
+        // JSON parameters win; the query string fills in what the body lacks.
+        let mut value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?;
+        if let (Some(object), false) = (value.as_object_mut(), query.is_empty()) {
+            for (key, item) in form_urlencoded_pairs(&query) {
+                object.entry(key).or_insert(serde_json::Value::String(item));
+            }
+        }
+        return serde_json::from_value(value)
+            .map(|params| (params, Vec::new()))
+            .map_err(invalid);
+    }
+    let body =
+        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+    from_form(&join(&query, body)).map(|params| (params, Vec::new()))
 }
 
 fn join(query: &str, body: &str) -> String {
@@ -161,6 +263,13 @@ pub fn flexible_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<S
         Some(Flexible::One(serde_json::Value::Null)) => Vec::new(),
         Some(Flexible::One(item)) => vec![text(item)],
     })
+}
+
+/// As [`flexible_list`], but telling a list that was sent (even empty) from none at all.
+pub fn flexible_list_opt<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    flexible_list(deserializer).map(Some)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::auth::{Auth, MaybeAuth};
 use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
-use crate::params::{Params, Query, flexible_bool, flexible_list};
+use crate::params::{Params, Query, flexible_bool, flexible_list, flexible_list_opt};
 use crate::support::{paged, path_id, user, viewer, viewer_id};
 
 #[derive(Deserialize, Default)]
@@ -35,9 +35,9 @@ pub struct StatusParams {
         default,
         rename = "media_ids[]",
         alias = "media_ids",
-        deserialize_with = "flexible_list"
+        deserialize_with = "flexible_list_opt"
     )]
-    media_ids: Vec<String>,
+    media_ids: Option<Vec<String>>,
     scheduled_at: Option<String>,
     /// Akkoma's `quote_id`; Mastodon 4.5 calls it `quoted_status_id`.
     #[serde(alias = "quoted_status_id")]
@@ -140,12 +140,18 @@ fn post_request(
     app_id: Option<Id>,
 ) -> Result<PostRequest, ApiError> {
     let poll = poll_request(&params)?;
-    if !params.media_ids.is_empty() {
-        return Err(ApiError::unprocessable(
-            "Validation failed: media attachments are not supported yet",
-        ));
-    }
+    let media_ids = params
+        .media_ids
+        .as_ref()
+        .map(|ids| {
+            ids.iter()
+                .filter(|id| !id.is_empty())
+                .map(|id| path_id(id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
     Ok(PostRequest {
+        media_ids,
         text: params.status.unwrap_or_default(),
         spoiler_text: params.spoiler_text.unwrap_or_default(),
         sensitive: params.sensitive.unwrap_or(false),
@@ -173,6 +179,15 @@ pub async fn create(
     let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
     let request = post_request(params, &headers, auth.token.app_id)?;
     if let Some(at) = scheduled_at {
+        if request
+            .media_ids
+            .as_ref()
+            .is_some_and(|ids| !ids.is_empty())
+        {
+            return Err(ApiError::unprocessable(
+                "Validation failed: scheduled posts cannot carry media yet",
+            ));
+        }
         // A scheduled post answers with a ScheduledStatus, not a Status.
         let params = rhizome_core::conversations::ScheduledParams {
             text: request.text,
@@ -284,13 +299,22 @@ pub async fn source(
     Ok(Json(entities::status_source(&view)))
 }
 
+#[derive(Deserialize, Default)]
+pub struct DeleteQuery {
+    #[serde(default, deserialize_with = "flexible_bool")]
+    delete_media: Option<bool>,
+}
+
 pub async fn delete(
     State(core): State<Core>,
     Auth(auth): Auth,
     Path(id): Path<String>,
+    Query(query): Query<DeleteQuery>,
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("write:statuses"))?;
-    let view = core.delete_status(user, path_id(&id)?).await?;
+    let view = core
+        .delete_status(user, path_id(&id)?, query.delete_media.unwrap_or(false))
+        .await?;
     Ok(Json(entities::deleted_status(&core, &view)))
 }
 

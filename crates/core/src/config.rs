@@ -83,7 +83,7 @@ pub struct CoreConfig {
     /// Setting keys whose value the environment pins: admins cannot change them.
     pub pinned_settings: Vec<String>,
     pub max_post_chars: usize,
-    pub max_upload_bytes: u64,
+    pub media: crate::media::MediaConfig,
     pub federation_enabled: bool,
     pub fetch: FetchSettings,
     pub jobs: JobsConfig,
@@ -133,7 +133,11 @@ impl CoreConfig {
             registrations: RegistrationMode::Open,
             pinned_settings: Vec::new(),
             max_post_chars: 5000,
-            max_upload_bytes: 40 * 1024 * 1024,
+            media: crate::media::MediaConfig::with_backend(
+                crate::media::storage::StorageBackend::Local {
+                    dir: std::path::PathBuf::from("data/media"),
+                },
+            ),
             federation_enabled: true,
             fetch: FetchSettings::default(),
             jobs: JobsConfig::default(),

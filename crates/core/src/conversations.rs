@@ -291,6 +291,7 @@ impl Core {
                 application_id: params.application_id,
                 quote_id: None,
                 poll: None,
+                media_ids: None,
             },
         )
         .await?;

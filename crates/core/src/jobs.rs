@@ -91,6 +91,12 @@ impl JobRegistry {
         registry.register(crate::conversations::PUBLISH_SCHEDULED, |core, job| {
             Box::pin(async move { core.publish_scheduled(payload(&job)?).await })
         });
+        registry.register(crate::maintenance::DAILY_MAINTENANCE, |core, job| {
+            Box::pin(async move { core.run_daily_maintenance(payload(&job)?).await })
+        });
+        registry.register(crate::media::DELETE_MEDIA_FILES, |core, job| {
+            Box::pin(async move { core.run_delete_media_files(payload(&job)?).await })
+        });
         registry.register(crate::federation::inbox::PROCESS_ACTIVITY, |core, job| {
             Box::pin(async move { core.process_activity(payload(&job)?).await })
         });

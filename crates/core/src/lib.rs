@@ -13,6 +13,8 @@ pub mod federation;
 pub mod filters;
 pub mod jobs;
 pub mod lists;
+pub mod maintenance;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;
@@ -50,6 +52,8 @@ pub struct Core {
     pub jobs_ready: Arc<tokio::sync::Notify>,
     /// Fetches and delivers; `None` when federation is off.
     pub http: Option<rhizome_federation::http::HttpClient>,
+    /// Where uploads, avatars, emoji and cached remote files are kept.
+    pub media: media::storage::MediaStorage,
     pub(crate) host_limits: Arc<federation::HostLimits>,
 }
 
@@ -74,6 +78,7 @@ impl Core {
             None
         };
         let events = events::EventBus::new(&store);
+        let media = media::storage::MediaStorage::open(config.media.backend.clone())?;
         Ok(Core {
             store,
             clock,
@@ -83,6 +88,7 @@ impl Core {
             events,
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
             http,
+            media,
             host_limits: Arc::new(federation::HostLimits::default()),
         })
     }

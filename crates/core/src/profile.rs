@@ -32,7 +32,14 @@ pub struct ProfileUpdate {
     pub bot: Option<bool>,
     pub discoverable: Option<bool>,
     pub fields: Option<Vec<(String, String)>>,
+    /// New pictures, as uploaded (checked, stripped and resized here).
+    pub avatar: Option<Vec<u8>>,
+    pub header: Option<Vec<u8>>,
 }
+
+/// Mastodon's sizes: avatars are squares, headers 3:1.
+const AVATAR_SIDE: u32 = 400;
+const HEADER_SIZE: (u32, u32) = (1500, 500);
 
 const MAX_DISPLAY_NAME: usize = 30;
 const MAX_NOTE: usize = 500;
@@ -153,6 +160,30 @@ impl Core {
                 "note is too long (at most {MAX_NOTE})"
             )));
         }
+        let fields = match update.fields {
+            Some(fields) if fields.len() > MAX_FIELDS => {
+                return Err(CoreError::invalid(format!(
+                    "at most {MAX_FIELDS} profile fields"
+                )));
+            }
+            other => other,
+        };
+        // Pictures are checked and stored before anything changes, so that a refused one
+        // leaves the profile as it was.
+        let avatar_url = match update.avatar {
+            Some(bytes) => Some(
+                self.store_profile_image(user, "avatar", bytes, (AVATAR_SIDE, AVATAR_SIDE))
+                    .await?,
+            ),
+            None => None,
+        };
+        let header_url = match update.header {
+            Some(bytes) => Some(
+                self.store_profile_image(user, "header", bytes, HEADER_SIZE)
+                    .await?,
+            ),
+            None => None,
+        };
         let note = update.note.as_deref().map(|note| {
             let base = self.urls.base().to_owned();
             text::render(note, ContentType::Plain, &|_| None, &|tag| {
@@ -171,16 +202,24 @@ impl Core {
                     locked: update.locked,
                     bot: update.bot,
                     discoverable: update.discoverable,
+                    avatar_url: avatar_url.clone(),
+                    header_url: header_url.clone(),
                 },
                 now,
             )
             .await?;
-        if let Some(fields) = update.fields {
-            if fields.len() > MAX_FIELDS {
-                return Err(CoreError::invalid(format!(
-                    "at most {MAX_FIELDS} profile fields"
-                )));
-            }
+        // The replaced pictures go once caches have had time to pick up the new ones.
+        let replaced: Vec<String> = [
+            avatar_url.and(user.account.avatar_url.as_deref()),
+            header_url.and(user.account.header_url.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|url| self.media_key_of_url(url))
+        .collect();
+        self.delete_files_later(replaced, crate::media::DELETED_MEDIA_DELAY)
+            .await?;
+        if let Some(fields) = fields {
             let fields: Vec<ProfileField> = fields
                 .into_iter()
                 .filter(|(name, value)| !name.trim().is_empty() || !value.trim().is_empty())

@@ -24,6 +24,8 @@ pub struct PostRequest {
     /// The status this one quotes.
     pub quote_id: Option<Id>,
     pub poll: Option<crate::polls::PollRequest>,
+    /// Uploads to attach, in order. On an edit, `None` keeps the current ones.
+    pub media_ids: Option<Vec<Id>>,
 }
 
 /// How deep a thread is walked up for a status's context.
@@ -135,7 +137,10 @@ impl Core {
         {
             return self.status_view(status, viewer).await;
         }
-        if request.text.trim().is_empty() {
+        let media = self
+            .media_for_post(author, request.media_ids.as_deref().unwrap_or_default())
+            .await?;
+        if request.text.trim().is_empty() && media.is_empty() {
             return Err(CoreError::invalid("Text can't be blank"));
         }
         self.check_length(&request.text, &request.spoiler_text)?;
@@ -225,7 +230,7 @@ impl Core {
                 status: status.clone(),
                 mentions: rendered.mentions,
                 tags: rendered.tags,
-                attachments: Vec::new(),
+                attachments: media,
             })
             .await?;
         if let Some(poll) = &request.poll {
@@ -341,7 +346,41 @@ impl Core {
         request: PostRequest,
     ) -> Result<StatusView, CoreError> {
         let mut status = self.own_status(user, id).await?;
-        if request.text.trim().is_empty() {
+        let current = self
+            .store
+            .attachments_of(&[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        // The media asked for: those the post has, plus new uploads; the ones left out
+        // are unattached and go with the daily clean-up.
+        let attachments = match &request.media_ids {
+            None => current,
+            Some(ids) => {
+                let new_ids: Vec<Id> = ids
+                    .iter()
+                    .filter(|id| !current.iter().any(|m| m.id == **id))
+                    .copied()
+                    .collect();
+                let added = self.media_for_post(user, &new_ids).await?;
+                if ids.len() > self.config.media.max_attachments {
+                    return Err(CoreError::invalid(format!(
+                        "a post may have at most {} media attachments",
+                        self.config.media.max_attachments
+                    )));
+                }
+                ids.iter()
+                    .filter_map(|id| {
+                        current
+                            .iter()
+                            .chain(added.iter())
+                            .find(|m| m.id == *id)
+                            .cloned()
+                    })
+                    .collect()
+            }
+        };
+        if request.text.trim().is_empty() && attachments.is_empty() {
             return Err(CoreError::invalid("Text can't be blank"));
         }
         self.check_length(&request.text, &request.spoiler_text)?;
@@ -356,12 +395,6 @@ impl Core {
         };
         let rendered = self.render_post(&request.text, content_type).await?;
         let now = self.clock.now();
-        let attachments = self
-            .store
-            .attachments_of(&[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
         status.text = request.text;
         status.content = rendered.content;
         status.content_type = content_type.as_str().to_owned();
@@ -407,12 +440,30 @@ impl Core {
     }
 
     /// Deletes one's own status; returns it (its text lets clients redraft).
-    pub async fn delete_status(&self, user: &LocalUser, id: Id) -> Result<StatusView, CoreError> {
+    /// Its uploads stay for a redraft unless `delete_media` (then they go within the hour).
+    pub async fn delete_status(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        delete_media: bool,
+    ) -> Result<StatusView, CoreError> {
         let status = self.own_status(user, id).await?;
         let view = self
             .status_view(status.clone(), Some(user.account.id))
             .await?;
         self.store.delete_status(id, self.clock.now()).await?;
+        if delete_media {
+            let ids: Vec<Id> = view.attachments.iter().map(|m| m.id).collect();
+            let gone = self.store.delete_unattached_media(&ids).await?;
+            let keys = view
+                .attachments
+                .iter()
+                .filter(|m| gone.contains(&m.id))
+                .flat_map(crate::media::media_keys)
+                .collect();
+            self.delete_files_later(keys, crate::media::DELETED_MEDIA_DELAY)
+                .await?;
+        }
         self.events
             .publish(crate::events::Event::Delete { status_id: id });
         self.federate_delete(user, &status).await?;

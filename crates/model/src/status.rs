@@ -113,6 +113,13 @@ pub struct Attachment {
     pub meta: String,
     pub position: i32,
     pub created_at: Timestamp,
+    /// Where the file lies in this instance's media storage: an upload, or a remote file
+    /// once cached. `None` for a remote file not fetched (or pruned from the cache).
+    pub file_key: Option<String>,
+    /// The preview's key in media storage, when one was made.
+    pub preview_key: Option<String>,
+    /// Bytes stored under `file_key` and `preview_key` together.
+    pub stored_bytes: i64,
 }
 
 /// A status with what is stored beside it, as written in one transaction.

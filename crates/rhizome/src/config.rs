@@ -37,6 +37,7 @@ pub struct Config {
     pub server: ServerSection,
     pub database: DatabaseSection,
     pub storage: StorageSection,
+    pub media: MediaSection,
     pub registrations: RegistrationsSection,
     pub limits: LimitsSection,
     pub federation: FederationSection,
@@ -115,12 +116,73 @@ impl Default for DatabaseSection {
 pub struct StorageSection {
     /// Holds the SQLite database (when used) and local media.
     pub data_dir: PathBuf,
+    /// Where media files go: `local` (`data_dir/media`) or `s3`.
+    pub backend: StorageKind,
+    /// Where clients fetch media from, when not from this server's `/media/` (a separate
+    /// domain, as Akkoma recommends since its upload-spoofing fix, or a bucket's address).
+    pub media_base_url: Option<String>,
+    pub s3_bucket: Option<String>,
+    /// The S3 endpoint (MinIO, Garage, Ceph…); AWS's regional one when unset.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Path-style addresses (`endpoint/bucket/key`), which most self-hosted servers need.
+    pub s3_path_style: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    #[default]
+    Local,
+    S3,
 }
 
 impl Default for StorageSection {
     fn default() -> Self {
         StorageSection {
             data_dir: PathBuf::from("data"),
+            backend: StorageKind::Local,
+            media_base_url: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_path_style: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaSection {
+    pub max_image_bytes: u64,
+    /// Video and audio.
+    pub max_video_bytes: u64,
+    /// Larger images are refused before decoding (decompression bombs).
+    pub max_image_pixels: u64,
+    pub max_attachments: usize,
+    pub max_description_chars: usize,
+    /// Uploads never posted are removed after this many hours.
+    pub unattached_hours: u64,
+}
+
+impl Default for MediaSection {
+    fn default() -> Self {
+        let core = rhizome_core::media::MediaConfig::with_backend(
+            rhizome_core::media::storage::StorageBackend::Local {
+                dir: PathBuf::new(),
+            },
+        );
+        MediaSection {
+            max_image_bytes: core.max_image_bytes,
+            max_video_bytes: core.max_video_bytes,
+            max_image_pixels: core.max_image_pixels,
+            max_attachments: core.max_attachments,
+            max_description_chars: core.max_description_chars,
+            unattached_hours: core.unattached_hours,
         }
     }
 }
@@ -135,7 +197,6 @@ pub struct RegistrationsSection {
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsSection {
     pub max_post_chars: usize,
-    pub max_upload_bytes: u64,
     /// Write requests (POST, PUT, PATCH, DELETE) one token or address may make per window.
     pub write_requests_per_window: u32,
     pub rate_window_seconds: u64,
@@ -145,7 +206,6 @@ impl Default for LimitsSection {
     fn default() -> Self {
         LimitsSection {
             max_post_chars: 5000,
-            max_upload_bytes: 40 * 1024 * 1024,
             write_requests_per_window: 300,
             rate_window_seconds: 300,
         }
@@ -328,6 +388,7 @@ const SECTIONS: &[&str] = &[
     "server",
     "database",
     "storage",
+    "media",
     "registrations",
     "limits",
     "federation",
@@ -417,6 +478,31 @@ impl Config {
         if !(self.time.scale.is_finite() && self.time.scale > 0.0) {
             return Err(invalid("time.scale", "must be a positive number"));
         }
+        if self.storage.backend == StorageKind::S3 {
+            for (key, value) in [
+                ("storage.s3_bucket", &self.storage.s3_bucket),
+                ("storage.s3_access_key_id", &self.storage.s3_access_key_id),
+                (
+                    "storage.s3_secret_access_key",
+                    &self.storage.s3_secret_access_key,
+                ),
+            ] {
+                if value.as_deref().is_none_or(str::is_empty) {
+                    return Err(invalid(key, "is needed when storage.backend is s3"));
+                }
+            }
+        }
+        if let Some(url) = &self.storage.media_base_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(invalid(
+                "storage.media_base_url",
+                "must be an http(s) address",
+            ));
+        }
+        if self.media.max_attachments == 0 {
+            return Err(invalid("media.max_attachments", "must be at least 1"));
+        }
         if self.jobs.concurrency == 0 {
             return Err(invalid("jobs.concurrency", "must be at least 1"));
         }
@@ -478,7 +564,7 @@ impl Config {
             .map(|key| key.to_string())
             .collect();
         core.max_post_chars = self.limits.max_post_chars;
-        core.max_upload_bytes = self.limits.max_upload_bytes;
+        core.media = self.media_config();
         core.federation_enabled = self.federation.enabled;
         core.fetch = rhizome_core::config::FetchSettings {
             allow_http: self.federation.allow_http,
@@ -494,6 +580,41 @@ impl Config {
         core
     }
 
+    fn media_config(&self) -> rhizome_core::media::MediaConfig {
+        use rhizome_core::media::storage::{S3Config, StorageBackend};
+        let storage = &self.storage;
+        let backend = match storage.backend {
+            StorageKind::Local => StorageBackend::Local {
+                dir: storage.data_dir.join("media"),
+            },
+            StorageKind::S3 => StorageBackend::S3(S3Config {
+                bucket: storage.s3_bucket.clone().unwrap_or_default(),
+                endpoint: storage.s3_endpoint.clone(),
+                region: storage.s3_region.clone(),
+                access_key_id: storage.s3_access_key_id.clone().unwrap_or_default(),
+                secret_access_key: storage.s3_secret_access_key.clone().unwrap_or_default(),
+                path_style: storage.s3_path_style,
+                allow_http: storage
+                    .s3_endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("http://")),
+            }),
+        };
+        let mut media = rhizome_core::media::MediaConfig::with_backend(backend);
+        media.max_image_bytes = self.media.max_image_bytes;
+        media.max_video_bytes = self.media.max_video_bytes;
+        media.max_image_pixels = self.media.max_image_pixels;
+        media.max_attachments = self.media.max_attachments;
+        media.max_description_chars = self.media.max_description_chars;
+        media.unattached_hours = self.media.unattached_hours;
+        media.base_url = self
+            .storage
+            .media_base_url
+            .clone()
+            .map(|url| url.trim_end_matches('/').to_owned());
+        media
+    }
+
     /// The effective configuration as TOML, with secrets hidden.
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
@@ -501,6 +622,9 @@ impl Config {
             shown.metrics.token = Some("<hidden>".into());
         }
         shown.database.url = Some(redact_url_password(&self.database_url()));
+        if shown.storage.s3_secret_access_key.is_some() {
+            shown.storage.s3_secret_access_key = Some("<hidden>".into());
+        }
         shown.instance.scheme = Some(self.scheme());
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show: {e}"))
     }

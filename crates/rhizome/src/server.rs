@@ -119,6 +119,7 @@ pub async fn serve(loaded: Loaded) -> anyhow::Result<()> {
     let metrics = Metrics::new();
     let (stop_tx, stop_rx) = watch::channel(false);
 
+    core.schedule_daily_maintenance().await?;
     let workers = Workers::new(
         core.clone(),
         JobRegistry::with_core_jobs(),

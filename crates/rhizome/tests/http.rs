@@ -19,10 +19,14 @@ struct App {
 
 async fn app_with(env: &[(&str, &str)]) -> App {
     let db = TestDatabase::sqlite();
-    let env = env
+    let mut env: std::collections::BTreeMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    env.insert(
+        "RHIZOME_STORAGE_DATA_DIR".into(),
+        db.scratch_path("data").display().to_string(),
+    );
     let loaded = Loaded::from_parts(None, None, &env).unwrap();
     let config: Config = loaded.config;
     let core = Core::new(

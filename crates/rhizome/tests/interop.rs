@@ -40,9 +40,15 @@ fn create(actor: &str, object: Value) -> Value {
 
 async fn core(db: &TestDatabase) -> Core {
     // Federation off: nothing here may reach the network (unknown parents stay unknown).
-    let env = [("RHIZOME_FEDERATION_ENABLED".to_owned(), "false".to_owned())]
-        .into_iter()
-        .collect();
+    let env = [
+        ("RHIZOME_FEDERATION_ENABLED".to_owned(), "false".to_owned()),
+        (
+            "RHIZOME_STORAGE_DATA_DIR".to_owned(),
+            db.scratch_path("data").display().to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
     let loaded = Loaded::from_parts(None, None, &env).unwrap();
     Core::new(
         db.store().await,

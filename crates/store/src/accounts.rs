@@ -26,6 +26,8 @@ pub struct AccountUpdate {
     pub locked: Option<bool>,
     pub bot: Option<bool>,
     pub discoverable: Option<bool>,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
 }
 
 pub(crate) fn map_account(row: &impl Columns) -> Result<Account, StoreError> {
@@ -359,7 +361,8 @@ impl Store {
                 "UPDATE accounts SET display_name = COALESCE($2, display_name), \
                  note = COALESCE($3, note), locked = COALESCE($4, locked), \
                  bot = COALESCE($5, bot), discoverable = COALESCE($6, discoverable), \
-                 updated_at = $7 WHERE id = $1",
+                 updated_at = $7, avatar_url = COALESCE($8, avatar_url), \
+                 header_url = COALESCE($9, header_url) WHERE id = $1",
             )
             .bind(account_id.0)
             .bind(&update.display_name)
@@ -368,6 +371,8 @@ impl Store {
             .bind(update.bot)
             .bind(update.discoverable)
             .bind(at.0)
+            .bind(&update.avatar_url)
+            .bind(&update.header_url)
             .execute(pool)
             .await?
             .rows_affected()

@@ -64,6 +64,27 @@ impl Store {
         Ok(())
     }
 
+    /// Enqueues a job unless one with its id exists: several processes scheduling the same
+    /// periodic work give it one id, and it runs once. Returns whether it was added.
+    pub async fn enqueue_job_once(&self, job: &NewJob, now: Timestamp) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, \
+                 created_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(job.id.0)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(job.run_at.0)
+            .bind(i64::from(job.max_attempts))
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     /// Claims up to `limit` due jobs for `worker` until `lease_until`: queued jobs whose time
     /// has come, and running jobs whose lease has expired. Each claim counts as an attempt.
     pub async fn claim_jobs(

@@ -53,6 +53,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_search.sql"),
         include_str!("../migrations/postgres/0007_search.sql"),
     ),
+    (
+        8,
+        "media",
+        include_str!("../migrations/sqlite/0008_media.sql"),
+        include_str!("../migrations/postgres/0008_media.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -44,10 +44,11 @@ pub(crate) fn map_status(row: &impl Columns) -> Result<Status, StoreError> {
     })
 }
 
-const ATTACHMENT_COLUMNS: &str = "id, status_id, account_id, kind, media_type, url, remote_url, \
-    preview_url, description, blurhash, meta, position, created_at";
+pub(crate) const ATTACHMENT_COLUMNS: &str = "id, status_id, account_id, kind, media_type, url, \
+    remote_url, preview_url, description, blurhash, meta, position, created_at, file_key, \
+    preview_key, stored_bytes";
 
-fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreError> {
+pub(crate) fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreError> {
     Ok(Attachment {
         id: Id(row.i64("id")?),
         status_id: row.opt_i64("status_id")?.map(Id),
@@ -62,6 +63,9 @@ fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreError> {
         meta: row.text("meta")?,
         position: row.i32("position")?,
         created_at: Timestamp(row.i64("created_at")?),
+        file_key: row.opt_text("file_key")?,
+        preview_key: row.opt_text("preview_key")?,
+        stored_bytes: row.i64("stored_bytes")?,
     })
 }
 
@@ -223,6 +227,16 @@ impl Store {
             STATUS_COLUMNS.replace("s.", "")
         );
         begin_write!(self, |tx| {
+            // Our own uploads outlive the post, unattached, so that "delete & redraft" can
+            // post them again; the daily clean-up removes them if nobody does.
+            sqlx::query(
+                "UPDATE media_attachments SET status_id = NULL, created_at = $2 \
+                 WHERE status_id = $1 AND remote_url IS NULL AND file_key IS NOT NULL",
+            )
+            .bind(id.0)
+            .bind(at.0)
+            .execute(&mut *tx)
+            .await?;
             let row = sqlx::query(&sql)
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
@@ -581,12 +595,18 @@ macro_rules! insert_status_parts {
             .await?;
         }
         for (position, a) in new.attachments.iter().enumerate() {
-            sqlx::query(
+            // An upload is attached by its id: only its owner's, and only once (the WHERE of
+            // the update), so two posts racing for one upload cannot both have it.
+            let attached = sqlx::query(
                 "INSERT INTO media_attachments (id, status_id, account_id, kind, media_type, url, \
-                 remote_url, preview_url, description, blurhash, meta, position, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 remote_url, preview_url, description, blurhash, meta, position, created_at, \
+                 file_key, preview_key, stored_bytes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
                  ON CONFLICT (id) DO UPDATE SET status_id = excluded.status_id, \
-                 position = excluded.position, description = excluded.description",
+                 position = excluded.position, description = excluded.description \
+                 WHERE media_attachments.account_id = excluded.account_id \
+                 AND (media_attachments.status_id IS NULL \
+                 OR media_attachments.status_id = excluded.status_id)",
             )
             .bind(a.id.0)
             .bind(status_id)
@@ -601,8 +621,14 @@ macro_rules! insert_status_parts {
             .bind(&a.meta)
             .bind(position as i64)
             .bind(a.created_at.0)
+            .bind(&a.file_key)
+            .bind(&a.preview_key)
+            .bind(a.stored_bytes)
             .execute(&mut *$tx)
             .await?;
+            if attached.rows_affected() == 0 {
+                return Err(StoreError::Conflict("media is already attached to another post"));
+            }
         }
     }};
 }

@@ -90,6 +90,9 @@ async fn statuses_keep_their_parts_and_history(db: &TestDatabase) {
         meta: "{}".into(),
         position: 0,
         created_at: NOW,
+        file_key: None,
+        preview_key: None,
+        stored_bytes: 0,
     }];
     store.insert_status(&new).await.unwrap();
     assert!(

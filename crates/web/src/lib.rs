@@ -3,6 +3,7 @@
 //! For now: the OAuth sign-in and consent page that apps open, public profile pages, a front
 //! page, and the default images every account points to.
 
+mod media;
 mod oauth;
 
 use axum::Router;
@@ -19,6 +20,7 @@ pub fn router() -> Router<Core> {
     Router::new()
         .route("/", get(front_page))
         .route("/@{name}", get(profile_page))
+        .route("/media/{*key}", get(media::serve))
         .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
         .route("/static/avatar.png", get(|| async { png(DEFAULT_AVATAR) }))
         .route("/static/header.png", get(|| async { png(DEFAULT_HEADER) }))

@@ -557,6 +557,9 @@ impl Core {
                     meta: meta.to_string(),
                     position: position as i32,
                     created_at: now,
+                    file_key: None,
+                    preview_key: None,
+                    stored_bytes: 0,
                 }
             })
             .collect();

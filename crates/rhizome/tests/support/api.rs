@@ -475,10 +475,13 @@ impl std::ops::Deref for Local {
 /// An in-process instance (domain `localhost:8080`) with `env` as its environment.
 pub async fn local_with(env: &[(&str, &str)]) -> Local {
     let db = TestDatabase::sqlite();
-    let env = env
+    let mut env: std::collections::BTreeMap<String, String> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    // Media files go next to the database, never into the working directory.
+    env.entry("RHIZOME_STORAGE_DATA_DIR".into())
+        .or_insert_with(|| db.scratch_path("data").display().to_string());
     let loaded = Loaded::from_parts(None, None, &env).expect("configuration");
     let config: Config = loaded.config;
     let core = Core::new(

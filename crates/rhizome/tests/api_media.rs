@@ -1,0 +1,606 @@
+//! Media through the client API: uploads checked by their bytes, stripped of metadata,
+//! previewed and served safely; attached to posts by their owner only; avatars and headers;
+//! the clean-up of uploads nobody posted.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageFormat};
+use serde_json::{Value, json};
+use support::api::{Local, User, local, local_with, text_of};
+
+/// A multipart body of `(field, file name, content type, bytes)`; `None` file name for text.
+fn multipart(parts: &[(&str, Option<&str>, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "rhizome-test-boundary-7d1c";
+    let mut body = Vec::new();
+    for (name, file_name, content_type, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(file_name) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const SECRET: &[u8] = b"GPS 48.8584N 2.2945E home of the uploader";
+
+fn encoded(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// A 64 × 48 JPEG whose EXIF says "rotate 90° clockwise" and carries a location.
+fn jpeg_with_exif() -> Vec<u8> {
+    let jpeg = encoded(&DynamicImage::new_rgb8(64, 48), ImageFormat::Jpeg);
+    // TIFF, big-endian: one IFD entry, Orientation (0x0112) = 6, then the secret.
+    let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+    tiff.extend_from_slice(SECRET);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let length = u16::try_from(app1.len() + 2).unwrap();
+    let mut out = jpeg[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut chunk = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+    chunk.extend_from_slice(kind);
+    chunk.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    chunk.extend_from_slice(&crc.finalize().to_be_bytes());
+    chunk
+}
+
+/// A 30 × 20 PNG with a text chunk holding the secret.
+fn png_with_text() -> Vec<u8> {
+    let png = encoded(&DynamicImage::new_rgba8(30, 20), ImageFormat::Png);
+    // Signature (8) and IHDR (25), then our chunk, then the rest.
+    let mut text = b"Comment\0".to_vec();
+    text.extend_from_slice(SECRET);
+    let mut out = png[..33].to_vec();
+    out.extend_from_slice(&png_chunk(b"tEXt", &text));
+    out.extend_from_slice(&png[33..]);
+    out
+}
+
+/// A tiny file that declares a 10,000 × 10,000 image.
+fn png_bomb() -> Vec<u8> {
+    let mut ihdr = 10_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&10_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend_from_slice(&png_chunk(b"IHDR", &ihdr));
+    out.extend_from_slice(&png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    out.extend_from_slice(&png_chunk(b"IEND", &[]));
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn upload(
+    app: &Local,
+    user: &User,
+    path: &str,
+    parts: &[(&str, Option<&str>, &str, &[u8])],
+) -> support::api::Reply {
+    let (content_type, body) = multipart(parts);
+    app.post(path)
+        .auth(user)
+        .body(&content_type, body)
+        .send()
+        .await
+}
+
+async fn upload_file(app: &Local, user: &User, name: &str, bytes: &[u8]) -> Value {
+    upload(
+        app,
+        user,
+        "/api/v2/media",
+        &[("file", Some(name), "application/octet-stream", bytes)],
+    )
+    .await
+    .expect(200)
+    .json()
+}
+
+/// Fetches one of our media URLs through the app.
+async fn fetch(app: &Local, url: &str) -> support::api::Reply {
+    let path = url
+        .strip_prefix(app.core.urls.base())
+        .unwrap_or_else(|| panic!("{url} is not ours"));
+    app.get(path).send().await
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                files_under(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+fn media_dir(app: &Local) -> PathBuf {
+    match &app.core.config.media.backend {
+        rhizome_core::media::storage::StorageBackend::Local { dir } => dir.clone(),
+        other => panic!("not local storage: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn uploads_lose_their_metadata_and_get_previews() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+
+    let jpeg = upload(
+        &app,
+        &alice,
+        "/api/v1/media",
+        &[
+            ("file", Some("holiday.jpg"), "image/jpeg", &jpeg_with_exif()),
+            ("description", None, "", b"A grey rectangle"),
+            ("focus", None, "", b"0.5,-0.25"),
+        ],
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(jpeg["type"], "image");
+    assert_eq!(jpeg["description"], "A grey rectangle");
+    // Turned upright: the EXIF orientation is applied, so 64 × 48 becomes 48 × 64.
+    assert_eq!(jpeg["meta"]["original"]["width"], 48, "{jpeg:#}");
+    assert_eq!(jpeg["meta"]["original"]["height"], 64);
+    assert_eq!(jpeg["meta"]["focus"]["x"], 0.5);
+    assert_eq!(jpeg["meta"]["focus"]["y"], -0.25);
+    assert!(
+        jpeg["blurhash"].as_str().is_some_and(|b| b.len() >= 6),
+        "{jpeg:#}"
+    );
+
+    let original = fetch(&app, jpeg["url"].as_str().unwrap()).await.expect(200);
+    assert_eq!(
+        original.header("content-type").as_deref(),
+        Some("image/jpeg")
+    );
+    assert_eq!(
+        original.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert!(
+        original
+            .header("content-security-policy")
+            .is_some_and(|csp| csp.contains("sandbox") && csp.contains("default-src 'none'"))
+    );
+    assert!(!contains(&original.body, b"Exif"), "the EXIF block is gone");
+    assert!(!contains(&original.body, SECRET), "the location is gone");
+    let decoded = image::load_from_memory(&original.body).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (48, 64));
+    let preview = fetch(&app, jpeg["preview_url"].as_str().unwrap())
+        .await
+        .expect(200);
+    assert!(image::load_from_memory(&preview.body).is_ok());
+
+    let png = upload_file(&app, &alice, "drawing.png", &png_with_text()).await;
+    assert_eq!(png["meta"]["original"]["width"], 30);
+    assert_eq!(png["meta"]["original"]["height"], 20);
+    assert_eq!(png["meta"]["original"]["aspect"], 1.5);
+    let stored = fetch(&app, png["url"].as_str().unwrap()).await.expect(200);
+    assert_eq!(stored.header("content-type").as_deref(), Some("image/png"));
+    assert!(!contains(&stored.body, SECRET), "text chunks are gone");
+    assert!(!contains(&stored.body, b"tEXt"));
+
+    // The owner reads and describes it; nobody else sees it.
+    let id = text_of(&png, "id");
+    let read = app
+        .get(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(read["url"], png["url"]);
+    let updated = app
+        .put(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .json(json!({ "description": "a sketch", "focus": "0,0" }))
+        .ok()
+        .await;
+    assert_eq!(updated["description"], "a sketch");
+    assert_eq!(updated["meta"]["focus"]["x"], 0.0);
+    let bob = app.register("bob").await;
+    app.get(&format!("/api/v1/media/{id}"))
+        .auth(&bob)
+        .send()
+        .await
+        .error(404);
+    app.put(&format!("/api/v1/media/{id}"))
+        .auth(&bob)
+        .json(json!({ "description": "mine now" }))
+        .send()
+        .await
+        .error(404);
+}
+
+#[tokio::test]
+async fn bombs_disguised_files_and_bad_input_are_refused_and_nothing_is_stored() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let refused = |name: &'static str, bytes: Vec<u8>| {
+        let app = &app;
+        let alice = &alice;
+        async move {
+            let reply = upload(
+                app,
+                alice,
+                "/api/v2/media",
+                &[("file", Some(name), "image/png", &bytes)],
+            )
+            .await;
+            reply.error(422)
+        }
+    };
+    let bomb = refused("bomb.png", png_bomb()).await;
+    assert!(bomb.contains("pixels"), "{bomb}");
+    let html = refused(
+        "cat.png",
+        b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+            .to_vec(),
+    )
+    .await;
+    assert!(html.contains("not supported"), "{html}");
+    refused(
+        "logo.png",
+        br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec(),
+    )
+    .await;
+    refused("empty.png", Vec::new()).await;
+
+    // No file at all, a wrong focus, a description too long.
+    upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[("description", None, "", b"nothing")],
+    )
+    .await
+    .error(422);
+    let small = encoded(&DynamicImage::new_rgb8(4, 4), ImageFormat::Png);
+    upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[
+            ("file", Some("a.png"), "image/png", &small),
+            ("focus", None, "", b"2,0"),
+        ],
+    )
+    .await
+    .error(422);
+    let long = "x".repeat(1501);
+    upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[
+            ("file", Some("a.png"), "image/png", &small),
+            ("description", None, "", long.as_bytes()),
+        ],
+    )
+    .await
+    .error(422);
+    assert!(
+        files_under(&media_dir(&app)).is_empty(),
+        "nothing was stored"
+    );
+
+    // The right scope is needed, and a token.
+    let reader = app.token(&alice, "read").await;
+    let (content_type, body) = multipart(&[("file", Some("a.png"), "image/png", &small)]);
+    app.post("/api/v2/media")
+        .token(&reader)
+        .body(&content_type, body.clone())
+        .send()
+        .await
+        .error(403);
+    app.post("/api/v2/media")
+        .body(&content_type, body)
+        .send()
+        .await
+        .error(401);
+}
+
+#[tokio::test]
+async fn size_limits_come_from_the_configuration_and_are_announced() {
+    let app = local_with(&[
+        ("RHIZOME_MEDIA_MAX_IMAGE_BYTES", "2000"),
+        ("RHIZOME_MEDIA_MAX_ATTACHMENTS", "2"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    let config = app.get("/api/v2/instance").ok().await["configuration"].clone();
+    assert_eq!(config["media_attachments"]["image_size_limit"], 2000);
+    assert_eq!(config["statuses"]["max_media_attachments"], 2);
+    assert!(
+        config["media_attachments"]["supported_mime_types"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("image/webp"))
+    );
+
+    let noisy = DynamicImage::ImageRgb8(image::RgbImage::from_fn(200, 200, |x, y| {
+        image::Rgb([
+            (x * 7 % 251) as u8,
+            (y * 13 % 241) as u8,
+            ((x * y) % 239) as u8,
+        ])
+    }));
+    let big = encoded(&noisy, ImageFormat::Png);
+    assert!(big.len() > 2000);
+    let message = upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[("file", Some("big.png"), "image/png", &big)],
+    )
+    .await
+    .error(422);
+    assert!(message.contains("smaller than 2 KB"), "{message}");
+
+    let small = encoded(&DynamicImage::new_rgb8(4, 4), ImageFormat::Png);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(text_of(
+            &upload_file(&app, &alice, "s.png", &small).await,
+            "id",
+        ));
+    }
+    let message = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "three", "media_ids": ids }))
+        .send()
+        .await
+        .error(422);
+    assert!(message.contains("at most 2"), "{message}");
+}
+
+#[tokio::test]
+async fn posts_carry_their_authors_uploads_once() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let small = encoded(&DynamicImage::new_rgb8(8, 8), ImageFormat::Png);
+    let first = text_of(&upload_file(&app, &alice, "1.png", &small).await, "id");
+    let second = text_of(&upload_file(&app, &alice, "2.png", &small).await, "id");
+
+    // Someone else's upload cannot be attached.
+    app.post("/api/v1/statuses")
+        .auth(&bob)
+        .json(json!({ "status": "stolen", "media_ids": [first] }))
+        .send()
+        .await
+        .error(422);
+
+    // Media without text is a post; the order asked is kept.
+    let status = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .form(&[("media_ids[]", &second), ("media_ids[]", &first)])
+        .ok()
+        .await;
+    let attached: Vec<&str> = status["media_attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(attached, [second.as_str(), first.as_str()]);
+    let post = text_of(&status, "id");
+    let seen = app.get(&format!("/api/v1/statuses/{post}")).ok().await;
+    assert_eq!(seen["media_attachments"][0]["type"], "image");
+    assert!(
+        fetch(&app, seen["media_attachments"][0]["url"].as_str().unwrap())
+            .await
+            .status
+            .is_success()
+    );
+
+    // Attached once: not twice, and no longer changed through /media.
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "again", "media_ids": [first] }))
+        .send()
+        .await
+        .error(422);
+    app.put(&format!("/api/v1/media/{first}"))
+        .auth(&alice)
+        .json(json!({ "description": "late" }))
+        .send()
+        .await
+        .error(404);
+
+    // An edit drops one; deleting the post keeps the rest for a redraft.
+    let edited = app
+        .put(&format!("/api/v1/statuses/{post}"))
+        .auth(&alice)
+        .json(json!({ "status": "now with words", "media_ids": [first] }))
+        .ok()
+        .await;
+    assert_eq!(edited["media_attachments"].as_array().unwrap().len(), 1);
+    let deleted = app
+        .delete(&format!("/api/v1/statuses/{post}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(deleted["media_attachments"][0]["id"], first.as_str());
+    let redraft = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "redrafted", "media_ids": [first] }))
+        .ok()
+        .await;
+    assert_eq!(redraft["media_attachments"][0]["id"], first.as_str());
+}
+
+#[tokio::test]
+async fn unposted_uploads_are_cleaned_up() {
+    let app = local_with(&[("RHIZOME_MEDIA_UNATTACHED_HOURS", "0")]).await;
+    let alice = app.register("alice").await;
+    let small = encoded(&DynamicImage::new_rgb8(8, 8), ImageFormat::Png);
+    let kept = text_of(&upload_file(&app, &alice, "kept.png", &small).await, "id");
+    let lost = upload_file(&app, &alice, "lost.png", &small).await;
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "kept", "media_ids": [kept] }))
+        .ok()
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(app.core.prune_unattached_media().await.unwrap(), 1);
+    app.get(&format!("/api/v1/media/{}", text_of(&lost, "id")))
+        .auth(&alice)
+        .send()
+        .await
+        .error(404);
+    fetch(&app, lost["url"].as_str().unwrap()).await.expect(404);
+    app.get(&format!("/api/v1/media/{kept}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    // The posted one's original and preview remain.
+    assert_eq!(files_under(&media_dir(&app)).len(), 2);
+}
+
+#[tokio::test]
+async fn avatars_and_headers_are_resized_and_stripped() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let photo = DynamicImage::new_rgb8(1000, 800);
+    // The JPEG with a location in its EXIF, as an avatar: stripped too.
+    let avatar = jpeg_with_exif();
+    let header = encoded(&photo, ImageFormat::Png);
+    let (content_type, body) = multipart(&[
+        ("avatar", Some("me.jpg"), "image/jpeg", &avatar),
+        ("header", Some("header.png"), "image/png", &header),
+        ("display_name", None, "", b"Alice"),
+    ]);
+    let account = app
+        .patch("/api/v1/accounts/update_credentials")
+        .auth(&alice)
+        .body(&content_type, body)
+        .ok()
+        .await;
+    assert_eq!(account["display_name"], "Alice");
+    let avatar_url = account["avatar"].as_str().unwrap();
+    assert!(avatar_url.contains("/media/accounts/"), "{avatar_url}");
+    let served = fetch(&app, avatar_url).await.expect(200);
+    assert!(!contains(&served.body, SECRET));
+    let decoded = image::load_from_memory(&served.body).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (400, 400));
+    let served = fetch(&app, account["header"].as_str().unwrap())
+        .await
+        .expect(200);
+    let decoded = image::load_from_memory(&served.body).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (1500, 500));
+
+    // A refused picture changes nothing.
+    let (content_type, body) = multipart(&[
+        ("avatar", Some("x.png"), "image/png", b"<html></html>"),
+        ("display_name", None, "", b"Mallory"),
+    ]);
+    app.patch("/api/v1/accounts/update_credentials")
+        .auth(&alice)
+        .body(&content_type, body)
+        .send()
+        .await
+        .error(422);
+    let me = app
+        .get("/api/v1/accounts/verify_credentials")
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(me["display_name"], "Alice");
+    assert_eq!(me["avatar"], avatar_url);
+}
+
+#[tokio::test]
+async fn media_urls_can_point_at_another_domain() {
+    let app = local_with(&[(
+        "RHIZOME_STORAGE_MEDIA_BASE_URL",
+        "https://media.example.org/",
+    )])
+    .await;
+    let alice = app.register("alice").await;
+    let small = encoded(&DynamicImage::new_rgb8(8, 8), ImageFormat::Png);
+    let media = upload_file(&app, &alice, "a.png", &small).await;
+    let url = media["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("https://media.example.org/attachments/"),
+        "{url}"
+    );
+}
+
+#[tokio::test]
+async fn keys_that_are_not_ours_are_not_served() {
+    let app = local().await;
+    for path in [
+        "/media/../rhizome.db",
+        "/media/attachments/%2e%2e/x.png",
+        "/media/x.html",
+        "/media/nothing.png",
+    ] {
+        let reply = app.get(path).send().await;
+        assert!(reply.status.is_client_error(), "{path}: {}", reply.status);
+    }
+}
+
+#[tokio::test]
+async fn bodies_beyond_the_largest_upload_are_cut_off() {
+    let app = local_with(&[
+        ("RHIZOME_MEDIA_MAX_IMAGE_BYTES", "2000"),
+        ("RHIZOME_MEDIA_MAX_VIDEO_BYTES", "3000"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    let junk = vec![0u8; 10_000];
+    let message = upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[("file", Some("big.mp4"), "video/mp4", &junk)],
+    )
+    .await
+    .error(413);
+    assert!(message.contains("smaller than 3 KB"), "{message}");
+    assert!(files_under(&media_dir(&app)).is_empty());
+}
