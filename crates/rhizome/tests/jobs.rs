@@ -16,12 +16,16 @@ fn setup_for(db: &TestDatabase, dir: &std::path::Path) -> Setup {
         .with("RHIZOME_JOBS_LEASE_SECONDS", "3")
 }
 
+/// The probe jobs these tests queue (`serve` also schedules its daily upkeep).
 async fn all_jobs(store: &Store) -> Vec<Job> {
     store
         .list_jobs(None, &PageRequest::first(10_000))
         .await
         .unwrap()
         .items
+        .into_iter()
+        .filter(|job| job.kind == rhizome_core::jobs::PROBE)
+        .collect()
 }
 
 /// Polls until `done` holds for the jobs, or panics after `limit`.
