@@ -1,8 +1,15 @@
-//! Sets `cfg(postgres_tests)` when `RHIZOME_TEST_POSTGRES` names a server for the PostgreSQL suite.
+//! Sets `cfg(postgres_tests)` when `RHIZOME_TEST_POSTGRES` names a server for the PostgreSQL
+//! suite, and `cfg(s3_tests)` when `RHIZOME_TEST_S3_SERVER` names the command of an
+//! S3-compatible server the media tests may start on loopback (e.g. moto's `moto_server`).
 fn main() {
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_POSTGRES");
+    println!("cargo::rerun-if-env-changed=RHIZOME_TEST_S3_SERVER");
     println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
+    println!("cargo::rustc-check-cfg=cfg(s3_tests)");
     if std::env::var("RHIZOME_TEST_POSTGRES").is_ok_and(|url| !url.is_empty()) {
         println!("cargo::rustc-cfg=postgres_tests");
+    }
+    if std::env::var("RHIZOME_TEST_S3_SERVER").is_ok_and(|command| !command.is_empty()) {
+        println!("cargo::rustc-cfg=s3_tests");
     }
 }

@@ -1,0 +1,152 @@
+//! The media flows on S3-compatible object storage: a real S3 server (the command in
+//! `RHIZOME_TEST_S3_SERVER`, moto's `moto_server` in CI) started on loopback for the test.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use image::{DynamicImage, ImageFormat};
+use serde_json::json;
+use support::api::{local_with, text_of};
+
+/// The S3 server, stopped (by its PID) when the test ends.
+struct S3Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_s3() -> S3Server {
+    let command = std::env::var("RHIZOME_TEST_S3_SERVER").unwrap_or_else(|_| "moto_server".into());
+    let port = support::free_port();
+    let child = Command::new(&command)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command} (pip install 'moto[server]'): {e}"));
+    let server = S3Server {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // Creating the bucket is also the readiness probe.
+        match client
+            .put(format!("{}/rhizome-media", server.endpoint))
+            .send()
+            .await
+        {
+            Ok(reply) if reply.status().is_success() => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            other => panic!("the S3 server did not come up: {other:?}"),
+        }
+    }
+    server
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    DynamicImage::new_rgb8(width, height)
+        .write_to(&mut out, ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "s3-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(s3_tests),
+    ignore = "set RHIZOME_TEST_S3_SERVER=moto_server (pip install 'moto[server]') to run"
+)]
+async fn uploads_live_in_s3_and_are_served_and_cleaned_up() {
+    let s3 = start_s3().await;
+    let app = local_with(&[
+        ("RHIZOME_STORAGE_BACKEND", "s3"),
+        ("RHIZOME_STORAGE_S3_ENDPOINT", &s3.endpoint),
+        ("RHIZOME_STORAGE_S3_BUCKET", "rhizome-media"),
+        ("RHIZOME_STORAGE_S3_ACCESS_KEY_ID", "test"),
+        ("RHIZOME_STORAGE_S3_SECRET_ACCESS_KEY", "test"),
+        ("RHIZOME_MEDIA_UNATTACHED_HOURS", "0"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let app = &app;
+        let alice = &alice;
+        async move {
+            let (content_type, body) = multipart(name, &bytes);
+            app.post("/api/v2/media")
+                .auth(alice)
+                .body(&content_type, body)
+                .send()
+                .await
+        }
+    };
+    let media = upload("a.png", png(120, 80)).await.expect(200).json();
+    assert_eq!(media["meta"]["original"]["width"], 120);
+    let url = media["url"].as_str().unwrap();
+    let path = url.strip_prefix(app.core.urls.base()).unwrap();
+    let key = path.strip_prefix("/media/").unwrap();
+
+    // The object is in the bucket, and served through this instance.
+    assert!(matches!(
+        app.core.media.backend(),
+        rhizome_core::media::storage::StorageBackend::S3(_)
+    ));
+    let stored = app
+        .core
+        .media
+        .get(key)
+        .await
+        .unwrap()
+        .expect("in the bucket");
+    let served = app.get(path).send().await.expect(200);
+    assert_eq!(served.body, stored.to_vec());
+    assert_eq!(served.header("content-type").as_deref(), Some("image/png"));
+
+    // Refused uploads leave nothing in the bucket.
+    upload("x.png", b"<html></html>".to_vec()).await.error(422);
+
+    // A posted upload stays; an unposted one is removed from the bucket.
+    let kept = upload("b.png", png(10, 10)).await.expect(200).json();
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "on s3", "media_ids": [text_of(&kept, "id")] }))
+        .ok()
+        .await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(app.core.prune_unattached_media().await.unwrap(), 1);
+    assert!(
+        app.core.media.get(key).await.unwrap().is_none(),
+        "removed from the bucket"
+    );
+    app.get(path).send().await.expect(404);
+    let kept_path = kept["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(app.core.urls.base())
+        .unwrap()
+        .to_owned();
+    app.get(&kept_path).send().await.expect(200);
+}
