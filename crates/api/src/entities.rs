@@ -10,11 +10,14 @@ use rhizome_model::{
 };
 use serde_json::{Value, json};
 
-fn emojis(account: &Account) -> Vec<Value> {
+fn emojis(core: &Core, account: &Account) -> Vec<Value> {
     account
         .emojis
         .iter()
-        .map(|e| json!({ "shortcode": e.shortcode, "url": e.url, "static_url": e.url, "visible_in_picker": false }))
+        .map(|e| {
+            let url = core.proxied_url(&e.url);
+            json!({ "shortcode": e.shortcode, "url": url, "static_url": url, "visible_in_picker": false })
+        })
         .collect()
 }
 
@@ -22,13 +25,16 @@ fn emojis(account: &Account) -> Vec<Value> {
 pub fn account(core: &Core, view: &AccountView) -> Value {
     let account = &view.account;
     let urls = &core.urls;
+    // Remote pictures come through our cache, so that viewers' addresses stay here.
     let avatar = account
         .avatar_url
-        .clone()
+        .as_deref()
+        .map(|url| core.proxied_url(url))
         .unwrap_or_else(|| urls.default_avatar());
     let header = account
         .header_url
-        .clone()
+        .as_deref()
+        .map(|url| core.proxied_url(url))
         .unwrap_or_else(|| urls.default_header());
     let fields: Vec<Value> = account
         .fields
@@ -60,7 +66,7 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
         "following_count": view.counts.following,
         "statuses_count": view.counts.statuses,
         "last_status_at": view.counts.last_status_at.map(|t| t.to_date()),
-        "emojis": emojis(account),
+        "emojis": emojis(core, account),
         "fields": fields,
         "pleroma": {
             "ap_id": account.uri,
@@ -173,16 +179,18 @@ pub fn relationship(id: rhizome_model::Id, r: &Relationship) -> Value {
     })
 }
 
-pub fn attachment(a: &Attachment) -> Value {
+pub fn attachment(core: &Core, a: &Attachment) -> Value {
     let meta: Value = serde_json::from_str(&a.meta).unwrap_or_else(|_| json!({}));
+    // A remote file is served through our cache; `remote_url` keeps where it lives.
+    let (url, preview) = core.attachment_urls(a);
     json!({
         "id": a.id,
         "type": a.kind.as_str(),
-        "url": a.url,
         // Without a preview an image is its own; a video or a sound has none to show.
-        "preview_url": a.preview_url.clone().or_else(|| {
-            (a.kind == rhizome_model::AttachmentKind::Image).then(|| a.url.clone())
+        "preview_url": preview.or_else(|| {
+            (a.kind == rhizome_model::AttachmentKind::Image).then(|| url.clone())
         }),
+        "url": url,
         "remote_url": a.remote_url,
         "preview_remote_url": Value::Null,
         "text_url": Value::Null,
@@ -231,7 +239,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "visibility": visibility(s.visibility),
         "sensitive": s.sensitive,
         "spoiler_text": s.spoiler_text,
-        "media_attachments": view.attachments.iter().map(attachment).collect::<Vec<_>>(),
+        "media_attachments": view.attachments.iter().map(|a| attachment(core, a)).collect::<Vec<_>>(),
         "application": Value::Null,
         "mentions": mentions,
         "tags": tags,
@@ -331,7 +339,7 @@ pub fn status_history(core: &Core, view: &StatusView, edits: &[StatusEdit]) -> V
         "created_at": view.status.edited_at.unwrap_or(view.status.created_at).to_rfc3339(),
         "account": author,
         "poll": Value::Null,
-        "media_attachments": view.attachments.iter().map(attachment).collect::<Vec<_>>(),
+        "media_attachments": view.attachments.iter().map(|a| attachment(core, a)).collect::<Vec<_>>(),
         "emojis": [],
     }));
     versions

@@ -42,7 +42,7 @@ async fn upload(
         .ok_or_else(|| ApiError::unprocessable("Validation failed: File can't be blank"))?;
     let request = media_request(&mut form);
     let media = core.upload_media(user, file, request).await?;
-    Ok(entities::attachment(&media))
+    Ok(entities::attachment(core, &media))
 }
 
 /// `POST /api/v1/media`: processed before it answers.
@@ -73,7 +73,7 @@ pub async fn get(
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("write:media"))?;
     let media = core.own_media(user, path_id(&id)?).await?;
-    Ok(Json(entities::attachment(&media)))
+    Ok(Json(entities::attachment(&core, &media)))
 }
 
 pub async fn update(
@@ -85,7 +85,7 @@ pub async fn update(
     let user = user(&auth, Scope("write:media"))?;
     let request = media_request(&mut form);
     let media = core.update_media(user, path_id(&id)?, request).await?;
-    Ok(Json(entities::attachment(&media)))
+    Ok(Json(entities::attachment(&core, &media)))
 }
 
 pub async fn delete(

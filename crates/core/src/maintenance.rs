@@ -53,9 +53,11 @@ impl Core {
             .await
             .map_err(CoreError::from)?;
         let removed = self.prune_unattached_media().await?;
+        let cache = self.prune_media_cache(&|_, _| {}).await?;
         tracing::info!(
             day = job.day,
             unattached_uploads = removed,
+            cached_files_pruned = cache.files,
             "daily upkeep done"
         );
         Ok(())

@@ -65,6 +65,22 @@ enum AdminCommand {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Media storage: the remote cache, unposted uploads, moving to S3.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// Remove uploads nobody posted and shrink the remote cache to its budget (the daily
+    /// upkeep does this too).
+    Prune,
+    /// Copy every local media file to the S3 bucket of the storage.s3_* settings. Files
+    /// already there are skipped, so an interrupted copy can be run again. Then set
+    /// storage.backend = "s3".
+    MigrateToS3,
 }
 
 #[derive(Subcommand)]
@@ -307,6 +323,7 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
             command: SearchCommand::Reindex,
         } => reindex(&core, &out).await,
         AdminCommand::Invite { command } => invite(&core, &out, command).await,
+        AdminCommand::Media { command } => media(&core, &loaded.config, &out, command).await,
     };
     core.store.close().await;
     result
@@ -550,16 +567,96 @@ async fn jobs(core: &Core, out: &Output, command: JobsCommand) -> anyhow::Result
     Ok(())
 }
 
-async fn reindex(core: &Core, out: &Output) -> anyhow::Result<()> {
+/// A progress bar on stderr, hidden unless it is a terminal, so that scripts see only the
+/// result.
+fn progress_bar(what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} statuses ({eta} left)")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} ({{eta}} left)"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    // Hidden unless stderr is a terminal, so that scripts see only the result.
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    bar
+}
+
+async fn media(
+    core: &Core,
+    config: &crate::config::Config,
+    out: &Output,
+    command: MediaCommand,
+) -> anyhow::Result<()> {
+    match command {
+        MediaCommand::Prune => {
+            let uploads = core.prune_unattached_media().await?;
+            let bar = progress_bar("cached files");
+            let report = core
+                .prune_media_cache(&|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            out.show(
+                json!({
+                    "unposted_uploads_removed": uploads,
+                    "cached_files_removed": report.files,
+                    "cached_bytes_removed": report.bytes,
+                    "cached_files_left": report.files_left,
+                    "cached_bytes_left": report.bytes_left,
+                }),
+                || {
+                    format!(
+                        "{uploads} unposted upload(s) removed; remote cache: {} file(s) \
+                         ({} MB) removed, {} file(s) ({} MB) left",
+                        report.files,
+                        report.bytes / (1024 * 1024),
+                        report.files_left,
+                        report.bytes_left / (1024 * 1024)
+                    )
+                },
+            );
+        }
+        MediaCommand::MigrateToS3 => {
+            let Some(s3) = config.s3_backend() else {
+                bail!(
+                    "set storage.s3_bucket, storage.s3_access_key_id and \
+                     storage.s3_secret_access_key (and storage.s3_endpoint) first"
+                );
+            };
+            let local = rhizome_core::media::storage::MediaStorage::open(
+                rhizome_core::media::storage::StorageBackend::Local {
+                    dir: config.storage.data_dir.join("media"),
+                },
+            )?;
+            let target = rhizome_core::media::storage::MediaStorage::open(s3)?;
+            let bar = progress_bar("files");
+            let copied = rhizome_core::media::storage::copy_all(&local, &target, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            out.show(
+                json!({ "copied": copied.copied, "already_there": copied.skipped }),
+                || {
+                    format!(
+                        "{} file(s) copied, {} already in the bucket; now set \
+                         storage.backend = \"s3\" and restart",
+                        copied.copied, copied.skipped
+                    )
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn reindex(core: &Core, out: &Output) -> anyhow::Result<()> {
+    let bar = progress_bar("statuses");
     let done = core
         .reindex_search(|done, total| {
             bar.set_length(total);

@@ -167,6 +167,13 @@ pub struct MediaSection {
     pub max_description_chars: usize,
     /// Uploads never posted are removed after this many hours.
     pub unattached_hours: u64,
+    /// Serve remote attachments, avatars, headers and emoji from this server's cache, so
+    /// that readers' addresses never reach other servers.
+    pub proxy_remote: bool,
+    /// The cache's budget in bytes; the least recently used files go first.
+    pub remote_cache_max_bytes: u64,
+    /// Cached files unused for this many days are removed.
+    pub remote_cache_days: u64,
 }
 
 impl Default for MediaSection {
@@ -183,6 +190,9 @@ impl Default for MediaSection {
             max_attachments: core.max_attachments,
             max_description_chars: core.max_description_chars,
             unattached_hours: core.unattached_hours,
+            proxy_remote: core.proxy_remote,
+            remote_cache_max_bytes: core.remote_cache_max_bytes,
+            remote_cache_days: core.remote_cache_days,
         }
     }
 }
@@ -580,25 +590,36 @@ impl Config {
         core
     }
 
-    fn media_config(&self) -> rhizome_core::media::MediaConfig {
-        use rhizome_core::media::storage::{S3Config, StorageBackend};
+    /// The S3 storage the `storage.s3_*` settings describe, whichever back end is in use
+    /// (`admin media migrate-to-s3` copies into it before the switch).
+    pub fn s3_backend(&self) -> Option<rhizome_core::media::storage::StorageBackend> {
         let storage = &self.storage;
-        let backend = match storage.backend {
-            StorageKind::Local => StorageBackend::Local {
-                dir: storage.data_dir.join("media"),
-            },
-            StorageKind::S3 => StorageBackend::S3(S3Config {
-                bucket: storage.s3_bucket.clone().unwrap_or_default(),
+        let non_empty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+        Some(rhizome_core::media::storage::StorageBackend::S3(
+            rhizome_core::media::storage::S3Config {
+                bucket: non_empty(&storage.s3_bucket)?,
                 endpoint: storage.s3_endpoint.clone(),
                 region: storage.s3_region.clone(),
-                access_key_id: storage.s3_access_key_id.clone().unwrap_or_default(),
-                secret_access_key: storage.s3_secret_access_key.clone().unwrap_or_default(),
+                access_key_id: non_empty(&storage.s3_access_key_id)?,
+                secret_access_key: non_empty(&storage.s3_secret_access_key)?,
                 path_style: storage.s3_path_style,
                 allow_http: storage
                     .s3_endpoint
                     .as_deref()
                     .is_some_and(|e| e.starts_with("http://")),
-            }),
+            },
+        ))
+    }
+
+    fn media_config(&self) -> rhizome_core::media::MediaConfig {
+        use rhizome_core::media::storage::StorageBackend;
+        let local = StorageBackend::Local {
+            dir: self.storage.data_dir.join("media"),
+        };
+        // `validate` has made sure the S3 settings are there when the back end is S3.
+        let backend = match self.storage.backend {
+            StorageKind::Local => local,
+            StorageKind::S3 => self.s3_backend().unwrap_or(local),
         };
         let mut media = rhizome_core::media::MediaConfig::with_backend(backend);
         media.max_image_bytes = self.media.max_image_bytes;
@@ -607,6 +628,9 @@ impl Config {
         media.max_attachments = self.media.max_attachments;
         media.max_description_chars = self.media.max_description_chars;
         media.unattached_hours = self.media.unattached_hours;
+        media.proxy_remote = self.media.proxy_remote;
+        media.remote_cache_max_bytes = self.media.remote_cache_max_bytes;
+        media.remote_cache_days = self.media.remote_cache_days;
         media.base_url = self
             .storage
             .media_base_url

@@ -604,3 +604,112 @@ async fn bodies_beyond_the_largest_upload_are_cut_off() {
     assert!(message.contains("smaller than 3 KB"), "{message}");
     assert!(files_under(&media_dir(&app)).is_empty());
 }
+
+/// A stand-in for another server's media host on loopback, counting the requests it gets.
+struct RemoteHost {
+    base: String,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RemoteHost {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn remote_host(image: Vec<u8>) -> RemoteHost {
+    use std::sync::atomic::Ordering;
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new()
+        .route(
+            "/files/cat.png",
+            axum::routing::get(move || {
+                let counter = counter.clone();
+                let image = image.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    ([("content-type", "image/png")], image)
+                }
+            }),
+        )
+        .route(
+            "/files/page.png",
+            axum::routing::get(|| async {
+                (
+                    [("content-type", "image/png")],
+                    "<html><script>alert(1)</script></html>",
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    RemoteHost { base, hits, task }
+}
+
+#[tokio::test]
+async fn remote_media_is_cached_served_from_here_pruned_and_fetched_again() {
+    use std::sync::atomic::Ordering;
+    let app = local_with(&[
+        ("RHIZOME_FEDERATION_ALLOW_HTTP", "true"),
+        ("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true"),
+        ("RHIZOME_MEDIA_REMOTE_CACHE_MAX_BYTES", "0"),
+    ])
+    .await;
+    let image = encoded(&DynamicImage::new_rgb8(16, 16), ImageFormat::Png);
+    let host = remote_host(image.clone()).await;
+    let remote = format!("{}/files/cat.png", host.base);
+
+    // A remote account's avatar is given out as one of our URLs.
+    let mut account = rhizome_testkit::fixtures::remote_account(77, "carol", "remote.example");
+    account.avatar_url = Some(remote.clone());
+    let account = app
+        .core
+        .store
+        .upsert_remote_account(&account)
+        .await
+        .unwrap();
+    let entity = app
+        .get(&format!("/api/v1/accounts/{}", account.id))
+        .ok()
+        .await;
+    let proxied = entity["avatar"].as_str().unwrap().to_owned();
+    assert!(
+        proxied.starts_with(&format!("{}/proxy/", app.core.urls.base())),
+        "{proxied}"
+    );
+    assert!(
+        !proxied.contains(&host.base),
+        "the remote address is not shown"
+    );
+
+    // First use fetches it; the second is served from the cache.
+    let first = fetch(&app, &proxied).await.expect(200);
+    assert_eq!(first.body, image);
+    assert_eq!(first.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(
+        first.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    fetch(&app, &proxied).await.expect(200);
+    assert_eq!(host.hits.load(Ordering::SeqCst), 1);
+
+    // Only URLs this instance made are fetched, and only media types we serve.
+    let forged = proxied.replacen("/proxy/", "/proxy/AAAA", 1);
+    fetch(&app, &forged).await.expect(404);
+    let page = app
+        .core
+        .proxied_url(&format!("{}/files/page.png", host.base));
+    fetch(&app, &page).await.expect(404);
+
+    // The budget is 0 bytes: a prune empties the cache; the next view fetches again.
+    let report = app.core.prune_media_cache(&|_, _| {}).await.unwrap();
+    assert_eq!((report.files, report.files_left), (1, 0));
+    assert_eq!(report.bytes, image.len() as u64);
+    assert_eq!(fetch(&app, &proxied).await.expect(200).body, image);
+    assert_eq!(host.hits.load(Ordering::SeqCst), 2);
+}

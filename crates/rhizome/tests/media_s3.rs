@@ -150,3 +150,63 @@ async fn uploads_live_in_s3_and_are_served_and_cleaned_up() {
         .to_owned();
     app.get(&kept_path).send().await.expect(200);
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(s3_tests),
+    ignore = "set RHIZOME_TEST_S3_SERVER=moto_server (pip install 'moto[server]') to run"
+)]
+async fn local_media_moves_to_s3_and_the_copy_can_be_resumed() {
+    let s3 = start_s3().await;
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let app = local_with(&[("RHIZOME_STORAGE_DATA_DIR", &data_dir)]).await;
+    let alice = app.register("alice").await;
+    let (content_type, body) = multipart("a.png", &png(20, 20));
+    let media = app
+        .post("/api/v2/media")
+        .auth(&alice)
+        .body(&content_type, body)
+        .send()
+        .await
+        .expect(200)
+        .json();
+    let key = media["url"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/media/")
+        .unwrap()
+        .1
+        .to_owned();
+
+    let cli = support::Setup::new(app.database_url(), data.path())
+        .with("RHIZOME_STORAGE_S3_ENDPOINT", &s3.endpoint)
+        .with("RHIZOME_STORAGE_S3_BUCKET", "rhizome-media")
+        .with("RHIZOME_STORAGE_S3_ACCESS_KEY_ID", "test")
+        .with("RHIZOME_STORAGE_S3_SECRET_ACCESS_KEY", "test");
+    let first = cli.ok(&["admin", "--json", "media", "migrate-to-s3"], "");
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["copied"], 2, "the original and its preview: {first}");
+    let again: serde_json::Value =
+        serde_json::from_str(&cli.ok(&["admin", "--json", "media", "migrate-to-s3"], "")).unwrap();
+    assert_eq!(
+        (again["copied"].clone(), again["already_there"].clone()),
+        (json!(0), json!(2))
+    );
+
+    // After the switch, the same URL is served from the bucket.
+    let on_s3 = local_with(&[
+        ("RHIZOME_STORAGE_DATA_DIR", &data_dir),
+        ("RHIZOME_STORAGE_BACKEND", "s3"),
+        ("RHIZOME_STORAGE_S3_ENDPOINT", &s3.endpoint),
+        ("RHIZOME_STORAGE_S3_BUCKET", "rhizome-media"),
+        ("RHIZOME_STORAGE_S3_ACCESS_KEY_ID", "test"),
+        ("RHIZOME_STORAGE_S3_SECRET_ACCESS_KEY", "test"),
+    ])
+    .await;
+    let stored = on_s3.core.media.get(&key).await.unwrap().expect("copied");
+    assert_eq!(
+        stored.to_vec(),
+        app.core.media.get(&key).await.unwrap().unwrap().to_vec()
+    );
+}

@@ -21,6 +21,7 @@ pub fn router() -> Router<Core> {
         .route("/", get(front_page))
         .route("/@{name}", get(profile_page))
         .route("/media/{*key}", get(media::serve))
+        .route("/proxy/{tag}/{encoded}", get(media::proxy))
         .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
         .route("/static/avatar.png", get(|| async { png(DEFAULT_AVATAR) }))
         .route("/static/header.png", get(|| async { png(DEFAULT_HEADER) }))

@@ -11,7 +11,24 @@ use rhizome_core::{Core, CoreError};
 const MEDIA_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 pub async fn serve(State(core): State<Core>, Path(key): Path<String>) -> Response {
-    match core.media_file(&key).await {
+    file_response(core.media_file(&key).await, &key)
+}
+
+/// `/proxy/{tag}/{encoded}`: a remote file through the cache, for URLs this instance made.
+pub async fn proxy(
+    State(core): State<Core>,
+    Path((tag, encoded)): Path<(String, String)>,
+) -> Response {
+    let Some(url) = core.unproxy(&tag, &encoded) else {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    };
+    file_response(core.remote_file(&url).await, &url)
+}
+
+type FileStream = futures::stream::BoxStream<'static, Result<bytes::Bytes, std::io::Error>>;
+
+fn file_response(found: Result<(&'static str, u64, FileStream), CoreError>, key: &str) -> Response {
+    match found {
         Ok((media_type, size, stream)) => (
             [
                 (header::CONTENT_TYPE, media_type.to_owned()),

@@ -205,7 +205,10 @@ impl Core {
                 name: format!("#{tag}"),
             });
         }
-        note.attachment = attachments.iter().filter_map(document_of).collect();
+        note.attachment = attachments
+            .iter()
+            .filter_map(|a| document_of(a, &self.attachment_urls(a).0))
+            .collect();
         if let Some(quoted) = status.quote_of_id
             && let Some(quoted) = self.store.status(quoted).await?
         {
@@ -239,7 +242,7 @@ impl Core {
     }
 }
 
-fn document_of(attachment: &Attachment) -> Option<Document> {
+fn document_of(attachment: &Attachment, url: &str) -> Option<Document> {
     let meta: Value = serde_json::from_str(&attachment.meta).unwrap_or(Value::Null);
     let dimension = |key: &str| {
         meta["original"][key]
@@ -255,7 +258,7 @@ fn document_of(attachment: &Attachment) -> Option<Document> {
             .media_type
             .clone()
             .unwrap_or_else(|| "application/octet-stream".into()),
-        url: Url::parse(&attachment.url).ok()?,
+        url: Url::parse(url).ok()?,
         name: attachment.description.clone(),
         blurhash: attachment.blurhash.clone(),
         width: dimension("width"),

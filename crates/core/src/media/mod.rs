@@ -1,5 +1,6 @@
 //! Media: uploads (checked, stripped, previewed), their storage, serving, and clean-up.
 
+pub mod cache;
 pub mod process;
 pub mod storage;
 
@@ -28,6 +29,11 @@ pub struct MediaConfig {
     pub base_url: Option<String>,
     /// How long an upload may stay unattached before the daily clean-up removes it.
     pub unattached_hours: u64,
+    /// Serve remote files from our own URLs, through the cache.
+    pub proxy_remote: bool,
+    /// The cache's budget, and how long an unused file stays in it.
+    pub remote_cache_max_bytes: u64,
+    pub remote_cache_days: u64,
 }
 
 impl MediaConfig {
@@ -43,6 +49,9 @@ impl MediaConfig {
             backend,
             base_url: None,
             unattached_hours: 24,
+            proxy_remote: true,
+            remote_cache_max_bytes: 2 * 1024 * 1024 * 1024,
+            remote_cache_days: 14,
         }
     }
 
@@ -107,6 +116,26 @@ impl Core {
             Some(base) => format!("{}/{key}", base.trim_end_matches('/')),
             None => format!("{}/media/{key}", self.urls.base()),
         }
+    }
+
+    /// Where an attachment's file and preview are fetched from now: an upload's from its
+    /// storage key (so that a change of `storage.media_base_url` or of back end moves every
+    /// link), a remote file's through the cache.
+    pub fn attachment_urls(&self, media: &Attachment) -> (String, Option<String>) {
+        if let Some(remote) = &media.remote_url {
+            return (self.proxied_url(remote), None);
+        }
+        let url = media
+            .file_key
+            .as_deref()
+            .map(|key| self.media_url(key))
+            .unwrap_or_else(|| media.url.clone());
+        let preview = media
+            .preview_key
+            .as_deref()
+            .map(|key| self.media_url(key))
+            .or_else(|| media.preview_url.clone());
+        (url, preview)
     }
 
     /// The storage key behind one of our media URLs (`None` for anything else).

@@ -97,6 +97,22 @@ pub fn media_type_of_extension(extension: &str) -> Option<&'static str> {
     })
 }
 
+/// The extension we store a file of this (detected) type under, for the types we serve.
+pub fn extension_of_media_type(media_type: &str) -> Option<&'static str> {
+    Some(match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        other => {
+            return PLAYABLE
+                .iter()
+                .find(|(m, _, _)| *m == other)
+                .map(|(_, e, _)| *e);
+        }
+    })
+}
+
 /// Reads, checks and prepares an upload. `bytes` is everything the client sent.
 pub fn process(bytes: &[u8], limits: &Limits) -> Result<Processed, MediaError> {
     let detected = infer::get(bytes).map(|t| t.mime_type()).unwrap_or("");

@@ -142,6 +142,14 @@ impl MediaStorage {
         }
     }
 
+    pub async fn exists(&self, key: &str) -> Result<bool, CoreError> {
+        match self.store.head(&object_path(key)?).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(err) => Err(storage_error(err)),
+        }
+    }
+
     /// Deletes a file; one that is already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), CoreError> {
         match self.store.delete(&object_path(key)?).await {
@@ -158,6 +166,40 @@ impl MediaStorage {
             .map(|meta| meta.map(|m| m.location.to_string()).map_err(storage_error))
             .boxed()
     }
+}
+
+/// What [`copy_all`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CopyReport {
+    pub copied: u64,
+    pub skipped: u64,
+}
+
+/// Copies every file of `from` that `to` lacks (resumable: what is there is skipped).
+/// `progress` hears (files looked at, files in all).
+pub async fn copy_all(
+    from: &MediaStorage,
+    to: &MediaStorage,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<CopyReport, CoreError> {
+    let keys: Vec<String> = from
+        .list(None)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let total = keys.len() as u64;
+    let mut report = CopyReport::default();
+    for (done, key) in keys.iter().enumerate() {
+        if to.exists(key).await? {
+            report.skipped += 1;
+        } else if let Some(bytes) = from.get(key).await? {
+            to.put(key, bytes.to_vec()).await?;
+            report.copied += 1;
+        }
+        progress(done as u64 + 1, total);
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -127,6 +127,42 @@ impl HttpClient {
     }
 }
 
+/// A file (an image, a video…) fetched for the media cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedFile {
+    pub final_url: Url,
+    pub bytes: Vec<u8>,
+}
+
+impl HttpClient {
+    /// Fetches a file of at most `max_bytes`, unsigned (as servers fetch each other's media),
+    /// each redirect checked like the first request. Its type is not trusted: the caller
+    /// reads it from the bytes.
+    pub async fn fetch_file(&self, url: &Url, max_bytes: usize) -> Result<FetchedFile, FetchError> {
+        let mut current = url.clone();
+        let mut redirects = 0;
+        loop {
+            current.set_fragment(None);
+            let response = self.send_get(&current, "*/*", None).await?;
+            let status = response.status();
+            if is_followed_redirect(status) {
+                if redirects >= self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects(self.config.max_redirects));
+                }
+                redirects += 1;
+                current = redirect_target(&current, response.headers().get(LOCATION))?;
+                continue;
+            }
+            check_status(status)?;
+            let bytes = read_body_limited(response, max_bytes).await?;
+            return Ok(FetchedFile {
+                final_url: current,
+                bytes,
+            });
+        }
+    }
+}
+
 /// The object's `id`, required to be an http(s) URL on the host of `final_url`.
 fn checked_id(json: &Value, final_url: &Url) -> Result<Url, FetchError> {
     let id = json

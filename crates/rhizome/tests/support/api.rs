@@ -507,6 +507,13 @@ pub async fn local() -> Local {
     local_with(&[]).await
 }
 
+impl Local {
+    /// The database, for the admin CLI run beside this instance.
+    pub fn database_url(&self) -> &str {
+        self._db.url()
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Real servers shared by the tests of one binary.
 
