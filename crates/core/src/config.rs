@@ -85,6 +85,8 @@ pub struct CoreConfig {
     pub max_post_chars: usize,
     pub media: crate::media::MediaConfig,
     pub federation_enabled: bool,
+    /// Remote posts nothing here holds on to go after this many days (0: never).
+    pub remote_post_retention_days: u64,
     pub fetch: FetchSettings,
     pub jobs: JobsConfig,
 }
@@ -139,6 +141,7 @@ impl CoreConfig {
                 },
             ),
             federation_enabled: true,
+            remote_post_retention_days: 90,
             fetch: FetchSettings::default(),
             jobs: JobsConfig::default(),
         }

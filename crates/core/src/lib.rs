@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod profile;
+pub mod retention;
 pub mod search;
 pub mod secrets;
 pub mod settings;

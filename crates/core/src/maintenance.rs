@@ -54,10 +54,19 @@ impl Core {
             .map_err(CoreError::from)?;
         let removed = self.prune_unattached_media().await?;
         let cache = self.prune_media_cache(&|_, _| {}).await?;
+        let days = self.config.remote_post_retention_days;
+        let posts = if days > 0 {
+            self.prune_remote_posts(days, false, &|_, _| {})
+                .await?
+                .statuses
+        } else {
+            0
+        };
         tracing::info!(
             day = job.day,
             unattached_uploads = removed,
             cached_files_pruned = cache.files,
+            remote_posts_pruned = posts,
             "daily upkeep done"
         );
         Ok(())

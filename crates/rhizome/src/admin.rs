@@ -65,6 +65,16 @@ enum AdminCommand {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// Remove remote posts nothing here holds on to, older than
+    /// federation.remote_post_retention_days (the daily upkeep does this too).
+    Prune {
+        /// Only count what would go.
+        #[arg(long)]
+        dry_run: bool,
+        /// Instead of federation.remote_post_retention_days.
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: Option<u64>,
+    },
     /// Media storage: the remote cache, unposted uploads, moving to S3.
     Media {
         #[command(subcommand)]
@@ -324,6 +334,10 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         } => reindex(&core, &out).await,
         AdminCommand::Invite { command } => invite(&core, &out, command).await,
         AdminCommand::Media { command } => media(&core, &loaded.config, &out, command).await,
+        AdminCommand::Prune {
+            dry_run,
+            older_than_days,
+        } => prune(&core, &out, dry_run, older_than_days).await,
     };
     core.store.close().await;
     result
@@ -652,6 +666,43 @@ async fn media(
             );
         }
     }
+    Ok(())
+}
+
+async fn prune(
+    core: &Core,
+    out: &Output,
+    dry_run: bool,
+    older_than_days: Option<u64>,
+) -> anyhow::Result<()> {
+    let days = older_than_days.unwrap_or(core.config.remote_post_retention_days);
+    if older_than_days.is_none() && days == 0 {
+        bail!("federation.remote_post_retention_days is 0 (keep for ever): nothing to do");
+    }
+    let bar = progress_bar("remote posts");
+    let report = core
+        .prune_remote_posts(days, dry_run, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    out.show(
+        json!({ "dry_run": dry_run, "statuses": report.statuses, "older_than_days": days }),
+        || {
+            if dry_run {
+                format!(
+                    "{} remote post(s) older than {days} day(s) would be removed",
+                    report.statuses
+                )
+            } else {
+                format!(
+                    "{} remote post(s) older than {days} day(s) removed",
+                    report.statuses
+                )
+            }
+        },
+    );
     Ok(())
 }
 

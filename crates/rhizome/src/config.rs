@@ -234,6 +234,9 @@ pub struct FederationSection {
     pub authorized_fetch: bool,
     /// Extra CA certificates (PEM) trusted for outgoing HTTPS, besides the system's.
     pub extra_ca_file: Option<PathBuf>,
+    /// Remote posts nothing here holds on to are removed after this many days (0: kept
+    /// for ever).
+    pub remote_post_retention_days: u64,
 }
 
 impl Default for FederationSection {
@@ -244,6 +247,7 @@ impl Default for FederationSection {
             allow_private_addresses: false,
             authorized_fetch: false,
             extra_ca_file: None,
+            remote_post_retention_days: 90,
         }
     }
 }
@@ -576,6 +580,7 @@ impl Config {
         core.max_post_chars = self.limits.max_post_chars;
         core.media = self.media_config();
         core.federation_enabled = self.federation.enabled;
+        core.remote_post_retention_days = self.federation.remote_post_retention_days;
         core.fetch = rhizome_core::config::FetchSettings {
             allow_http: self.federation.allow_http,
             allow_private_addresses: self.federation.allow_private_addresses,

@@ -1029,3 +1029,154 @@ async fn a_poll_is_voted_from_another_instance() {
     })
     .await;
 }
+
+/// Finds a remote post on `instance` by its id, fetching it if needed; returns the Status.
+async fn resolve_status(client: &Client, instance: &Instance, token: &str, uri: &str) -> Value {
+    let (status, found) = client
+        .get(
+            &format!(
+                "{}/api/v2/search?q={uri}&resolve=true&type=statuses",
+                instance.base()
+            ),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    found["statuses"][0].clone()
+}
+
+#[tokio::test]
+async fn attachments_federate_through_the_cache_and_unheld_remote_posts_are_pruned() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+
+    // Alice posts a picture, and a post without one.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(40, 30)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let png = png.into_inner();
+    let boundary = "federation-media";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(
+        format!(
+            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n\
+             a small grey picture\r\n--{boundary}--\r\n"
+        )
+        .as_bytes(),
+    );
+    let media: Value = client
+        .http
+        .post(format!("{}/api/v2/media", a.base()))
+        .bearer_auth(&alice)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let media_id = media["id"].as_str().unwrap();
+    let (status, pictured) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "look"), ("media_ids[]", media_id)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pictured}");
+    let (_, plain) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "words only")],
+        )
+        .await;
+
+    // Bob, who follows nobody, looks both up; the picture comes through his server.
+    let seen = resolve_status(&client, &b, &bob, pictured["uri"].as_str().unwrap()).await;
+    let attachment = &seen["media_attachments"][0];
+    assert_eq!(
+        attachment["description"], "a small grey picture",
+        "{seen:#}"
+    );
+    assert_eq!(attachment["remote_url"], media["url"]);
+    assert_eq!(attachment["meta"]["original"]["width"], 40);
+    let proxied = attachment["url"].as_str().unwrap();
+    assert!(
+        proxied.starts_with(&format!("{}/proxy/", b.base())),
+        "{proxied}"
+    );
+    let served = client.http.get(proxied).send().await.unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    let from_a = client
+        .http
+        .get(media["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(served.bytes().await.unwrap(), from_a);
+
+    let kept = resolve_status(&client, &b, &bob, plain["uri"].as_str().unwrap()).await;
+    let kept_id = kept["id"].as_str().unwrap();
+    let (status, _) = client
+        .post(
+            &format!("{}/api/v1/statuses/{kept_id}/favourite", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Retention: the post nobody here holds on to goes; the favourited one stays.
+    let admin = b.setup.clone();
+    let dry: Value = serde_json::from_str(&admin.ok(
+        &[
+            "admin",
+            "--json",
+            "prune",
+            "--older-than-days",
+            "0",
+            "--dry-run",
+        ],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(dry["statuses"], 1, "{dry}");
+    let seen_id = seen["id"].as_str().unwrap();
+    let (status, _) = client
+        .get(&format!("{}/api/v1/statuses/{seen_id}", b.base()), &bob)
+        .await;
+    assert_eq!(status, StatusCode::OK, "a dry run removes nothing");
+    let done: Value = serde_json::from_str(
+        &admin.ok(&["admin", "--json", "prune", "--older-than-days", "0"], ""),
+    )
+    .unwrap();
+    assert_eq!(done["statuses"], 1, "{done}");
+    let (status, _) = client
+        .get(&format!("{}/api/v1/statuses/{seen_id}", b.base()), &bob)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = client
+        .get(&format!("{}/api/v1/statuses/{kept_id}", b.base()), &bob)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Asked for again, the pruned post is fetched again, picture and all.
+    let again = resolve_status(&client, &b, &bob, pictured["uri"].as_str().unwrap()).await;
+    assert_eq!(again["content"], seen["content"]);
+    assert_eq!(again["media_attachments"][0]["remote_url"], media["url"]);
+}

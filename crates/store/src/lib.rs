@@ -20,6 +20,7 @@ mod oauth;
 mod page;
 mod polls;
 mod remote;
+mod retention;
 mod row;
 mod search;
 mod settings;

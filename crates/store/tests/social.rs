@@ -23,6 +23,7 @@ on_both_databases!(
     authorization_codes_are_single_use,
     lists_have_members_timelines_and_policies,
     search_finds_what_the_viewer_may_find,
+    retention_prunes_only_remote_posts_nothing_holds,
 );
 
 const ALICE: i64 = 1;
@@ -1359,4 +1360,72 @@ async fn search_finds_what_the_viewer_may_find(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!(ids(&only_bob, |s| s.id), vec![401]);
+}
+
+async fn retention_prunes_only_remote_posts_nothing_holds(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let other = remote_account(5, "erin", "elsewhere.example");
+    store.upsert_remote_account(&other).await.unwrap();
+    // Dave (REMOTE) is followed by Bob; Erin (5) by nobody here.
+    store
+        .upsert_follow(FollowTable::Follows, &follow(1, BOB, REMOTE))
+        .await
+        .unwrap();
+    let by_erin = |id: i64| {
+        let mut new = plain(id, 5, Visibility::Public);
+        new.status.local = false;
+        new
+    };
+    // 100: Erin's, nothing holds it. 101: favourited by Alice. 102: by Dave (followed).
+    // 103: in a thread Alice replied in (104 is her reply). 105: mentions Carol.
+    // 106: boosted by Dave (107). 108: newer than the cut-off.
+    for new in [
+        by_erin(100),
+        by_erin(101),
+        plain(102, REMOTE, Visibility::Public),
+    ] {
+        store.insert_status(&new).await.unwrap();
+    }
+    store
+        .add_mark(Mark::Favourite, Id(90), Id(ALICE), Id(101), None, NOW)
+        .await
+        .unwrap();
+    store.insert_status(&by_erin(103)).await.unwrap();
+    let mut reply = plain(104, ALICE, Visibility::Public);
+    reply.status.in_reply_to_id = Some(Id(103));
+    reply.status.conversation = Some("https://example.org/contexts/103".into());
+    store.insert_status(&reply).await.unwrap();
+    let mut mentioning = by_erin(105);
+    mentioning.mentions = vec![Id(CAROL)];
+    store.insert_status(&mentioning).await.unwrap();
+    store.insert_status(&by_erin(106)).await.unwrap();
+    let mut boost = plain(107, REMOTE, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(106));
+    store.insert_status(&boost).await.unwrap();
+    store.insert_status(&by_erin(108)).await.unwrap();
+
+    let cut_off = Timestamp(NOW.0 + 108);
+    assert_eq!(
+        store.count_prunable_remote_statuses(cut_off).await.unwrap(),
+        1
+    );
+    let prunable = store
+        .prunable_remote_statuses(cut_off, Id(i64::MIN), 10)
+        .await
+        .unwrap();
+    assert_eq!(prunable, vec![Id(100)]);
+    assert_eq!(store.prune_remote_statuses(&prunable).await.unwrap(), 1);
+    assert!(store.status(Id(100)).await.unwrap().is_none());
+    for kept in [101, 102, 103, 104, 105, 106, 107, 108] {
+        assert!(store.status(Id(kept)).await.unwrap().is_some(), "{kept}");
+    }
+    // Local posts are never pruned, even when asked by id; no tombstone is left.
+    assert_eq!(store.prune_remote_statuses(&[Id(104)]).await.unwrap(), 0);
+    assert!(
+        store
+            .tombstone("https://example.org/objects/100")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -33,10 +33,20 @@ const CIRCUIT_OPEN_FOR: Duration = Duration::from_secs(60);
 /// A host failing for this long is skipped until it shows a sign of life.
 const UNREACHABLE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Per-host semaphores, so that a slow host never takes every worker.
+/// Most senders' parsed keys kept by one process; past it the cache starts again.
+const SIGNER_CACHE_SIZE: usize = 4096;
+
+/// Per-process delivery state: per-host semaphores, so that a slow host never takes every
+/// worker, and the senders' parsed signing keys.
 #[derive(Default)]
 pub struct HostLimits {
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// By account id: the private key PEM it was parsed from, and the signer. Parsing a PKCS#8
+    /// RSA key checks it, and a fresh key's first signature sets up its Montgomery contexts
+    /// and blinding: together more than the signature itself, for every delivery of a
+    /// fan-out. The PEM is compared on each use, so a changed key is never signed with; this
+    /// is a cache, not a source of truth.
+    signers: Mutex<HashMap<Id, (String, Arc<CavageSigner>)>>,
 }
 
 impl HostLimits {
@@ -49,6 +59,31 @@ impl HostLimits {
                 .clone()
         };
         semaphore.try_acquire_owned().ok()
+    }
+
+    /// The signer for `account_id`'s key `pem`, parsed once per process and key.
+    fn signer(
+        &self,
+        account_id: Id,
+        pem: &str,
+        key_id: impl FnOnce() -> String,
+    ) -> Result<Arc<CavageSigner>, JobError> {
+        if let Ok(signers) = self.signers.lock()
+            && let Some((cached_pem, signer)) = signers.get(&account_id)
+            && cached_pem == pem
+        {
+            return Ok(signer.clone());
+        }
+        let key = load_rsa_private_key(pem)
+            .map_err(|e| JobError::Permanent(format!("sender key: {e}")))?;
+        let signer = Arc::new(CavageSigner::new(key_id(), key));
+        if let Ok(mut signers) = self.signers.lock() {
+            if signers.len() >= SIGNER_CACHE_SIZE {
+                signers.clear();
+            }
+            signers.insert(account_id, (pem.to_owned(), signer.clone()));
+        }
+        Ok(signer)
     }
 }
 
@@ -105,14 +140,19 @@ impl Core {
                     .await
                     .map_err(CoreError::from)?
                     .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?;
-                let key = load_rsa_private_key(&user.private_key_pem)
-                    .map_err(|e| JobError::Permanent(format!("sender key: {e}")))?;
-                CavageSigner::new(self.urls.key_id(&user.account.username), key)
+                self.host_limits
+                    .signer(account_id, &user.private_key_pem, || {
+                        self.urls.key_id(&user.account.username)
+                    })?
             }
-            None => self.instance_signer().map_err(JobError::from)?,
+            None => Arc::new(self.instance_signer().map_err(JobError::from)?),
         };
         let outcome = http
-            .deliver(&inbox, Bytes::from(activity.payload.into_bytes()), &signer)
+            .deliver(
+                &inbox,
+                Bytes::from(activity.payload.into_bytes()),
+                signer.as_ref(),
+            )
             .await;
         let now = self.clock.now();
         match outcome {
