@@ -10,15 +10,25 @@ use rhizome_model::{
 };
 use serde_json::{Value, json};
 
+/// A CustomEmoji as used in a post or a profile (remote ones through our cache).
+fn emoji_ref(core: &Core, emoji: &rhizome_model::EmojiRef) -> Value {
+    let url = core.proxied_url(&emoji.url);
+    json!({ "shortcode": emoji.shortcode, "url": url, "static_url": url, "visible_in_picker": false })
+}
+
 fn emojis(core: &Core, account: &Account) -> Vec<Value> {
-    account
-        .emojis
-        .iter()
-        .map(|e| {
-            let url = core.proxied_url(&e.url);
-            json!({ "shortcode": e.shortcode, "url": url, "static_url": url, "visible_in_picker": false })
-        })
-        .collect()
+    account.emojis.iter().map(|e| emoji_ref(core, e)).collect()
+}
+
+/// One of this instance's custom emoji, for `GET /api/v1/custom_emojis`.
+pub fn custom_emoji(emoji: &rhizome_store::CustomEmoji) -> Value {
+    json!({
+        "shortcode": emoji.shortcode,
+        "url": emoji.url,
+        "static_url": emoji.url,
+        "visible_in_picker": emoji.visible_in_picker,
+        "category": emoji.category,
+    })
 }
 
 /// The Account entity.
@@ -243,7 +253,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "application": Value::Null,
         "mentions": mentions,
         "tags": tags,
-        "emojis": [],
+        "emojis": view.emojis.iter().map(|e| emoji_ref(core, e)).collect::<Vec<_>>(),
         "reblogs_count": view.counts.reblogs,
         "favourites_count": view.counts.favourites,
         "replies_count": view.counts.replies,

@@ -46,9 +46,12 @@ pub async fn rules(State(core): State<Core>) -> ApiResult<Json<Value>> {
     Ok(Json(Value::Array(entities::rules(&settings))))
 }
 
-/// Custom emojis arrive with the media work; until then there are none.
-pub async fn custom_emojis() -> Json<Value> {
-    Json(json!([]))
+/// This instance's custom emoji (public: no token needed).
+pub async fn custom_emojis(State(core): State<Core>) -> ApiResult<Json<Value>> {
+    let emojis = core.custom_emojis().await?;
+    Ok(Json(Value::Array(
+        emojis.iter().map(entities::custom_emoji).collect(),
+    )))
 }
 
 /// Lists a client may probe that Rhizome does not fill (yet): trends, suggestions,

@@ -181,6 +181,37 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Queues one job of `kind` per payload, to run now, in as few statements as the store
+    /// allows.
+    pub async fn enqueue_many<P: Serialize>(
+        &self,
+        kind: &str,
+        payloads: &[P],
+    ) -> Result<(), CoreError> {
+        if payloads.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let jobs = payloads
+            .iter()
+            .map(|payload| {
+                Ok(NewJob {
+                    id: Id::generate(now.0),
+                    kind: kind.to_owned(),
+                    payload: serde_json::to_string(payload)
+                        .map_err(|e| CoreError::Internal(e.to_string()))?,
+                    run_at: now,
+                    max_attempts: DEFAULT_MAX_ATTEMPTS,
+                })
+            })
+            .collect::<Result<Vec<_>, CoreError>>()?;
+        self.store.enqueue_jobs(&jobs, now).await?;
+        self.jobs_ready.notify_one();
+        Ok(())
+    }
+}
+
 /// The workers of one process.
 pub struct Workers {
     core: Core,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod clock;
 pub mod config;
 pub mod conversations;
+pub mod emoji;
 pub mod error;
 pub mod events;
 pub mod federation;

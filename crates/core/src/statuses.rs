@@ -233,6 +233,12 @@ impl Core {
                 attachments: media,
             })
             .await?;
+        let emojis = self
+            .local_emojis_in(&[&status.text, &status.spoiler_text])
+            .await?;
+        if !emojis.is_empty() {
+            self.store.set_status_emojis(id, &emojis).await?;
+        }
         if let Some(poll) = &request.poll {
             self.create_poll(id, poll).await?;
         }
@@ -416,6 +422,10 @@ impl Core {
                 Id::generate(now.0),
             )
             .await?;
+        let emojis = self
+            .local_emojis_in(&[&status.text, &status.spoiler_text])
+            .await?;
+        self.store.set_status_emojis(id, &emojis).await?;
         self.enqueue(
             DISTRIBUTE_STATUS,
             &DistributeStatus {

@@ -27,6 +27,8 @@ pub struct StatusView {
     pub mentions: Vec<Account>,
     pub tags: Vec<String>,
     pub attachments: Vec<Attachment>,
+    /// Custom emoji used in its text.
+    pub emojis: Vec<rhizome_model::EmojiRef>,
     pub counts: StatusCounts,
     /// What the viewer did with it (`None` for anonymous viewers).
     pub flags: Option<ViewerFlags>,
@@ -148,6 +150,7 @@ impl Core {
             .collect();
         let tags = self.store.tags_of(&status_ids).await?;
         let attachments = self.store.attachments_of(&status_ids).await?;
+        let emojis = self.store.emojis_of(&status_ids).await?;
         let counts = self.store.status_counts(&status_ids).await?;
         let flags = match viewer {
             Some(viewer) => Some(self.store.viewer_flags(viewer, &status_ids).await?),
@@ -169,6 +172,7 @@ impl Core {
                     .unwrap_or_default(),
                 tags: tags.get(&id).cloned().unwrap_or_default(),
                 attachments: attachments.get(&id).cloned().unwrap_or_default(),
+                emojis: emojis.get(&id).cloned().unwrap_or_default(),
                 counts: counts.get(&id).copied().unwrap_or_default(),
                 flags: flags
                     .as_ref()

@@ -75,11 +75,32 @@ enum AdminCommand {
         #[arg(long, value_name = "DAYS")]
         older_than_days: Option<u64>,
     },
+    /// This instance's custom emoji.
+    Emoji {
+        #[command(subcommand)]
+        command: EmojiCommand,
+    },
     /// Media storage: the remote cache, unposted uploads, moving to S3.
     Media {
         #[command(subcommand)]
         command: MediaCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum EmojiCommand {
+    /// Add `:SHORTCODE:` from an image file (PNG, GIF or WebP, at most 256 KB).
+    Add {
+        shortcode: String,
+        file: PathBuf,
+        /// Groups emoji in apps' pickers.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// List the custom emoji.
+    List,
+    /// Remove one.
+    Remove { shortcode: String },
 }
 
 #[derive(Subcommand)]
@@ -333,6 +354,7 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
             command: SearchCommand::Reindex,
         } => reindex(&core, &out).await,
         AdminCommand::Invite { command } => invite(&core, &out, command).await,
+        AdminCommand::Emoji { command } => emoji(&core, &out, command).await,
         AdminCommand::Media { command } => media(&core, &loaded.config, &out, command).await,
         AdminCommand::Prune {
             dry_run,
@@ -664,6 +686,46 @@ async fn media(
                     )
                 },
             );
+        }
+    }
+    Ok(())
+}
+
+async fn emoji(core: &Core, out: &Output, command: EmojiCommand) -> anyhow::Result<()> {
+    let shown = |e: &rhizome_store::CustomEmoji| json!({ "shortcode": e.shortcode, "url": e.url, "category": e.category });
+    match command {
+        EmojiCommand::Add {
+            shortcode,
+            file,
+            category,
+        } => {
+            let meta = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            if meta.len() > rhizome_core::emoji::MAX_EMOJI_BYTES as u64 {
+                bail!("{} is larger than 256 KB", file.display());
+            }
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let emoji = core.add_custom_emoji(&shortcode, bytes, category).await?;
+            out.show(shown(&emoji), || format!(":{}: added", emoji.shortcode));
+        }
+        EmojiCommand::List => {
+            let emojis = core.custom_emojis().await?;
+            out.show(Value::Array(emojis.iter().map(shown).collect()), || {
+                emojis
+                    .iter()
+                    .map(|e| format!(":{}:\t{}", e.shortcode, e.url))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        EmojiCommand::Remove { shortcode } => {
+            core.remove_custom_emoji(&shortcode)
+                .await
+                .with_context(|| format!(":{shortcode}: is not a custom emoji here"))?;
+            out.show(json!({ "removed": shortcode }), || {
+                format!(":{shortcode}: removed")
+            });
         }
     }
     Ok(())

@@ -1180,3 +1180,94 @@ async fn attachments_federate_through_the_cache_and_unheld_remote_posts_are_prun
     assert_eq!(again["content"], seen["content"]);
     assert_eq!(again["media_attachments"][0]["remote_url"], media["url"]);
 }
+
+#[tokio::test]
+async fn custom_emoji_are_added_used_in_posts_and_travel() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let picture = dir.path().join("blobcat.png");
+    image::DynamicImage::new_rgba8(300, 200)
+        .save_with_format(&picture, image::ImageFormat::Png)
+        .unwrap();
+    let not_a_picture = dir.path().join("page.png");
+    std::fs::write(&not_a_picture, "<html><script>alert(1)</script></html>").unwrap();
+
+    let admin = a.setup.clone();
+    admin.ok(
+        &[
+            "admin",
+            "emoji",
+            "add",
+            "blobcat",
+            picture.to_str().unwrap(),
+            "--category",
+            "cats",
+        ],
+        "",
+    );
+    admin.fails(
+        &[
+            "admin",
+            "emoji",
+            "add",
+            "evil",
+            not_a_picture.to_str().unwrap(),
+        ],
+        "",
+    );
+    admin.fails(
+        &[
+            "admin",
+            "emoji",
+            "add",
+            "bad code",
+            picture.to_str().unwrap(),
+        ],
+        "",
+    );
+    let (_, listed) = client
+        .get(&format!("{}/api/v1/custom_emojis", a.base()), "")
+        .await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["shortcode"], "blobcat");
+    assert_eq!(listed[0]["category"], "cats");
+    let emoji_url = listed[0]["url"].as_str().unwrap().to_owned();
+    let served = client.http.get(&emoji_url).send().await.unwrap();
+    let fitted = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (fitted.width(), fitted.height()),
+        (128, 85),
+        "fitted in 128 px"
+    );
+
+    let (status, post) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "hello :blobcat: and :unknown:")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{post}");
+    assert_eq!(post["emojis"].as_array().map(Vec::len), Some(1), "{post}");
+    assert_eq!(post["emojis"][0]["shortcode"], "blobcat");
+    assert_eq!(post["emojis"][0]["url"], emoji_url.as_str());
+
+    // On the other instance, the emoji comes with the post, through its cache.
+    let seen = resolve_status(&client, &b, &bob, post["uri"].as_str().unwrap()).await;
+    assert_eq!(seen["emojis"][0]["shortcode"], "blobcat", "{seen:#}");
+    let proxied = seen["emojis"][0]["url"].as_str().unwrap();
+    assert!(
+        proxied.starts_with(&format!("{}/proxy/", b.base())),
+        "{proxied}"
+    );
+    let through_b = client.http.get(proxied).send().await.unwrap();
+    assert_eq!(through_b.status(), StatusCode::OK);
+
+    admin.ok(&["admin", "emoji", "remove", "blobcat"], "");
+    let (_, listed) = client
+        .get(&format!("{}/api/v1/custom_emojis", a.base()), "")
+        .await;
+    assert_eq!(listed, serde_json::json!([]));
+}

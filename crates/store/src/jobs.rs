@@ -85,6 +85,31 @@ impl Store {
         })
     }
 
+    /// Inserts several jobs, a few hundred per statement: a fan-out queues one delivery per
+    /// server, and one transaction each would make the writer the bottleneck.
+    pub async fn enqueue_jobs(&self, jobs: &[NewJob], now: Timestamp) -> Result<(), StoreError> {
+        for chunk in jobs.chunks(500) {
+            with_pool!(self, write, |pool| {
+                let mut query = QueryBuilder::new(
+                    "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, \
+                     created_at) ",
+                );
+                query.push_values(chunk, |mut row, job| {
+                    row.push_bind(job.id.0)
+                        .push_bind(&job.kind)
+                        .push_bind(&job.payload)
+                        .push_bind("queued")
+                        .push_bind(job.run_at.0)
+                        .push_bind(0_i64)
+                        .push_bind(i64::from(job.max_attempts))
+                        .push_bind(now.0);
+                });
+                query.build().execute(pool).await?;
+            });
+        }
+        Ok(())
+    }
+
     /// Claims up to `limit` due jobs for `worker` until `lease_until`: queued jobs whose time
     /// has come, and running jobs whose lease has expired. Each claim counts as an attempt.
     pub async fn claim_jobs(

@@ -1,12 +1,14 @@
 //! Uploads not yet attached, custom emoji and the cache of remote files. The files
 //! themselves live in media storage; these rows say where.
 
-use rhizome_model::{Attachment, Id, Timestamp};
+use std::collections::HashMap;
+
+use rhizome_model::{Attachment, EmojiRef, Id, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::row::Columns;
 use crate::statuses::{ATTACHMENT_COLUMNS, map_attachment, push_id_list};
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, begin_write, with_pool};
 
 /// A custom emoji: ours (`domain == None`) or one seen on another server.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,6 +242,64 @@ impl Store {
             .await?;
             row.as_ref().map(map_emoji).transpose()
         })
+    }
+
+    /// Replaces the custom emoji a status uses.
+    pub async fn set_status_emojis(
+        &self,
+        status_id: Id,
+        emojis: &[EmojiRef],
+    ) -> Result<(), StoreError> {
+        begin_write!(self, |tx| {
+            sqlx::query("DELETE FROM status_emojis WHERE status_id = $1")
+                .bind(status_id.0)
+                .execute(&mut *tx)
+                .await?;
+            for emoji in emojis {
+                sqlx::query(
+                    "INSERT INTO status_emojis (status_id, shortcode, url) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(status_id.0)
+                .bind(&emoji.shortcode)
+                .bind(&emoji.url)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The custom emoji of several statuses.
+    pub async fn emojis_of(&self, ids: &[Id]) -> Result<HashMap<Id, Vec<EmojiRef>>, StoreError> {
+        let mut result: HashMap<Id, Vec<EmojiRef>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT status_id, shortcode, url FROM status_emojis WHERE status_id IN ",
+            );
+            push_id_list(&mut query, ids);
+            query.push(" ORDER BY shortcode");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        Id(row.i64("status_id")?),
+                        EmojiRef {
+                            shortcode: row.text("shortcode")?,
+                            url: row.text("url")?,
+                        },
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (status_id, emoji) in rows {
+            result.entry(status_id).or_default().push(emoji);
+        }
+        Ok(result)
     }
 
     // The remote media cache.

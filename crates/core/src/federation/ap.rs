@@ -205,6 +205,15 @@ impl Core {
                 name: format!("#{tag}"),
             });
         }
+        for emoji in self
+            .store
+            .emojis_of(&[status.id])
+            .await?
+            .remove(&status.id)
+            .unwrap_or_default()
+        {
+            note.tag.push(Tag::Emoji(emoji_tag(&self.urls, &emoji)?));
+        }
         note.attachment = attachments
             .iter()
             .filter_map(|a| document_of(a, &self.attachment_urls(a).0))
@@ -240,6 +249,27 @@ impl Core {
     pub fn new_activity_id(&self) -> String {
         format!("{}/activities/{}", self.urls.base(), uuid::Uuid::new_v4())
     }
+}
+
+/// An `Emoji` tag for a custom emoji used in one of our posts.
+fn emoji_tag(
+    urls: &crate::Urls,
+    emoji: &rhizome_model::EmojiRef,
+) -> Result<rhizome_federation::vocab::outgoing::Emoji, CoreError> {
+    let media_type = emoji
+        .url
+        .rsplit_once('.')
+        .and_then(|(_, ext)| crate::media::process::media_type_of_extension(ext))
+        .map(str::to_owned);
+    Ok(rhizome_federation::vocab::outgoing::Emoji {
+        id: url(&format!("{}/emoji/{}", urls.base(), emoji.shortcode))?,
+        name: format!(":{}:", emoji.shortcode),
+        icon: rhizome_federation::vocab::outgoing::Image {
+            media_type,
+            url: url(&emoji.url)?,
+        },
+        updated: None,
+    })
 }
 
 fn document_of(attachment: &Attachment, url: &str) -> Option<Document> {

@@ -658,6 +658,10 @@ impl Core {
         if let Some(poll) = &remote_poll {
             self.store.save_poll(poll).await?;
         }
+        let emojis = Core::remote_emojis(&post.emojis);
+        if !emojis.is_empty() || existing.is_some() {
+            self.store.set_status_emojis(status.id, &emojis).await?;
+        }
         self.enqueue(
             DISTRIBUTE_STATUS,
             &DistributeStatus {

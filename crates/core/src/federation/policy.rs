@@ -23,13 +23,24 @@ pub fn domain_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
+fn refused_by(blocks: &[DomainBlock], host: &str) -> bool {
+    blocks
+        .iter()
+        .any(|b| b.severity == "suspend" && domain_matches(&b.domain, host))
+}
+
 impl Core {
     /// Whether everything from and to `host` is refused.
     pub async fn domain_refused(&self, host: &str) -> Result<bool, CoreError> {
         let blocks = self.store.domain_blocks().await?;
-        Ok(blocks
-            .iter()
-            .any(|b| b.severity == "suspend" && domain_matches(&b.domain, host)))
+        Ok(refused_by(&blocks, host))
+    }
+
+    /// `domain_refused` for many hosts at once: the blocks are read once (a fan-out checks a
+    /// thousand inboxes).
+    pub(crate) async fn domain_refusals(&self) -> Result<impl Fn(&str) -> bool, CoreError> {
+        let blocks = self.store.domain_blocks().await?;
+        Ok(move |host: &str| refused_by(&blocks, host))
     }
 
     /// Blocks a domain for the whole instance (`severity`: suspend or silence).

@@ -276,7 +276,8 @@ pub fn process_profile_image(
     } else {
         image
     };
-    if fitted.color().has_alpha() {
+    // Emoji (not `cover`) stay PNG: they are small, and often drawn on a transparent ground.
+    if fitted.color().has_alpha() || !cover {
         Ok(Preview {
             media_type: "image/png",
             extension: "png",

@@ -32,3 +32,11 @@ CREATE TABLE media_cache (
     used_at BIGINT NOT NULL
 );
 CREATE INDEX media_cache_used ON media_cache (used_at);
+
+-- Custom emoji used in a post (`:shortcode:` in its text), ours or its server's.
+CREATE TABLE status_emojis (
+    status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+    shortcode TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (status_id, shortcode)
+);
