@@ -193,6 +193,21 @@ pub fn attachment(core: &Core, a: &Attachment) -> Value {
     let meta: Value = serde_json::from_str(&a.meta).unwrap_or_else(|_| json!({}));
     // A remote file is served through our cache; `remote_url` keeps where it lives.
     let (url, preview) = core.attachment_urls(a);
+    if a.processing {
+        // Not ready: no address to show yet.
+        return json!({
+            "id": a.id,
+            "type": a.kind.as_str(),
+            "url": Value::Null,
+            "preview_url": Value::Null,
+            "remote_url": Value::Null,
+            "preview_remote_url": Value::Null,
+            "text_url": Value::Null,
+            "meta": meta,
+            "description": a.description,
+            "blurhash": Value::Null,
+        });
+    }
     json!({
         "id": a.id,
         "type": a.kind.as_str(),

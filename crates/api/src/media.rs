@@ -35,14 +35,17 @@ async fn upload(
     core: &Core,
     auth: &rhizome_core::oauth::Authenticated,
     mut form: ParamsWithFiles<MediaParams>,
-) -> ApiResult<Value> {
+    later_if_large: bool,
+) -> ApiResult<(bool, Value)> {
     let user = user(auth, Scope("write:media"))?;
     let file = form
         .take_file("file")
         .ok_or_else(|| ApiError::unprocessable("Validation failed: File can't be blank"))?;
     let request = media_request(&mut form);
-    let media = core.upload_media(user, file, request).await?;
-    Ok(entities::attachment(core, &media))
+    let media = core
+        .upload_media(user, file, request, later_if_large)
+        .await?;
+    Ok((media.processing, entities::attachment(core, &media)))
 }
 
 /// `POST /api/v1/media`: processed before it answers.
@@ -51,29 +54,39 @@ pub async fn create_v1(
     Auth(auth): Auth,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(upload(&core, &auth, form).await?))
+    Ok(Json(upload(&core, &auth, form, false).await?.1))
 }
 
-/// `POST /api/v2/media`: Mastodon answers 202 while a large file is still processed; here
-/// images are processed before the answer and video and audio need no processing, so the
-/// attachment is always ready (200, with its `url`).
+/// `POST /api/v2/media`: as Mastodon, `202` with a null `url` for a large image, which a
+/// worker processes (poll `GET /api/v1/media/:id`); `200` when it is ready at once.
 pub async fn create_v2(
     State(core): State<Core>,
     Auth(auth): Auth,
     form: ParamsWithFiles<MediaParams>,
 ) -> ApiResult<Response> {
-    let entity = upload(&core, &auth, form).await?;
-    Ok((StatusCode::OK, Json(entity)).into_response())
+    let (processing, entity) = upload(&core, &auth, form, true).await?;
+    let status = if processing {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entity)).into_response())
 }
 
+/// `206 Partial Content` while processing, as Mastodon answers.
 pub async fn get(
     State(core): State<Core>,
     Auth(auth): Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let user = user(&auth, Scope("write:media"))?;
     let media = core.own_media(user, path_id(&id)?).await?;
-    Ok(Json(entities::attachment(&core, &media)))
+    let status = if media.processing {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(entities::attachment(&core, &media))).into_response())
 }
 
 pub async fn update(

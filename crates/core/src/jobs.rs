@@ -94,6 +94,9 @@ impl JobRegistry {
         registry.register(crate::maintenance::DAILY_MAINTENANCE, |core, job| {
             Box::pin(async move { core.run_daily_maintenance(payload(&job)?).await })
         });
+        registry.register(crate::media::PROCESS_MEDIA, |core, job| {
+            Box::pin(async move { core.run_process_media(payload(&job)?).await })
+        });
         registry.register(crate::media::DELETE_MEDIA_FILES, |core, job| {
             Box::pin(async move { core.run_delete_media_files(payload(&job)?).await })
         });

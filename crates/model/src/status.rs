@@ -120,6 +120,8 @@ pub struct Attachment {
     pub preview_key: Option<String>,
     /// Bytes stored under `file_key` and `preview_key` together.
     pub stored_bytes: i64,
+    /// An upload still waiting for a worker to check and convert it.
+    pub processing: bool,
 }
 
 /// A status with what is stored beside it, as written in one transaction.

@@ -167,6 +167,8 @@ pub struct MediaSection {
     pub max_description_chars: usize,
     /// Uploads never posted are removed after this many hours.
     pub unattached_hours: u64,
+    /// Images larger than this sent to /api/v2/media are processed by a worker (202).
+    pub process_later_bytes: u64,
     /// Serve remote attachments, avatars, headers and emoji from this server's cache, so
     /// that readers' addresses never reach other servers.
     pub proxy_remote: bool,
@@ -190,6 +192,7 @@ impl Default for MediaSection {
             max_attachments: core.max_attachments,
             max_description_chars: core.max_description_chars,
             unattached_hours: core.unattached_hours,
+            process_later_bytes: core.process_later_bytes,
             proxy_remote: core.proxy_remote,
             remote_cache_max_bytes: core.remote_cache_max_bytes,
             remote_cache_days: core.remote_cache_days,
@@ -633,6 +636,7 @@ impl Config {
         media.max_attachments = self.media.max_attachments;
         media.max_description_chars = self.media.max_description_chars;
         media.unattached_hours = self.media.unattached_hours;
+        media.process_later_bytes = self.media.process_later_bytes;
         media.proxy_remote = self.media.proxy_remote;
         media.remote_cache_max_bytes = self.media.remote_cache_max_bytes;
         media.remote_cache_days = self.media.remote_cache_days;

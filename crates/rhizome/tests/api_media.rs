@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Value, json};
-use support::api::{Local, User, local, local_with, text_of};
+use support::api::{Api, Local, User, local, local_with, path_of, start_server, text_of};
 
 /// A multipart body of `(field, file name, content type, bytes)`; `None` file name for text.
 fn multipart(parts: &[(&str, Option<&str>, &str, &[u8])]) -> (String, Vec<u8>) {
@@ -103,7 +103,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 async fn upload(
-    app: &Local,
+    app: &Api,
     user: &User,
     path: &str,
     parts: &[(&str, Option<&str>, &str, &[u8])],
@@ -116,7 +116,7 @@ async fn upload(
         .await
 }
 
-async fn upload_file(app: &Local, user: &User, name: &str, bytes: &[u8]) -> Value {
+async fn upload_file(app: &Api, user: &User, name: &str, bytes: &[u8]) -> Value {
     upload(
         app,
         user,
@@ -712,4 +712,129 @@ async fn remote_media_is_cached_served_from_here_pruned_and_fetched_again() {
     assert_eq!(report.bytes, image.len() as u64);
     assert_eq!(fetch(&app, &proxied).await.expect(200).body, image);
     assert_eq!(host.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn large_images_are_processed_by_a_worker_while_the_app_waits() {
+    // In-process (no workers): the upload stays "processing" until its job is run by hand.
+    let app = local_with(&[("RHIZOME_MEDIA_PROCESS_LATER_BYTES", "1000")]).await;
+    let alice = app.register("alice").await;
+    let noisy = DynamicImage::ImageRgb8(image::RgbImage::from_fn(120, 90, |x, y| {
+        image::Rgb([
+            (x * 7 % 251) as u8,
+            (y * 13 % 241) as u8,
+            ((x * y) % 239) as u8,
+        ])
+    }));
+    let big = encoded(&noisy, ImageFormat::Png);
+    let reply = upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[("file", Some("big.png"), "image/png", &big)],
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 202, "{}", reply.text());
+    let pending = reply.json();
+    assert!(pending["url"].is_null(), "{pending:#}");
+    let id = text_of(&pending, "id");
+    let reply = app
+        .get(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .send()
+        .await;
+    assert_eq!(reply.status.as_u16(), 206);
+    let message = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "too soon", "media_ids": [id] }))
+        .send()
+        .await
+        .error(422);
+    assert!(message.contains("not finished processing"), "{message}");
+    // v1 always answers once processed.
+    let now = upload(
+        &app,
+        &alice,
+        "/api/v1/media",
+        &[("file", Some("big.png"), "image/png", &big)],
+    )
+    .await;
+    assert_eq!(now.status.as_u16(), 200);
+
+    let job = rhizome_core::media::ProcessMedia {
+        id: id.parse().unwrap(),
+    };
+    app.core.run_process_media(job).await.unwrap();
+    let ready = app
+        .get(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(ready["meta"]["original"]["width"], 120);
+    assert!(ready["blurhash"].is_string());
+    fetch(&app, ready["url"].as_str().unwrap())
+        .await
+        .expect(200);
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "now", "media_ids": [id] }))
+        .ok()
+        .await;
+
+    // A bomb that waits for a worker is refused there, and removed.
+    let app = local_with(&[("RHIZOME_MEDIA_PROCESS_LATER_BYTES", "10")]).await;
+    let alice = app.register("alice").await;
+    let reply = upload(
+        &app,
+        &alice,
+        "/api/v2/media",
+        &[("file", Some("bomb.png"), "image/png", &png_bomb())],
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 202);
+    let id = text_of(&reply.json(), "id");
+    let job = rhizome_core::media::ProcessMedia {
+        id: id.parse().unwrap(),
+    };
+    app.core.run_process_media(job).await.unwrap();
+    app.get(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .send()
+        .await
+        .error(404);
+    assert!(files_under(&media_dir(&app)).is_empty());
+}
+
+#[tokio::test]
+async fn a_running_server_processes_large_uploads_in_the_background() {
+    let server = start_server(&[("RHIZOME_MEDIA_PROCESS_LATER_BYTES", "1000")]);
+    let api = server.api();
+    let alice = api.register("alice").await;
+    let noisy = DynamicImage::ImageRgb8(image::RgbImage::from_fn(100, 100, |x, y| {
+        image::Rgb([
+            (x * 11 % 251) as u8,
+            (y * 3 % 241) as u8,
+            ((x + y) % 239) as u8,
+        ])
+    }));
+    let big = encoded(&noisy, ImageFormat::Png);
+    let reply = upload(
+        &api,
+        &alice,
+        "/api/v2/media",
+        &[("file", Some("big.png"), "image/png", &big)],
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 202, "{}", reply.text());
+    let id = text_of(&reply.json(), "id");
+    server.settle().await;
+    let ready = api
+        .get(&format!("/api/v1/media/{id}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    let url = ready["url"].as_str().expect("processed");
+    let served = api.get(&path_of(&api, url)).send().await.expect(200);
+    assert_eq!(image::load_from_memory(&served.body).unwrap().width(), 100);
 }

@@ -74,8 +74,9 @@ impl Store {
             sqlx::query(
                 "INSERT INTO media_attachments (id, status_id, account_id, kind, media_type, url, \
                  remote_url, preview_url, description, blurhash, meta, position, created_at, \
-                 file_key, preview_key, stored_bytes) \
-                 VALUES ($1, NULL, $2, $3, $4, $5, NULL, $6, $7, $8, $9, 0, $10, $11, $12, $13)",
+                 file_key, preview_key, stored_bytes, processing) \
+                 VALUES ($1, NULL, $2, $3, $4, $5, NULL, $6, $7, $8, $9, 0, $10, $11, $12, $13, \
+                 $14)",
             )
             .bind(a.id.0)
             .bind(a.account_id.0)
@@ -90,6 +91,7 @@ impl Store {
             .bind(&a.file_key)
             .bind(&a.preview_key)
             .bind(a.stored_bytes)
+            .bind(a.processing)
             .execute(pool)
             .await?;
         });
@@ -115,13 +117,14 @@ impl Store {
         })
     }
 
-    /// Saves what an owner may change after upload: description, focus (in `meta`) and the
-    /// preview.
+    /// Saves what an owner may change after upload (description, focus in `meta`, the
+    /// preview) and what processing makes (the files, sizes, blurhash).
     pub async fn update_media(&self, a: &Attachment) -> Result<(), StoreError> {
         with_pool!(self, write, |pool| {
             sqlx::query(
                 "UPDATE media_attachments SET description = $2, meta = $3, preview_url = $4, \
-                 preview_key = $5, blurhash = $6, stored_bytes = $7 WHERE id = $1",
+                 preview_key = $5, blurhash = $6, stored_bytes = $7, url = $8, file_key = $9, \
+                 media_type = $10, kind = $11, processing = $12 WHERE id = $1",
             )
             .bind(a.id.0)
             .bind(&a.description)
@@ -130,6 +133,11 @@ impl Store {
             .bind(&a.preview_key)
             .bind(&a.blurhash)
             .bind(a.stored_bytes)
+            .bind(&a.url)
+            .bind(&a.file_key)
+            .bind(&a.media_type)
+            .bind(a.kind.as_str())
+            .bind(a.processing)
             .execute(pool)
             .await?;
         });

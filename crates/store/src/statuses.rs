@@ -46,7 +46,7 @@ pub(crate) fn map_status(row: &impl Columns) -> Result<Status, StoreError> {
 
 pub(crate) const ATTACHMENT_COLUMNS: &str = "id, status_id, account_id, kind, media_type, url, \
     remote_url, preview_url, description, blurhash, meta, position, created_at, file_key, \
-    preview_key, stored_bytes";
+    preview_key, stored_bytes, processing";
 
 pub(crate) fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreError> {
     Ok(Attachment {
@@ -66,6 +66,7 @@ pub(crate) fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreErro
         file_key: row.opt_text("file_key")?,
         preview_key: row.opt_text("preview_key")?,
         stored_bytes: row.i64("stored_bytes")?,
+        processing: row.bool("processing")?,
     })
 }
 

@@ -94,6 +94,7 @@ async fn statuses_keep_their_parts_and_history(db: &TestDatabase) {
         file_key: None,
         preview_key: None,
         stored_bytes: 0,
+        processing: false,
     }];
     store.insert_status(&new).await.unwrap();
     assert!(

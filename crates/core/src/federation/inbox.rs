@@ -560,6 +560,7 @@ impl Core {
                     file_key: None,
                     preview_key: None,
                     stored_bytes: 0,
+                    processing: false,
                 }
             })
             .collect();

@@ -29,6 +29,8 @@ pub struct MediaConfig {
     pub base_url: Option<String>,
     /// How long an upload may stay unattached before the daily clean-up removes it.
     pub unattached_hours: u64,
+    /// Images larger than this, sent to `/api/v2/media`, are processed by a worker.
+    pub process_later_bytes: u64,
     /// Serve remote files from our own URLs, through the cache.
     pub proxy_remote: bool,
     /// The cache's budget, and how long an unused file stays in it.
@@ -49,6 +51,7 @@ impl MediaConfig {
             backend,
             base_url: None,
             unattached_hours: 24,
+            process_later_bytes: 2 * 1024 * 1024,
             proxy_remote: true,
             remote_cache_max_bytes: 2 * 1024 * 1024 * 1024,
             remote_cache_days: 14,
@@ -84,6 +87,14 @@ pub struct MediaRequest {
     pub focus: Option<String>,
     /// A preview image chosen by the uploader.
     pub thumbnail: Option<Vec<u8>>,
+}
+
+/// Job: check and convert a large upload (see [`Core::upload_media`]).
+pub const PROCESS_MEDIA: &str = "process_media";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProcessMedia {
+    pub id: Id,
 }
 
 /// Job: remove files from media storage (a deleted post's, a replaced avatar's).
@@ -194,14 +205,67 @@ impl Core {
     }
 
     /// Checks, strips and stores an upload; it waits unattached until a post takes it.
+    /// With `later_if_large`, a large image is stored raw and processed by a worker (the
+    /// attachment says `processing` until then), as Mastodon's `/api/v2/media` does.
     pub async fn upload_media(
         &self,
         user: &LocalUser,
         file: Vec<u8>,
         request: MediaRequest,
+        later_if_large: bool,
     ) -> Result<Attachment, CoreError> {
         self.check_description(&request.description)?;
         let focus = request.focus.as_deref().map(parse_focus).transpose()?;
+        let now = self.clock.now();
+        let id = Id::generate(now.0);
+        let description = request.description.filter(|d| !d.trim().is_empty());
+        let detected = infer::get(&file).map(|t| t.mime_type()).unwrap_or("");
+        if later_if_large
+            && request.thumbnail.is_none()
+            && file.len() as u64 > self.config.media.process_later_bytes
+            && detected.starts_with("image/")
+        {
+            if file.len() as u64 > self.config.media.max_image_bytes {
+                return Err(MediaError::TooLarge(format!(
+                    "Image files must be smaller than {}",
+                    process::human_size(self.config.media.max_image_bytes)
+                ))
+                .into());
+            }
+            let raw_key = format!("incoming/{id}");
+            let stored_bytes = file.len() as i64;
+            self.media.put(&raw_key, file).await?;
+            let mut meta = serde_json::json!({});
+            if let Some((x, y)) = focus {
+                meta["focus"] = serde_json::json!({ "x": x, "y": y });
+            }
+            let attachment = Attachment {
+                id,
+                status_id: None,
+                account_id: user.account.id,
+                kind: rhizome_model::AttachmentKind::Image,
+                media_type: Some(detected.to_owned()),
+                url: String::new(),
+                remote_url: None,
+                preview_url: None,
+                description,
+                blurhash: None,
+                meta: meta.to_string(),
+                position: 0,
+                created_at: now,
+                file_key: Some(raw_key.clone()),
+                preview_key: None,
+                stored_bytes,
+                processing: true,
+            };
+            if let Err(err) = self.store.insert_upload(&attachment).await {
+                self.delete_files_now(&[raw_key]).await;
+                return Err(err.into());
+            }
+            self.enqueue(PROCESS_MEDIA, &ProcessMedia { id }, None)
+                .await?;
+            return Ok(attachment);
+        }
         let mut processed: Processed = self
             .process_blocking(move |limits| process::process(&file, limits))
             .await?;
@@ -211,8 +275,43 @@ impl Core {
                     .await?,
             );
         }
-        let now = self.clock.now();
-        let id = Id::generate(now.0);
+        let mut attachment = Attachment {
+            id,
+            status_id: None,
+            account_id: user.account.id,
+            kind: processed.kind,
+            media_type: None,
+            url: String::new(),
+            remote_url: None,
+            preview_url: None,
+            description,
+            blurhash: None,
+            meta: String::new(),
+            position: 0,
+            created_at: now,
+            file_key: None,
+            preview_key: None,
+            stored_bytes: 0,
+            processing: false,
+        };
+        self.store_processed(&mut attachment, processed, focus)
+            .await?;
+        if let Err(err) = self.store.insert_upload(&attachment).await {
+            self.delete_files_now(&media_keys(&attachment)).await;
+            return Err(err.into());
+        }
+        tracing::debug!(id = %id, kind = attachment.kind.as_str(), bytes = attachment.stored_bytes, "media uploaded");
+        Ok(attachment)
+    }
+
+    /// Puts the processed files in storage and their description in `attachment`.
+    async fn store_processed(
+        &self,
+        attachment: &mut Attachment,
+        processed: Processed,
+        focus: Option<(f64, f64)>,
+    ) -> Result<(), CoreError> {
+        let id = attachment.id;
         let file_key = format!("attachments/{id}/original.{}", processed.extension);
         let preview_key = processed
             .preview
@@ -231,36 +330,62 @@ impl Core {
                 return Err(err);
             }
         }
-        let attachment = Attachment {
-            id,
-            status_id: None,
-            account_id: user.account.id,
-            kind: processed.kind,
-            media_type: Some(processed.media_type.to_owned()),
-            url: self.media_url(&file_key),
-            remote_url: None,
-            preview_url: preview_key.as_deref().map(|k| self.media_url(k)),
-            description: request.description.filter(|d| !d.trim().is_empty()),
-            blurhash: processed.blurhash,
-            meta: meta.to_string(),
-            position: 0,
-            created_at: now,
-            file_key: Some(file_key),
-            preview_key,
-            stored_bytes,
+        attachment.kind = processed.kind;
+        attachment.media_type = Some(processed.media_type.to_owned());
+        attachment.url = self.media_url(&file_key);
+        attachment.preview_url = preview_key.as_deref().map(|k| self.media_url(k));
+        attachment.blurhash = processed.blurhash;
+        attachment.meta = meta.to_string();
+        attachment.file_key = Some(file_key);
+        attachment.preview_key = preview_key;
+        attachment.stored_bytes = stored_bytes;
+        attachment.processing = false;
+        Ok(())
+    }
+
+    /// The job behind [`PROCESS_MEDIA`]: a large upload checked and converted. One that
+    /// fails the checks (a decompression bomb, a corrupt file) is removed.
+    pub async fn run_process_media(&self, job: ProcessMedia) -> Result<(), JobError> {
+        let Some(mut media) = self
+            .store
+            .media_attachment(job.id)
+            .await
+            .map_err(CoreError::from)?
+        else {
+            return Ok(());
         };
-        if let Err(err) = self.store.insert_upload(&attachment).await {
-            let keys: Vec<String> = attachment
-                .file_key
-                .iter()
-                .chain(attachment.preview_key.iter())
-                .cloned()
-                .collect();
-            self.delete_files_now(&keys).await;
-            return Err(err.into());
-        }
-        tracing::debug!(id = %id, kind = attachment.kind.as_str(), bytes = stored_bytes, "media uploaded");
-        Ok(attachment)
+        let Some(raw_key) = media.file_key.clone().filter(|_| media.processing) else {
+            return Ok(());
+        };
+        let Some(raw) = self.media.get(&raw_key).await? else {
+            return Err(JobError::Permanent("the raw upload is gone".into()));
+        };
+        let focus = serde_json::from_str::<serde_json::Value>(&media.meta)
+            .ok()
+            .and_then(|m| Some((m["focus"]["x"].as_f64()?, m["focus"]["y"].as_f64()?)));
+        let limits = self.config.media.limits();
+        let processed = tokio::task::spawn_blocking(move || process::process(&raw, &limits))
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let processed = match processed {
+            Ok(processed) => processed,
+            Err(refused) => {
+                tracing::info!(id = %media.id, reason = %refused, "a large upload was refused");
+                self.store
+                    .delete_unattached_media(&[media.id])
+                    .await
+                    .map_err(CoreError::from)?;
+                self.delete_files_now(&[raw_key]).await;
+                return Ok(());
+            }
+        };
+        self.store_processed(&mut media, processed, focus).await?;
+        self.store
+            .update_media(&media)
+            .await
+            .map_err(CoreError::from)?;
+        self.delete_files_now(&[raw_key]).await;
+        Ok(())
     }
 
     /// One of the user's own uploads, attached or not; `NotFound` for anyone else's.
@@ -356,6 +481,12 @@ impl Core {
                         && media.remote_url.is_none()
                         && ordered.iter().all(|m: &Attachment| m.id != *id) =>
                 {
+                    if media.processing {
+                        return Err(CoreError::invalid(
+                            "Cannot attach files that have not finished processing. \
+                             Try again in a moment!",
+                        ));
+                    }
                     if media.status_id.is_some() {
                         return Err(CoreError::invalid(format!(
                             "media attachment {id} is already posted"

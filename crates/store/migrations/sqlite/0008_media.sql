@@ -4,6 +4,8 @@
 ALTER TABLE media_attachments ADD COLUMN file_key TEXT;
 ALTER TABLE media_attachments ADD COLUMN preview_key TEXT;
 ALTER TABLE media_attachments ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+-- A large upload waits for a worker; its file is then the raw upload, never served.
+ALTER TABLE media_attachments ADD COLUMN processing BOOLEAN NOT NULL DEFAULT FALSE;
 -- Uploads not (yet) attached to a post, for the daily clean-up.
 CREATE INDEX media_attachments_unattached ON media_attachments (created_at) WHERE status_id IS NULL;
 
