@@ -1,11 +1,17 @@
 //! Sets `cfg(postgres_tests)` when `RHIZOME_TEST_POSTGRES` names a server for the PostgreSQL
 //! suite, and `cfg(s3_tests)` when `RHIZOME_TEST_S3_SERVER` names the command of an
-//! S3-compatible server the media tests may start on loopback (e.g. moto's `moto_server`).
+//! S3-compatible server the media tests may start on loopback (e.g. moto's `moto_server`),
+//! and `cfg(ffmpeg_tests)` when `RHIZOME_TEST_FFMPEG` says ffmpeg and ffprobe are installed.
 fn main() {
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_POSTGRES");
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_S3_SERVER");
     println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
+    println!("cargo::rerun-if-env-changed=RHIZOME_TEST_FFMPEG");
     println!("cargo::rustc-check-cfg=cfg(s3_tests)");
+    println!("cargo::rustc-check-cfg=cfg(ffmpeg_tests)");
+    if std::env::var("RHIZOME_TEST_FFMPEG").is_ok_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=ffmpeg_tests");
+    }
     if std::env::var("RHIZOME_TEST_POSTGRES").is_ok_and(|url| !url.is_empty()) {
         println!("cargo::rustc-cfg=postgres_tests");
     }

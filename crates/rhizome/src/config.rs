@@ -169,6 +169,10 @@ pub struct MediaSection {
     pub unattached_hours: u64,
     /// Images larger than this sent to /api/v2/media are processed by a worker (202).
     pub process_later_bytes: u64,
+    /// Commands that read video and audio (duration, size, a preview frame); when they
+    /// are not installed, or set to "", video and audio get a generic preview.
+    pub ffprobe: String,
+    pub ffmpeg: String,
     /// Serve remote attachments, avatars, headers and emoji from this server's cache, so
     /// that readers' addresses never reach other servers.
     pub proxy_remote: bool,
@@ -193,6 +197,8 @@ impl Default for MediaSection {
             max_description_chars: core.max_description_chars,
             unattached_hours: core.unattached_hours,
             process_later_bytes: core.process_later_bytes,
+            ffprobe: core.ffprobe.clone(),
+            ffmpeg: core.ffmpeg.clone(),
             proxy_remote: core.proxy_remote,
             remote_cache_max_bytes: core.remote_cache_max_bytes,
             remote_cache_days: core.remote_cache_days,
@@ -637,6 +643,8 @@ impl Config {
         media.max_description_chars = self.media.max_description_chars;
         media.unattached_hours = self.media.unattached_hours;
         media.process_later_bytes = self.media.process_later_bytes;
+        media.ffprobe = self.media.ffprobe.clone();
+        media.ffmpeg = self.media.ffmpeg.clone();
         media.proxy_remote = self.media.proxy_remote;
         media.remote_cache_max_bytes = self.media.remote_cache_max_bytes;
         media.remote_cache_days = self.media.remote_cache_days;

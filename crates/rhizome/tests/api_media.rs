@@ -838,3 +838,72 @@ async fn a_running_server_processes_large_uploads_in_the_background() {
     let served = api.get(&path_of(&api, url)).send().await.expect(200);
     assert_eq!(image::load_from_memory(&served.body).unwrap().width(), 100);
 }
+
+/// The start of an MP4 file: enough to be recognised, not to be played.
+fn mp4_header() -> Vec<u8> {
+    let mut bytes = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
+    bytes.extend_from_slice(&[0u8; 64]);
+    bytes
+}
+
+#[tokio::test]
+async fn video_without_the_tools_is_kept_as_uploaded_with_a_generic_preview() {
+    let app = local_with(&[("RHIZOME_MEDIA_FFPROBE", ""), ("RHIZOME_MEDIA_FFMPEG", "")]).await;
+    let alice = app.register("alice").await;
+    let video = mp4_header();
+    let media = upload_file(&app, &alice, "clip.mp4", &video).await;
+    assert_eq!(media["type"], "video", "{media:#}");
+    assert!(media["preview_url"].is_null(), "no preview to show");
+    let served = fetch(&app, media["url"].as_str().unwrap())
+        .await
+        .expect(200);
+    assert_eq!(served.header("content-type").as_deref(), Some("video/mp4"));
+    assert_eq!(served.body, video, "served as uploaded");
+    let status = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "a clip", "media_ids": [text_of(&media, "id")] }))
+        .ok()
+        .await;
+    assert_eq!(status["media_attachments"][0]["type"], "video");
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(ffmpeg_tests),
+    ignore = "set RHIZOME_TEST_FFMPEG=1 with ffmpeg and ffprobe installed to run"
+)]
+async fn video_gets_its_duration_size_and_a_preview_frame_from_ffmpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=160x120:rate=10",
+        ])
+        .args(["-c:v", "mpeg4", "-y"])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let media = upload_file(&app, &alice, "clip.mp4", &std::fs::read(&clip).unwrap()).await;
+    assert_eq!(media["type"], "video");
+    assert_eq!(media["meta"]["original"]["width"], 160, "{media:#}");
+    assert_eq!(media["meta"]["original"]["height"], 120);
+    assert_eq!(media["meta"]["original"]["frame_rate"], "10/1");
+    let duration = media["meta"]["original"]["duration"].as_f64().unwrap();
+    assert!((1.9..=2.1).contains(&duration), "{duration}");
+    assert_eq!(media["meta"]["length"], "0:00:02.00");
+    assert!(media["blurhash"].is_string());
+    let preview = fetch(&app, media["preview_url"].as_str().unwrap())
+        .await
+        .expect(200);
+    let frame = image::load_from_memory(&preview.body).unwrap();
+    assert_eq!((frame.width(), frame.height()), (160, 120));
+}

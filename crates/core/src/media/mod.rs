@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod process;
 pub mod storage;
+pub mod video;
 
 use std::time::Duration;
 
@@ -31,6 +32,9 @@ pub struct MediaConfig {
     pub unattached_hours: u64,
     /// Images larger than this, sent to `/api/v2/media`, are processed by a worker.
     pub process_later_bytes: u64,
+    /// The tools that read video and audio (empty: not used).
+    pub ffprobe: String,
+    pub ffmpeg: String,
     /// Serve remote files from our own URLs, through the cache.
     pub proxy_remote: bool,
     /// The cache's budget, and how long an unused file stays in it.
@@ -52,6 +56,8 @@ impl MediaConfig {
             base_url: None,
             unattached_hours: 24,
             process_later_bytes: 2 * 1024 * 1024,
+            ffprobe: "ffprobe".into(),
+            ffmpeg: "ffmpeg".into(),
             proxy_remote: true,
             remote_cache_max_bytes: 2 * 1024 * 1024 * 1024,
             remote_cache_days: 14,
@@ -269,6 +275,12 @@ impl Core {
         let mut processed: Processed = self
             .process_blocking(move |limits| process::process(&file, limits))
             .await?;
+        if matches!(
+            processed.kind,
+            rhizome_model::AttachmentKind::Video | rhizome_model::AttachmentKind::Audio
+        ) {
+            self.describe_playable(&mut processed).await;
+        }
         if let Some(thumbnail) = request.thumbnail {
             processed.preview = Some(
                 self.process_blocking(move |limits| process::process_thumbnail(&thumbnail, limits))
@@ -302,6 +314,31 @@ impl Core {
         }
         tracing::debug!(id = %id, kind = attachment.kind.as_str(), bytes = attachment.stored_bytes, "media uploaded");
         Ok(attachment)
+    }
+
+    /// Duration and size of a video or sound, and a preview frame, where the tools are
+    /// installed. Without them (or when they fail) the file is kept as it is.
+    async fn describe_playable(&self, processed: &mut Processed) {
+        let media = &self.config.media;
+        let video = processed.kind == rhizome_model::AttachmentKind::Video;
+        let probed = video::probe(&processed.file, &media.ffprobe, &media.ffmpeg, video).await;
+        if probed.meta.is_object() {
+            processed.meta = probed.meta;
+        }
+        let Some(frame) = probed.frame else {
+            return;
+        };
+        match self
+            .process_blocking(move |limits| process::process(&frame, limits))
+            .await
+        {
+            Ok(still) => {
+                processed.preview = still.preview;
+                processed.blurhash = still.blurhash;
+                processed.meta["small"] = still.meta["small"].clone();
+            }
+            Err(err) => tracing::debug!(error = %err, "no preview frame for a video"),
+        }
     }
 
     /// Puts the processed files in storage and their description in `attachment`.

@@ -206,7 +206,12 @@ fn process_image(
         ImageFormat::WebP => ("image/webp", "webp", encode_webp(&image)?),
         _ => ("image/png", "png", encode_png(&image)?),
     };
-    let small = image.thumbnail(limits.preview_side, limits.preview_side);
+    // `thumbnail` would also enlarge a small image: a preview is never bigger than its image.
+    let small = if image.width().max(image.height()) > limits.preview_side {
+        image.thumbnail(limits.preview_side, limits.preview_side)
+    } else {
+        image.clone()
+    };
     let preview = if small.color().has_alpha() {
         Preview {
             media_type: "image/png",
@@ -420,6 +425,13 @@ mod tests {
             process(svg, &limits()),
             Err(MediaError::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn previews_are_never_enlarged() {
+        let processed = process(&png(20, 10), &limits()).unwrap();
+        assert_eq!(processed.meta["small"]["width"], 20);
+        assert_eq!(processed.meta["small"]["height"], 10);
     }
 
     #[test]
