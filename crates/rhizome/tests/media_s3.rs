@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use image::{DynamicImage, ImageFormat};
 use serde_json::json;
 use support::api::{local_with, text_of};
+use support::media::{SECRET, contains, encoded, jpeg_with_exif, multipart, png_bomb, remote_host};
 
 /// The S3 server, stopped (by its PID) when the test ends.
 struct S3Server {
@@ -54,23 +55,11 @@ async fn start_s3() -> S3Server {
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    DynamicImage::new_rgb8(width, height)
-        .write_to(&mut out, ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
+    encoded(&DynamicImage::new_rgb8(width, height), ImageFormat::Png)
 }
 
-fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "s3-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+fn file_part(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    multipart(&[("file", Some(name), "application/octet-stream", bytes)])
 }
 
 #[tokio::test]
@@ -87,15 +76,36 @@ async fn uploads_live_in_s3_and_are_served_and_cleaned_up() {
         ("RHIZOME_STORAGE_S3_ACCESS_KEY_ID", "test"),
         ("RHIZOME_STORAGE_S3_SECRET_ACCESS_KEY", "test"),
         ("RHIZOME_MEDIA_UNATTACHED_HOURS", "0"),
+        ("RHIZOME_MEDIA_REMOTE_CACHE_MAX_BYTES", "0"),
+        ("RHIZOME_FEDERATION_ALLOW_HTTP", "true"),
+        ("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true"),
     ])
     .await;
     let alice = app.register("alice").await;
+
+    // A remote file is cached in the bucket, served, pruned, and fetched again.
+    let image = png(12, 12);
+    let host = remote_host(image.clone()).await;
+    let proxied = app
+        .core
+        .proxied_url(&format!("{}/files/cat.png", host.base));
+    let proxied_path = proxied
+        .strip_prefix(app.core.urls.base())
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.get(&proxied_path).send().await.expect(200).body, image);
+    assert_eq!(app.get(&proxied_path).send().await.expect(200).body, image);
+    assert_eq!(host.hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let pruned = app.core.prune_media_cache(&|_, _| {}).await.unwrap();
+    assert_eq!(pruned.files, 1);
+    assert_eq!(app.get(&proxied_path).send().await.expect(200).body, image);
+    assert_eq!(host.hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 
     let upload = |name: &'static str, bytes: Vec<u8>| {
         let app = &app;
         let alice = &alice;
         async move {
-            let (content_type, body) = multipart(name, &bytes);
+            let (content_type, body) = file_part(name, &bytes);
             app.post("/api/v2/media")
                 .auth(alice)
                 .body(&content_type, body)
@@ -125,7 +135,22 @@ async fn uploads_live_in_s3_and_are_served_and_cleaned_up() {
     assert_eq!(served.body, stored.to_vec());
     assert_eq!(served.header("content-type").as_deref(), Some("image/png"));
 
-    // Refused uploads leave nothing in the bucket.
+    // The same checks as on local storage: metadata is stripped, bombs and disguised files
+    // are refused.
+    let photo = upload("photo.jpg", jpeg_with_exif())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(photo["meta"]["original"]["width"], 48, "turned upright");
+    let photo_path = photo["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(app.core.urls.base())
+        .unwrap()
+        .to_owned();
+    let stripped = app.get(&photo_path).send().await.expect(200);
+    assert!(!contains(&stripped.body, SECRET) && !contains(&stripped.body, b"Exif"));
+    upload("bomb.png", png_bomb()).await.error(422);
     upload("x.png", b"<html></html>".to_vec()).await.error(422);
 
     // A posted upload stays; an unposted one is removed from the bucket.
@@ -136,7 +161,7 @@ async fn uploads_live_in_s3_and_are_served_and_cleaned_up() {
         .ok()
         .await;
     tokio::time::sleep(Duration::from_millis(5)).await;
-    assert_eq!(app.core.prune_unattached_media().await.unwrap(), 1);
+    assert_eq!(app.core.prune_unattached_media().await.unwrap(), 2);
     assert!(
         app.core.media.get(key).await.unwrap().is_none(),
         "removed from the bucket"
@@ -162,7 +187,7 @@ async fn local_media_moves_to_s3_and_the_copy_can_be_resumed() {
     let data_dir = data.path().display().to_string();
     let app = local_with(&[("RHIZOME_STORAGE_DATA_DIR", &data_dir)]).await;
     let alice = app.register("alice").await;
-    let (content_type, body) = multipart("a.png", &png(20, 20));
+    let (content_type, body) = file_part("a.png", &png(20, 20));
     let media = app
         .post("/api/v2/media")
         .auth(&alice)

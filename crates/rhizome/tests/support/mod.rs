@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod media;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
