@@ -87,7 +87,24 @@ impl Store {
     /// Brings the schema up to date. Safe to call from several processes at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.backend {
-            Backend::Sqlite { write, .. } => migrator(false).run(write).await?,
+            Backend::Sqlite { write, .. } => {
+                // SQLite has no advisory lock: two processes starting together may both try
+                // a migration. The loser's attempt rolls back, and running again finds the
+                // migration applied; a real failure fails every time and is returned.
+                let mut attempt = 0;
+                loop {
+                    match migrator(false).run(write).await {
+                        Ok(()) => break,
+                        Err(err) if attempt < 3 => {
+                            attempt += 1;
+                            tracing::debug!(error = %err, attempt, "migration retried");
+                            tokio::time::sleep(std::time::Duration::from_millis(200 * attempt))
+                                .await;
+                        }
+                        Err(err) => return Err(err.into()),
+                    }
+                }
+            }
             Backend::Postgres(pool) => migrator(true).run(pool).await?,
         }
         Ok(())
