@@ -115,7 +115,8 @@ impl Store {
         })
     }
 
-    /// Removes a follow or request. Returns the removed row.
+    /// Removes a follow or request. Returns the removed row. An account one no longer
+    /// follows is no longer endorsed either (endorsements are of followed accounts only).
     pub async fn delete_follow(
         &self,
         table: FollowTable,
@@ -126,12 +127,22 @@ impl Store {
             "DELETE FROM {} WHERE account_id = $1 AND target_account_id = $2 RETURNING {FOLLOW_COLUMNS}",
             table.name()
         );
-        with_pool!(self, write, |pool| {
+        begin_write!(self, |tx| {
             let row = sqlx::query(&sql)
                 .bind(account_id.0)
                 .bind(target_account_id.0)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?;
+            if table == FollowTable::Follows {
+                sqlx::query(
+                    "DELETE FROM account_pins WHERE account_id = $1 AND target_account_id = $2",
+                )
+                .bind(account_id.0)
+                .bind(target_account_id.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
             row.as_ref().map(map_follow).transpose()
         })
     }
@@ -288,7 +299,7 @@ impl Store {
         Ok(counts)
     }
 
-    /// Blocks `target` for `account`, dropping follows and requests both ways.
+    /// Blocks `target` for `account`, dropping follows, requests and endorsements both ways.
     pub async fn block(
         &self,
         id: Id,
@@ -298,7 +309,7 @@ impl Store {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         begin_write!(self, |tx| {
-            for table in ["follows", "follow_requests"] {
+            for table in ["follows", "follow_requests", "account_pins"] {
                 let sql = format!(
                     "DELETE FROM {table} WHERE (account_id = $1 AND target_account_id = $2) \
                      OR (account_id = $2 AND target_account_id = $1)"
@@ -515,7 +526,7 @@ impl Store {
             return Ok(result);
         }
         // One query per relation kind: (select list and table, viewer column, target column).
-        let checks: [(&str, &str, &str); 7] = [
+        let checks: [(&str, &str, &str); 8] = [
             (
                 "show_reblogs AS a, notify AS b FROM follows",
                 "account_id",
@@ -550,6 +561,11 @@ impl Store {
                 "TRUE AS a, TRUE AS b FROM follow_requests",
                 "target_account_id",
                 "account_id",
+            ),
+            (
+                "TRUE AS a, TRUE AS b FROM account_pins",
+                "account_id",
+                "target_account_id",
             ),
         ];
         for (index, (from, viewer_column, target_column)) in checks.iter().enumerate() {
@@ -593,7 +609,8 @@ impl Store {
                         rel.muting_notifications = a;
                     }
                     5 => rel.requested = true,
-                    _ => rel.requested_by = true,
+                    6 => rel.requested_by = true,
+                    _ => rel.endorsed = true,
                 }
             }
         }

@@ -6,7 +6,9 @@
 //! are written `$1`, `$2`…, which both SQLite and PostgreSQL understand.
 
 mod accounts;
+mod announcements;
 mod conversations;
+mod discovery;
 mod error;
 mod filters;
 mod graph;
@@ -36,7 +38,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
+pub use announcements::{Announcement, AnnouncementReaction};
 pub use conversations::{AccountConversation, ScheduledStatus, TagInfo};
+pub use discovery::{FeaturedTag, SuggestionSource};
 pub use error::StoreError;
 pub use filters::{Filter, FilterKeyword};
 pub use graph::{AccountCounts, FollowTable, Report};

@@ -59,6 +59,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_media.sql"),
         include_str!("../migrations/postgres/0008_media.sql"),
     ),
+    (
+        9,
+        "featured tags, endorsements, suggestions, announcements",
+        include_str!(
+            "../migrations/sqlite/0009_featured_endorsements_suggestions_announcements.sql"
+        ),
+        include_str!(
+            "../migrations/postgres/0009_featured_endorsements_suggestions_announcements.sql"
+        ),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
