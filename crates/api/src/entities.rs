@@ -633,6 +633,45 @@ pub fn tag(core: &Core, info: &rhizome_store::TagInfo, with_following: bool) -> 
     entity
 }
 
+/// A Trends::Link: a PreviewCard with its history. Rhizome does not fetch link previews, so
+/// the card names the link by its address.
+pub fn trending_link(link: &rhizome_core::trends::LinkTrend) -> Value {
+    let parsed = url::Url::parse(&link.url).ok();
+    let host = parsed
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or("")
+        .to_owned();
+    let provider_url = parsed
+        .as_ref()
+        .map(|u| format!("{}://{}", u.scheme(), host))
+        .unwrap_or_default();
+    json!({
+        "url": link.url,
+        "title": link.url,
+        "description": "",
+        "language": Value::Null,
+        "type": "link",
+        "author_name": "",
+        "author_url": "",
+        "provider_name": host,
+        "provider_url": provider_url,
+        "html": "",
+        "width": 0,
+        "height": 0,
+        "image": Value::Null,
+        "image_description": "",
+        "embed_url": "",
+        "blurhash": Value::Null,
+        "published_at": Value::Null,
+        "history": link.history.iter().map(|(day, uses, accounts)| json!({
+            "day": (day.0 / 1000).to_string(),
+            "uses": uses.to_string(),
+            "accounts": accounts.to_string(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// The Poll entity.
 pub fn poll(view: &rhizome_core::polls::PollView) -> Value {
     let p = &view.poll;

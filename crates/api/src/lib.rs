@@ -24,6 +24,7 @@ mod statuses;
 mod streaming;
 mod support;
 mod timelines;
+mod trends;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -53,10 +54,10 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/instance/rules", get(instance::rules))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))
-        .route("/api/v1/trends", get(instance::empty_list))
-        .route("/api/v1/trends/tags", get(instance::empty_list))
-        .route("/api/v1/trends/statuses", get(instance::empty_list))
-        .route("/api/v1/trends/links", get(instance::empty_list))
+        .route("/api/v1/trends", get(trends::tags))
+        .route("/api/v1/trends/tags", get(trends::tags))
+        .route("/api/v1/trends/statuses", get(trends::statuses))
+        .route("/api/v1/trends/links", get(trends::links))
         .route("/api/v1/suggestions", get(instance::empty_list))
         .route("/api/v2/suggestions", get(instance::empty_list))
         .route("/api/v1/endorsements", get(instance::empty_list))

@@ -1,4 +1,5 @@
-//! `GET /api/v2/search`: accounts by name or address (resolving remote ones), posts by URL.
+//! `GET /api/v2/search`: accounts by name or address (resolving remote ones), posts by URL or
+//! by their words, hashtags by name.
 
 use axum::Json;
 use axum::extract::State;
@@ -106,7 +107,18 @@ pub async fn search(
             accounts.push(entities::account(&core, &view));
         }
     }
+    let mut hashtags = Vec::new();
+    if kind.is_none_or(|k| k == "hashtags") && !q.contains("://") {
+        let found = core
+            .search_tags(q, viewer_id(viewer), limit, query.offset.unwrap_or(0))
+            .await?;
+        hashtags.extend(
+            found
+                .iter()
+                .map(|t| entities::tag(&core, t, viewer.is_some())),
+        );
+    }
     Ok(Json(
-        json!({ "accounts": accounts, "statuses": statuses, "hashtags": [] }),
+        json!({ "accounts": accounts, "statuses": statuses, "hashtags": hashtags }),
     ))
 }

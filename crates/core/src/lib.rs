@@ -4,9 +4,11 @@
 //! calls these actions; none of them talks to the store directly for a change of state.
 
 pub mod accounts;
+pub mod announcements;
 pub mod clock;
 pub mod config;
 pub mod conversations;
+pub mod discovery;
 pub mod emoji;
 pub mod error;
 pub mod events;
@@ -28,6 +30,7 @@ pub mod social;
 pub mod statuses;
 pub mod text;
 pub mod timelines;
+pub mod trends;
 pub mod urls;
 pub mod views;
 

@@ -28,6 +28,7 @@ mod search;
 mod settings;
 mod statuses;
 mod timelines;
+mod trends;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -54,6 +55,7 @@ pub use page::{Page, PageRequest};
 pub use polls::{Poll, PollOption};
 pub use remote::{DomainBlock, InstanceHealth, OutboxActivity};
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
+pub use trends::TagUsage;
 
 /// Runs `$body` with `$pool` bound to the pool for reading or for writing, on either backend.
 /// The body is compiled once per driver, so it may use driver-specific types freely.

@@ -24,6 +24,7 @@ on_both_databases!(
     lists_have_members_timelines_and_policies,
     search_finds_what_the_viewer_may_find,
     retention_prunes_only_remote_posts_nothing_holds,
+    trends_and_tag_search,
 );
 
 const ALICE: i64 = 1;
@@ -1429,4 +1430,45 @@ async fn retention_prunes_only_remote_posts_nothing_holds(db: &TestDatabase) {
             .unwrap()
             .is_none()
     );
+}
+
+async fn trends_and_tag_search(db: &TestDatabase) {
+    let store = seeded(db).await;
+    // Trends read recent posts by id, and ids grow with time: these are made at NOW.
+    let base = Id::lowest_at(NOW.0).0;
+    let mut first = plain(base, ALICE, Visibility::Public);
+    first.tags = vec!["Rust".into(), "tokio".into()];
+    first.status.content = r#"<p>see <a href="https://news.example/a">it</a></p>"#.into();
+    let mut second = plain(base + 1, BOB, Visibility::Public);
+    second.tags = vec!["rust".into(), "100%_sure".into()];
+    let mut hidden = plain(base + 2, CAROL, Visibility::Private);
+    hidden.tags = vec!["tokio".into()];
+    for new in [&first, &second, &hidden] {
+        store.insert_status(new).await.unwrap();
+    }
+    store
+        .add_mark(Mark::Favourite, Id(93), Id(CAROL), Id(base), None, NOW)
+        .await
+        .unwrap();
+    let since = Timestamp(NOW.0);
+    let tags = store.trending_tags(since, 10, 0).await.unwrap();
+    let ranked: Vec<(&str, i64)> = tags.iter().map(|t| (t.name.as_str(), t.accounts)).collect();
+    assert_eq!(ranked[0], ("Rust", 2), "{tags:?}");
+    assert!(
+        ranked.contains(&("tokio", 1)),
+        "the private post does not count: {tags:?}"
+    );
+    let trending = store.trending_statuses(since, 10, 0).await.unwrap();
+    assert_eq!(ids(&trending, |s| s.id), vec![base]);
+    let with_links = store
+        .recent_public_contents_with_links(since, 10)
+        .await
+        .unwrap();
+    assert_eq!(with_links.len(), 1);
+    assert_eq!(store.search_tags("ru", 10, 0).await.unwrap(), ["Rust"]);
+    assert_eq!(
+        store.search_tags("100%", 10, 0).await.unwrap(),
+        ["100%_sure"]
+    );
+    assert!(store.search_tags("1_0", 10, 0).await.unwrap().is_empty());
 }
