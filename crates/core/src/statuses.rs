@@ -42,10 +42,10 @@ pub struct DistributeStatus {
 }
 
 /// The text of a post as stored, and what it refers to.
-struct Rendered {
-    content: String,
-    mentions: Vec<Id>,
-    tags: Vec<String>,
+pub(crate) struct Rendered {
+    pub(crate) content: String,
+    pub(crate) mentions: Vec<Id>,
+    pub(crate) tags: Vec<String>,
 }
 
 impl Core {
@@ -61,7 +61,7 @@ impl Core {
     }
 
     /// Turns what the user typed into HTML, resolving mentions to known accounts.
-    async fn render_post(
+    pub(crate) async fn render_post(
         &self,
         text_in: &str,
         content_type: ContentType,

@@ -1,0 +1,214 @@
+//! Announcements: written by admins (from the CLI), shown to every user until they end, each
+//! user dismissing (reading) them and reacting with emoji on their own.
+
+use rhizome_model::{Account, EmojiRef, Id, LocalUser, Timestamp};
+use rhizome_store::{Announcement, AnnouncementReaction};
+
+use crate::text::ContentType;
+use crate::{Core, CoreError};
+
+/// What an admin sets on a new announcement.
+#[derive(Debug, Clone, Default)]
+pub struct NewAnnouncement {
+    pub text: String,
+    pub starts_at: Option<Timestamp>,
+    pub ends_at: Option<Timestamp>,
+    pub all_day: bool,
+}
+
+/// An announcement as one user sees it.
+#[derive(Debug, Clone)]
+pub struct AnnouncementView {
+    pub announcement: Announcement,
+    /// Whether the user dismissed it.
+    pub read: bool,
+    pub mentions: Vec<Account>,
+    /// Our custom emoji used in its text.
+    pub emojis: Vec<EmojiRef>,
+    pub reactions: Vec<AnnouncementReaction>,
+}
+
+/// Whether `name` looks like one Unicode emoji (a pictograph, possibly with modifiers, joiners,
+/// variation selectors, a keycap or a flag's regional indicators), not text.
+fn is_unicode_emoji(name: &str) -> bool {
+    let pictograph = |c: char| {
+        matches!(c as u32,
+            0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139 | 0x2194..=0x21AA
+            | 0x231A..=0x23FF | 0x24C2 | 0x25AA..=0x27BF | 0x2934 | 0x2935 | 0x2B05..=0x2B55
+            | 0x3030 | 0x303D | 0x3297 | 0x3299 | 0x1F000..=0x1FAFF)
+    };
+    let joiner = |c: char| {
+        matches!(
+            c as u32,
+            0x200D | 0xFE0E | 0xFE0F | 0x20E3 | 0xE0020..=0xE007F
+        )
+    };
+    let keycap_base = |c: char| c.is_ascii_digit() || c == '#' || c == '*';
+    let chars: Vec<char> = name.chars().collect();
+    !chars.is_empty()
+        && chars.len() <= 16
+        && chars
+            .iter()
+            .all(|c| pictograph(*c) || joiner(*c) || keycap_base(*c))
+        && (chars.iter().any(|c| pictograph(*c)) || chars.contains(&'\u{20E3}'))
+}
+
+impl Core {
+    /// Publishes an announcement; its text is rendered like a post's (mentions, hashtags,
+    /// links).
+    pub async fn create_announcement(
+        &self,
+        new: NewAnnouncement,
+    ) -> Result<Announcement, CoreError> {
+        let text = new.text.trim();
+        if text.is_empty() {
+            return Err(CoreError::invalid("Text can't be blank"));
+        }
+        if let (Some(starts), Some(ends)) = (new.starts_at, new.ends_at)
+            && ends <= starts
+        {
+            return Err(CoreError::invalid("ends_at must be after starts_at"));
+        }
+        let rendered = self.render_post(text, ContentType::Plain).await?;
+        let now = self.clock.now();
+        let announcement = Announcement {
+            id: Id::generate(now.0),
+            text: text.to_owned(),
+            content: rendered.content,
+            mention_ids: rendered.mentions,
+            tags: rendered.tags,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            all_day: new.all_day,
+            published_at: now,
+            updated_at: now,
+        };
+        self.store.insert_announcement(&announcement).await?;
+        Ok(announcement)
+    }
+
+    /// Every announcement, ended or not, newest first (for admins).
+    pub async fn all_announcements(&self) -> Result<Vec<Announcement>, CoreError> {
+        Ok(self.store.announcements(None).await?)
+    }
+
+    pub async fn remove_announcement(&self, id: Id) -> Result<(), CoreError> {
+        if self.store.delete_announcement(id).await? {
+            Ok(())
+        } else {
+            Err(CoreError::NotFound)
+        }
+    }
+
+    /// The announcements that have not ended, newest first; those the user dismissed only
+    /// with `with_dismissed`. As on Mastodon, `starts_at` and `ends_at` describe an event: an
+    /// announcement of one to come is shown already, and goes once it has ended.
+    pub async fn announcements_for(
+        &self,
+        user: &LocalUser,
+        with_dismissed: bool,
+    ) -> Result<Vec<AnnouncementView>, CoreError> {
+        let active = self.store.announcements(Some(self.clock.now())).await?;
+        self.announcement_views(user, active, with_dismissed).await
+    }
+
+    async fn announcement_views(
+        &self,
+        user: &LocalUser,
+        announcements: Vec<Announcement>,
+        with_dismissed: bool,
+    ) -> Result<Vec<AnnouncementView>, CoreError> {
+        let me = user.account.id;
+        let ids: Vec<Id> = announcements.iter().map(|a| a.id).collect();
+        let dismissed = self.store.dismissed_announcements(me, &ids).await?;
+        let mut reactions = self.store.announcement_reactions(&ids, me).await?;
+        let mut views = Vec::new();
+        for announcement in announcements {
+            let read = dismissed.contains(&announcement.id);
+            if read && !with_dismissed {
+                continue;
+            }
+            let mentions = self
+                .store
+                .accounts_by_ids(&announcement.mention_ids)
+                .await?
+                .into_iter()
+                .filter(|a| a.suspended_at.is_none())
+                .collect();
+            let emojis = self.local_emojis_in(&[&announcement.text]).await?;
+            views.push(AnnouncementView {
+                reactions: reactions.remove(&announcement.id).unwrap_or_default(),
+                read,
+                mentions,
+                emojis,
+                announcement,
+            });
+        }
+        Ok(views)
+    }
+
+    /// An announcement users can act on: one that exists and has not ended.
+    async fn active_announcement(&self, id: Id) -> Result<Announcement, CoreError> {
+        match self.store.announcement(id).await? {
+            Some(a) if a.ends_at.is_none_or(|end| end > self.clock.now()) => Ok(a),
+            _ => Err(CoreError::NotFound),
+        }
+    }
+
+    /// Marks an announcement read for the user.
+    pub async fn dismiss_announcement(&self, user: &LocalUser, id: Id) -> Result<(), CoreError> {
+        let announcement = self.active_announcement(id).await?;
+        Ok(self
+            .store
+            .dismiss_announcement(announcement.id, user.account.id)
+            .await?)
+    }
+
+    /// Adds (or with `present == false` takes back) the user's reaction: a Unicode emoji, or
+    /// the shortcode of one of our custom emoji.
+    pub async fn react_to_announcement(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        name: &str,
+        present: bool,
+    ) -> Result<(), CoreError> {
+        let announcement = self.active_announcement(id).await?;
+        let name = name.trim().trim_matches(':');
+        let known = is_unicode_emoji(name)
+            || self
+                .custom_emojis()
+                .await?
+                .iter()
+                .any(|e| e.shortcode == name);
+        // Taking back is allowed whatever the name, so that a removed emoji can be undone.
+        if present && !known {
+            return Err(CoreError::invalid("Name is not a recognized emoji"));
+        }
+        self.store
+            .set_announcement_reaction(
+                announcement.id,
+                user.account.id,
+                name,
+                present,
+                self.clock.now(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unicode_emoji;
+
+    #[test]
+    fn unicode_emoji_are_told_from_text() {
+        for emoji in ["🍵", "👍🏽", "❤️", "👩‍💻", "🇫🇷", "1️⃣", "☕"] {
+            assert!(is_unicode_emoji(emoji), "{emoji}");
+        }
+        for text in ["", "a", "tea", "é", "日本", "#", "1", "🍵 tea", ":blobcat:"] {
+            assert!(!is_unicode_emoji(text), "{text}");
+        }
+    }
+}
