@@ -231,11 +231,27 @@ impl Core {
                 .collect();
             self.store.set_fields(user.account.id, &fields).await?;
         }
-        let updated = self
+        let mut updated = self
             .store
             .local_user(user.account.id)
             .await?
             .ok_or(CoreError::NotFound)?;
+        // Custom emoji in the name, bio and fields, as the actor's `Emoji` tags.
+        let account = &updated.account;
+        let mut texts: Vec<&str> = vec![&account.display_name, &account.note];
+        texts.extend(
+            account
+                .fields
+                .iter()
+                .flat_map(|f| [f.name.as_str(), f.value.as_str()]),
+        );
+        let emojis = self.local_emojis_in(&texts).await?;
+        if emojis != updated.account.emojis {
+            self.store
+                .set_account_emojis(updated.account.id, &emojis)
+                .await?;
+            updated.account.emojis = emojis;
+        }
         self.federate_profile(&updated).await?;
         Ok(updated)
     }

@@ -1265,6 +1265,48 @@ async fn custom_emoji_are_added_used_in_posts_and_travel() {
     let through_b = client.http.get(proxied).send().await.unwrap();
     assert_eq!(through_b.status(), StatusCode::OK);
 
+    // In a display name too: the account says so, here and, once the profile update is
+    // delivered to her follower, on the other instance.
+    let remote_id = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    let (status, _) = client
+        .post(
+            &format!("{}/api/v1/accounts/{remote_id}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the follow to be accepted", || async {
+        let r = relationship(&client, &b, &bob, &remote_id).await;
+        (r["following"] == true).then_some(())
+    })
+    .await;
+    let status = client
+        .http
+        .patch(format!("{}/api/v1/accounts/update_credentials", a.base()))
+        .bearer_auth(&alice)
+        .form(&[("display_name", "Alice :blobcat:")])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let (_, profile) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    assert_eq!(profile["emojis"][0]["shortcode"], "blobcat", "{profile:#}");
+    let remote = eventually("the profile update to arrive", || async {
+        let (_, remote) = client
+            .get(&format!("{}/api/v1/accounts/{remote_id}", b.base()), &bob)
+            .await;
+        (remote["display_name"] == "Alice :blobcat:").then_some(remote)
+    })
+    .await;
+    assert_eq!(remote["emojis"][0]["shortcode"], "blobcat", "{remote:#}");
+
     admin.ok(&["admin", "emoji", "remove", "blobcat"], "");
     let (_, listed) = client
         .get(&format!("{}/api/v1/custom_emojis", a.base()), "")

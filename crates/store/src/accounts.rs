@@ -504,6 +504,22 @@ impl Store {
 }
 
 impl Store {
+    /// The custom emoji a local account's name, bio and fields use.
+    pub async fn set_account_emojis(
+        &self,
+        account_id: Id,
+        emojis: &[rhizome_model::EmojiRef],
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE accounts SET emojis = $2 WHERE id = $1")
+                .bind(account_id.0)
+                .bind(to_json(&emojis))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub async fn set_fields(
         &self,
         account_id: Id,

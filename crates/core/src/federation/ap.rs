@@ -96,6 +96,11 @@ impl Core {
         actor.manually_approves_followers = account.locked;
         actor.discoverable = account.discoverable;
         actor.indexable = account.discoverable;
+        actor.tag = account
+            .emojis
+            .iter()
+            .map(|emoji| emoji_tag(&self.urls, emoji).map(Tag::Emoji))
+            .collect::<Result<_, _>>()?;
         actor.attachment = account
             .fields
             .iter()
