@@ -696,3 +696,63 @@ pub fn poll(view: &rhizome_core::polls::PollView) -> Value {
     }
     entity
 }
+
+/// The FeaturedTag entity: a hashtag featured on `username`'s profile (a local account's;
+/// only those feature tags here).
+pub fn featured_tag(core: &Core, username: &str, tag: &rhizome_store::FeaturedTag) -> Value {
+    json!({
+        "id": tag.id,
+        "name": tag.name,
+        "url": format!("{}/tagged/{}", core.urls.profile(username), tag.name.to_lowercase()),
+        "statuses_count": tag.statuses_count,
+        "last_status_at": tag.last_status_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+/// The Suggestion entity of `/api/v2/suggestions`: Mastodon 4.3's `sources`, with the
+/// older `source` clients still read.
+pub fn suggestion(account: Value, source: rhizome_store::SuggestionSource) -> Value {
+    use rhizome_store::SuggestionSource;
+    let (sources, legacy) = match source {
+        SuggestionSource::FriendsOfFriends => ("friends_of_friends", "past_interactions"),
+        SuggestionSource::MostFollowed => ("most_followed", "global"),
+    };
+    json!({ "source": legacy, "sources": [sources], "account": account })
+}
+
+/// The Announcement entity, as one user sees it.
+pub fn announcement(core: &Core, view: &rhizome_core::announcements::AnnouncementView) -> Value {
+    let a = &view.announcement;
+    let base = core.urls.base();
+    json!({
+        "id": a.id,
+        "content": a.content,
+        "starts_at": a.starts_at.map(|t| t.to_rfc3339()),
+        "ends_at": a.ends_at.map(|t| t.to_rfc3339()),
+        "all_day": a.all_day,
+        "published_at": a.published_at.to_rfc3339(),
+        "updated_at": a.updated_at.to_rfc3339(),
+        "read": view.read,
+        "mentions": view.mentions.iter().map(|m| json!({
+            "id": m.id,
+            "username": m.username,
+            "url": m.url.clone().unwrap_or_else(|| m.uri.clone()),
+            "acct": m.acct(),
+        })).collect::<Vec<_>>(),
+        "statuses": [],
+        "tags": a.tags.iter().map(|t| json!({
+            "name": t.to_lowercase(),
+            "url": format!("{base}/tags/{}", t.to_lowercase()),
+        })).collect::<Vec<_>>(),
+        "emojis": view.emojis.iter().map(|e| emoji_ref(core, e)).collect::<Vec<_>>(),
+        "reactions": view.reactions.iter().map(|r| {
+            let mut reaction = json!({ "name": r.name, "count": r.count, "me": r.me });
+            // Only custom emoji have images.
+            if let Some(url) = &r.url {
+                reaction["url"] = json!(url);
+                reaction["static_url"] = json!(url);
+            }
+            reaction
+        }).collect::<Vec<_>>(),
+    })
+}

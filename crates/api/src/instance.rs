@@ -54,12 +54,6 @@ pub async fn custom_emojis(State(core): State<Core>) -> ApiResult<Json<Value>> {
     )))
 }
 
-/// Lists a client may probe that Rhizome does not fill (yet): trends, suggestions,
-/// endorsements, announcements… `200 []` rather than 404, as clients expect.
-pub async fn empty_list() -> Json<Value> {
-    Json(json!([]))
-}
-
 pub async fn preferences(State(_core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
     user(&auth, Scope("read:accounts"))?;
     Ok(Json(json!({

@@ -5,11 +5,13 @@
 //! result into Mastodon's JSON with the functions in [`entities`].
 
 mod accounts;
+mod announcements;
 mod apps;
 pub mod auth;
 mod conversations;
 pub mod entities;
 pub mod error;
+mod featured;
 mod filters;
 mod instance;
 mod lists;
@@ -58,11 +60,34 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/trends/tags", get(trends::tags))
         .route("/api/v1/trends/statuses", get(trends::statuses))
         .route("/api/v1/trends/links", get(trends::links))
-        .route("/api/v1/suggestions", get(instance::empty_list))
-        .route("/api/v2/suggestions", get(instance::empty_list))
-        .route("/api/v1/endorsements", get(instance::empty_list))
-        .route("/api/v1/announcements", get(instance::empty_list))
-        .route("/api/v1/featured_tags", get(instance::empty_list))
+        .route("/api/v1/suggestions", get(featured::suggestions_v1))
+        .route("/api/v2/suggestions", get(featured::suggestions_v2))
+        .route(
+            "/api/v1/suggestions/{id}",
+            delete(featured::dismiss_suggestion),
+        )
+        .route("/api/v1/endorsements", get(featured::endorsements))
+        .route("/api/v1/announcements", get(announcements::index))
+        .route(
+            "/api/v1/announcements/{id}/dismiss",
+            post(announcements::dismiss),
+        )
+        .route(
+            "/api/v1/announcements/{id}/reactions/{name}",
+            put(announcements::react).delete(announcements::unreact),
+        )
+        .route(
+            "/api/v1/featured_tags",
+            get(featured::featured_tags).post(featured::feature_tag),
+        )
+        .route(
+            "/api/v1/featured_tags/suggestions",
+            get(featured::featured_tag_suggestions),
+        )
+        .route(
+            "/api/v1/featured_tags/{id}",
+            delete(featured::unfeature_tag),
+        )
         // Uploads lift the server's body limit: `ParamsWithFiles` enforces the media one.
         .route(
             "/api/v1/media",
@@ -194,7 +219,16 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         )
         .route(
             "/api/v1/accounts/{id}/featured_tags",
-            get(instance::empty_list),
+            get(featured::account_featured_tags),
+        )
+        // Endorsements: `pin`/`unpin`, and Mastodon 4.4's `endorse`/`unendorse`.
+        .route("/api/v1/accounts/{id}/pin", post(featured::endorse))
+        .route("/api/v1/accounts/{id}/unpin", post(featured::unendorse))
+        .route("/api/v1/accounts/{id}/endorse", post(featured::endorse))
+        .route("/api/v1/accounts/{id}/unendorse", post(featured::unendorse))
+        .route(
+            "/api/v1/accounts/{id}/endorsements",
+            get(featured::account_endorsements),
         )
         .route("/api/v1/follow_requests", get(accounts::follow_requests))
         .route(

@@ -85,6 +85,32 @@ enum AdminCommand {
         #[command(subcommand)]
         command: MediaCommand,
     },
+    /// Announcements shown to every user in their apps.
+    Announcement {
+        #[command(subcommand)]
+        command: AnnouncementCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnnouncementCommand {
+    /// Publish TEXT (plain text: mentions, hashtags, links and :emoji: are rendered).
+    Create {
+        text: String,
+        /// When the event it announces starts: RFC 3339 (`2026-12-01T18:00:00Z`) or a date.
+        #[arg(long, value_name = "TIME")]
+        starts_at: Option<String>,
+        /// When it ends; apps stop showing it then.
+        #[arg(long, value_name = "TIME")]
+        ends_at: Option<String>,
+        /// The event lasts whole days (apps show dates only).
+        #[arg(long)]
+        all_day: bool,
+    },
+    /// List every announcement, ended ones included.
+    List,
+    /// Remove one (with its reactions).
+    Remove { id: String },
 }
 
 #[derive(Subcommand)]
@@ -356,6 +382,7 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Invite { command } => invite(&core, &out, command).await,
         AdminCommand::Emoji { command } => emoji(&core, &out, command).await,
         AdminCommand::Media { command } => media(&core, &loaded.config, &out, command).await,
+        AdminCommand::Announcement { command } => announcement(&core, &out, command).await,
         AdminCommand::Prune {
             dry_run,
             older_than_days,
@@ -725,6 +752,86 @@ async fn emoji(core: &Core, out: &Output, command: EmojiCommand) -> anyhow::Resu
                 .with_context(|| format!(":{shortcode}: is not a custom emoji here"))?;
             out.show(json!({ "removed": shortcode }), || {
                 format!(":{shortcode}: removed")
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A time given on the command line: RFC 3339, or a date (its midnight, UTC).
+fn parse_time(text: &str) -> anyhow::Result<rhizome_model::Timestamp> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(rhizome_model::Timestamp(time.timestamp_millis()));
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is neither an RFC 3339 time nor a YYYY-MM-DD date"))?;
+    Ok(rhizome_model::Timestamp(
+        date.and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis(),
+    ))
+}
+
+async fn announcement(
+    core: &Core,
+    out: &Output,
+    command: AnnouncementCommand,
+) -> anyhow::Result<()> {
+    let shown = |a: &rhizome_store::Announcement| {
+        json!({
+            "id": a.id,
+            "text": a.text,
+            "content": a.content,
+            "starts_at": a.starts_at.map(|t| t.to_rfc3339()),
+            "ends_at": a.ends_at.map(|t| t.to_rfc3339()),
+            "all_day": a.all_day,
+            "published_at": a.published_at.to_rfc3339(),
+        })
+    };
+    match command {
+        AnnouncementCommand::Create {
+            text,
+            starts_at,
+            ends_at,
+            all_day,
+        } => {
+            let created = core
+                .create_announcement(rhizome_core::announcements::NewAnnouncement {
+                    text,
+                    starts_at: starts_at.as_deref().map(parse_time).transpose()?,
+                    ends_at: ends_at.as_deref().map(parse_time).transpose()?,
+                    all_day,
+                })
+                .await?;
+            out.show(shown(&created), || {
+                format!("announcement {} published", created.id)
+            });
+        }
+        AnnouncementCommand::List => {
+            let all = core.all_announcements().await?;
+            out.show(Value::Array(all.iter().map(shown).collect()), || {
+                all.iter()
+                    .map(|a| {
+                        let ends = a
+                            .ends_at
+                            .map(|t| format!(" (until {t})"))
+                            .unwrap_or_default();
+                        format!("{}\t{}{ends}", a.id, a.text)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        AnnouncementCommand::Remove { id } => {
+            let parsed: Id = id
+                .parse()
+                .ok()
+                .with_context(|| format!("{id:?} is not an announcement id"))?;
+            core.remove_announcement(parsed)
+                .await
+                .with_context(|| format!("there is no announcement {id}"))?;
+            out.show(json!({ "removed": id }), || {
+                format!("announcement {id} removed")
             });
         }
     }
