@@ -405,3 +405,59 @@ async fn a_move_is_recorded_when_the_new_account_names_the_old_one() {
         Some(new.id)
     );
 }
+
+#[tokio::test]
+async fn misskey_mfm_functions_are_kept_as_fep_c16b_spans() {
+    let db = TestDatabase::sqlite();
+    let core = core(&db).await;
+    let actor = "https://misskey.example/users/9abcd1234";
+    // Misskey's HTML turns functions into plain italics; its MFM source keeps them.
+    let mut note = document("misskey/note.jsonc");
+    note["id"] = json!("https://misskey.example/notes/mfm1");
+    note["content"] = json!("<p><i>big</i> and <i>red</i></p>");
+    note["_misskey_content"] =
+        json!("$[x2 big] and $[fg.color=ff0000 red] $[x2 <script>alert(1)</script>]");
+    note["source"] = json!({
+        "content": note["_misskey_content"].clone(),
+        "mediaType": "text/x.misskeymarkdown"
+    });
+    let status = receive(
+        &core,
+        14,
+        actor,
+        create(actor, note.clone()),
+        "https://misskey.example/notes/mfm1",
+    )
+    .await;
+    let content = status["content"].as_str().unwrap();
+    assert!(
+        content.contains(r#"<span class="mfm-x2">big</span>"#),
+        "{content}"
+    );
+    assert!(
+        content.contains(r#"<span class="mfm-fg" data-mfm-color="ff0000">red</span>"#),
+        "{content}"
+    );
+    assert!(!content.contains("<script"), "{content}");
+
+    // A server that writes FEP-c16b HTML itself is taken at its word; other classes, other
+    // attributes and unsafe argument values are dropped.
+    let mut styled = document("misskey/note.jsonc");
+    styled["id"] = json!("https://misskey.example/notes/mfm2");
+    styled["htmlMfm"] = json!(true);
+    styled["content"] = json!(
+        r#"<p><span class="mfm-spin evil" data-mfm-speed="2s" data-mfm-x="url(javascript:1)" style="color:red" onclick="x()">spun</span></p>"#
+    );
+    let status = receive(
+        &core,
+        15,
+        actor,
+        create(actor, styled),
+        "https://misskey.example/notes/mfm2",
+    )
+    .await;
+    assert_eq!(
+        status["content"],
+        r#"<p><span class="mfm-spin" data-mfm-speed="2s">spun</span></p>"#
+    );
+}

@@ -454,7 +454,13 @@ impl Core {
             self.resolve_status(post.id.as_str()).await?;
             return Ok(());
         }
-        if self.store.status_by_uri(post.id.as_str()).await?.is_some() {
+        // By id only: a new post is a miss, and a miss by `url` would scan the statuses.
+        if self
+            .store
+            .status_by_ap_id(post.id.as_str())
+            .await?
+            .is_some()
+        {
             return Ok(());
         }
         self.store_remote_post(actor, &post, 0, None).await?;
@@ -564,8 +570,7 @@ impl Core {
                 }
             })
             .collect();
-        let content =
-            sanitize_remote_html(post.content.as_deref().unwrap_or(""), MAX_REMOTE_HTML_BYTES);
+        let content = self.remote_content(post);
         let status = Status {
             id,
             uri: post.id.to_string(),
@@ -673,6 +678,40 @@ impl Core {
         )
         .await?;
         Ok(status)
+    }
+
+    /// A remote post's HTML, sanitised. Misskey's HTML drops MFM functions (`$[x2 …]` comes
+    /// as plain italics): when the post has MFM source with functions and no FEP-c16b
+    /// markup, the source is rendered instead, its mentions linked as the post's tags say.
+    fn remote_content(&self, post: &rhizome_federation::vocab::incoming::PostView) -> String {
+        if let Some(source) = &post.source
+            && source.media_type.as_deref() == Some("text/x.misskeymarkdown")
+            && !post.html_mfm
+            && source.content.contains("$[")
+            && source.content.len() <= MAX_REMOTE_HTML_BYTES
+        {
+            let mention = |handle: &str| {
+                post.mentions.iter().find_map(|m| {
+                    let name = m.name.as_deref()?.trim_start_matches('@');
+                    let same = name.eq_ignore_ascii_case(handle)
+                        || name.split('@').next().is_some_and(|user| {
+                            !handle.contains('@') && user.eq_ignore_ascii_case(handle)
+                        });
+                    same.then(|| m.href.to_string())
+                })
+            };
+            let base = self.urls.base().to_owned();
+            let tag = |tag: &str| format!("{base}/tags/{}", tag.to_lowercase());
+            let html = crate::text::mfm::mfm_to_html(
+                &source.content,
+                &crate::text::mfm::MfmLinks {
+                    mention: &mention,
+                    tag: &tag,
+                },
+            );
+            return sanitize_remote_html(&html, MAX_REMOTE_HTML_BYTES);
+        }
+        sanitize_remote_html(post.content.as_deref().unwrap_or(""), MAX_REMOTE_HTML_BYTES)
     }
 
     async fn incoming_update(

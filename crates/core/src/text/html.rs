@@ -37,6 +37,51 @@ const ALLOWED_CLASSES: [&str; 7] = [
     "quote-inline",
 ];
 
+/// MFM functions as FEP-c16b writes them in HTML (`<span class="mfm-x2">`): Misskey's
+/// effects survive for clients that style them; the rest show plain text.
+const MFM_CLASSES: [&str; 24] = [
+    "mfm-tada",
+    "mfm-jelly",
+    "mfm-twitch",
+    "mfm-shake",
+    "mfm-spin",
+    "mfm-jump",
+    "mfm-bounce",
+    "mfm-flip",
+    "mfm-x2",
+    "mfm-x3",
+    "mfm-x4",
+    "mfm-font",
+    "mfm-blur",
+    "mfm-rainbow",
+    "mfm-sparkle",
+    "mfm-rotate",
+    "mfm-position",
+    "mfm-scale",
+    "mfm-fg",
+    "mfm-bg",
+    "mfm-border",
+    "mfm-ruby",
+    "mfm-unixtime",
+    "mfm-crop",
+];
+
+/// A `data-mfm-*` argument of an MFM span: short names and plain values only (colours,
+/// numbers, font names), which no browser runs as anything.
+fn mfm_argument(name: &str, value: &str) -> Option<(String, String)> {
+    let key = name.strip_prefix("data-mfm-")?;
+    let key_ok = !key.is_empty()
+        && key.len() <= 24
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let value_ok = value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'#'));
+    (key_ok && value_ok).then(|| (name.to_owned(), value.to_owned()))
+}
+
 /// Elements dropped together with their content: scripts, styles, embedded documents and
 /// forms would only show as garbage text if unwrapped.
 const DROPPED_WITH_CONTENT: [&str; 16] = [
@@ -130,7 +175,8 @@ static UNTRUSTED: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
             ("ol", HashSet::from(["start"])),
         ]))
         .generic_attributes(HashSet::new())
-        .generic_attribute_prefixes(HashSet::new())
+        // FEP-c16b arguments of MFM spans; `filter_attrs` keeps them on spans only.
+        .generic_attribute_prefixes(HashSet::from(["data-mfm-"]))
         .url_schemes(HashSet::from(["http", "https"]))
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(None)
@@ -259,6 +305,8 @@ pub(crate) struct Attrs {
     href: Option<String>,
     classes: Vec<&'static str>,
     start: Option<u32>,
+    /// `data-mfm-*` arguments of an MFM span.
+    mfm: Vec<(String, String)>,
 }
 
 /// A piece of a post on its way to [`emit`].
@@ -403,12 +451,18 @@ fn filter_attrs(el: El, attrs: &[(String, String)]) -> Attrs {
             (El::A, "href") => filtered.href = Some(value.clone()),
             (El::A | El::Span, "class") => {
                 for class in value.split_ascii_whitespace() {
-                    if let Some(allowed) = ALLOWED_CLASSES.iter().find(|c| **c == class)
+                    let mfm = (el == El::Span)
+                        .then(|| MFM_CLASSES.iter().find(|c| **c == class))
+                        .flatten();
+                    if let Some(allowed) = ALLOWED_CLASSES.iter().find(|c| **c == class).or(mfm)
                         && !filtered.classes.contains(allowed)
                     {
                         filtered.classes.push(allowed);
                     }
                 }
+            }
+            (El::Span, name) if name.starts_with("data-mfm-") => {
+                filtered.mfm.extend(mfm_argument(name, value));
             }
             (El::Ol, "start") => filtered.start = value.trim().parse().ok(),
             _ => {}
@@ -578,6 +632,13 @@ impl Emitter<'_> {
             El::Span => {
                 self.buf.push_str("<span");
                 self.write_classes(&attrs.classes);
+                for (name, value) in &attrs.mfm {
+                    self.buf.push(' ');
+                    self.buf.push_str(name);
+                    self.buf.push_str("=\"");
+                    escape_into(&mut self.buf, value);
+                    self.buf.push('"');
+                }
                 self.buf.push('>');
                 close
             }

@@ -18,6 +18,7 @@
 
 mod html;
 mod markdown;
+pub mod mfm;
 mod scan;
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ pub struct Object {
     /// What the author typed (Pleroma, Lemmy, Misskey's `_misskey_content`, Friendica BBCode).
     pub source: Option<Source>,
     pub sensitive: Option<bool>,
+    /// FEP-c16b: `content` carries MFM functions as `<span class="mfm-…">`.
+    pub html_mfm: bool,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     /// Addressing, with every spelling of Public given as [`crate::vocab::PUBLIC`].
@@ -161,6 +163,7 @@ impl Object {
             media_type: text("mediaType"),
             source: source(node),
             sensitive: node.flag("sensitive"),
+            html_mfm: node.flag("htmlMfm").unwrap_or(false),
             published: node.time("published"),
             updated: node.time("updated"),
             to: node.addresses("to"),

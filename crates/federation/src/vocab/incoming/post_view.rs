@@ -33,6 +33,8 @@ pub struct PostView {
     /// The title (Page, Article, Event, Video), or the chosen option of a poll vote.
     pub name: Option<String>,
     pub sensitive: bool,
+    /// FEP-c16b: MFM functions are already in `content` as spans.
+    pub html_mfm: bool,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     pub to: Vec<Url>,
@@ -91,6 +93,7 @@ impl Object {
             summary: not_blank(&self.summary),
             name: not_blank(&self.name),
             sensitive: self.sensitive.unwrap_or(false),
+            html_mfm: self.html_mfm,
             published: self.published,
             updated: self.updated,
             to: self.to.clone(),
