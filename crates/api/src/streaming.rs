@@ -116,6 +116,32 @@ async fn render(
         .map(|u: &LocalUser| u.account.id);
     match event {
         Event::Delete { status_id } => Some(("delete", status_id.to_string())),
+        // Announcements go to every user's own stream, as on Mastodon.
+        Event::Announcement { announcement_id } => {
+            let user = auth.and_then(|a| a.user.as_ref())?;
+            if subscription.stream != "user" {
+                return None;
+            }
+            let view = core.announcement_view(user, *announcement_id).await.ok()?;
+            Some((
+                "announcement",
+                entities::announcement(core, &view).to_string(),
+            ))
+        }
+        Event::AnnouncementReaction {
+            announcement_id,
+            name,
+            count,
+        } => (subscription.stream == "user" && viewer.is_some()).then(|| {
+            (
+                "announcement.reaction",
+                json!({ "name": name, "count": count, "announcement_id": announcement_id })
+                    .to_string(),
+            )
+        }),
+        Event::AnnouncementDelete { announcement_id } => (subscription.stream == "user"
+            && viewer.is_some())
+        .then(|| ("announcement.delete", announcement_id.to_string())),
         Event::FiltersChanged { account_id } => (subscription.stream == "user"
             && Some(*account_id) == viewer)
             .then(|| ("filters_changed", String::new())),

@@ -4,8 +4,13 @@
 use rhizome_model::{Account, EmojiRef, Id, LocalUser, Timestamp};
 use rhizome_store::{Announcement, AnnouncementReaction};
 
+use crate::events::Event;
 use crate::text::ContentType;
 use crate::{Core, CoreError};
+
+/// A job that tells streaming clients of a new or removed announcement. Admins act from the
+/// CLI, another process: a worker of the server publishes the event where clients listen.
+pub const ANNOUNCEMENT_EVENT: &str = "announcement_event";
 
 /// What an admin sets on a new announcement.
 #[derive(Debug, Clone, Default)]
@@ -84,6 +89,14 @@ impl Core {
             updated_at: now,
         };
         self.store.insert_announcement(&announcement).await?;
+        self.enqueue(
+            ANNOUNCEMENT_EVENT,
+            &Event::Announcement {
+                announcement_id: announcement.id,
+            },
+            None,
+        )
+        .await?;
         Ok(announcement)
     }
 
@@ -93,11 +106,18 @@ impl Core {
     }
 
     pub async fn remove_announcement(&self, id: Id) -> Result<(), CoreError> {
-        if self.store.delete_announcement(id).await? {
-            Ok(())
-        } else {
-            Err(CoreError::NotFound)
+        if !self.store.delete_announcement(id).await? {
+            return Err(CoreError::NotFound);
         }
+        self.enqueue(
+            ANNOUNCEMENT_EVENT,
+            &Event::AnnouncementDelete {
+                announcement_id: id,
+            },
+            None,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The announcements that have not ended, newest first; those the user dismissed only
@@ -147,6 +167,19 @@ impl Core {
         Ok(views)
     }
 
+    /// One announcement as `user` sees it, if it has not ended.
+    pub async fn announcement_view(
+        &self,
+        user: &LocalUser,
+        id: Id,
+    ) -> Result<AnnouncementView, CoreError> {
+        let announcement = self.active_announcement(id).await?;
+        self.announcement_views(user, vec![announcement], true)
+            .await?
+            .pop()
+            .ok_or(CoreError::NotFound)
+    }
+
     /// An announcement users can act on: one that exists and has not ended.
     async fn active_announcement(&self, id: Id) -> Result<Announcement, CoreError> {
         match self.store.announcement(id).await? {
@@ -185,7 +218,8 @@ impl Core {
         if present && !known {
             return Err(CoreError::invalid("Name is not a recognized emoji"));
         }
-        self.store
+        let changed = self
+            .store
             .set_announcement_reaction(
                 announcement.id,
                 user.account.id,
@@ -194,6 +228,22 @@ impl Core {
                 self.clock.now(),
             )
             .await?;
+        if changed {
+            let count = self
+                .store
+                .announcement_reactions(&[announcement.id], user.account.id)
+                .await?
+                .remove(&announcement.id)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|r| r.name == name)
+                .map_or(0, |r| r.count);
+            self.events.publish(Event::AnnouncementReaction {
+                announcement_id: announcement.id,
+                name: name.to_owned(),
+                count,
+            });
+        }
         Ok(())
     }
 }

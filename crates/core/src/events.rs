@@ -40,6 +40,19 @@ pub enum Event {
     FiltersChanged {
         account_id: Id,
     },
+    /// An announcement was published: every user hears of it.
+    Announcement {
+        announcement_id: Id,
+    },
+    /// The reactions to an announcement changed: `count` people now react with `name`.
+    AnnouncementReaction {
+        announcement_id: Id,
+        name: String,
+        count: i64,
+    },
+    AnnouncementDelete {
+        announcement_id: Id,
+    },
 }
 
 #[derive(Clone)]

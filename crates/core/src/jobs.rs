@@ -103,6 +103,12 @@ impl JobRegistry {
         registry.register(crate::federation::inbox::PROCESS_ACTIVITY, |core, job| {
             Box::pin(async move { core.process_activity(payload(&job)?).await })
         });
+        registry.register(crate::announcements::ANNOUNCEMENT_EVENT, |core, job| {
+            Box::pin(async move {
+                core.events.publish(payload(&job)?);
+                Ok(())
+            })
+        });
         registry
     }
 

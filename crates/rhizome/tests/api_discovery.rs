@@ -689,3 +689,59 @@ async fn admins_manage_announcements_from_the_cli() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn announcements_stream_to_every_user() {
+    let server = support::api::start_server(&[]);
+    let api = server.api();
+    let ada = api.register("ada").await;
+    let mut socket = support::api::ws_connect(
+        &server.server.base(),
+        "/api/v1/streaming?stream=user",
+        &[("authorization", &format!("Bearer {}", ada.token))],
+    )
+    .await
+    .expect("user stream");
+    let event = |name: &'static str| move |m: &Value| m["event"] == name;
+
+    // Made from the CLI, another process: the server's worker tells the streams.
+    let created: Value = serde_json::from_str(&server.setup.ok(
+        &["admin", "--json", "announcement", "create", "Streamed news"],
+        "",
+    ))
+    .unwrap();
+    let id = text_of(&created, "id");
+    let message = support::api::ws_next(&mut socket, "announcement", event("announcement")).await;
+    let shown = support::api::payload(&message);
+    assert_fields(&shown, "Announcement", ANNOUNCEMENT);
+    assert_eq!(shown["id"], json!(id));
+
+    api.put(&format!(
+        "/api/v1/announcements/{id}/reactions/{}",
+        support::api::enc("🍵")
+    ))
+    .auth(&ada)
+    .ok()
+    .await;
+    let message = support::api::ws_next(
+        &mut socket,
+        "announcement.reaction",
+        event("announcement.reaction"),
+    )
+    .await;
+    assert_eq!(
+        support::api::payload(&message),
+        json!({ "name": "🍵", "count": 1, "announcement_id": id })
+    );
+
+    server
+        .setup
+        .ok(&["admin", "announcement", "remove", &id], "");
+    let message = support::api::ws_next(
+        &mut socket,
+        "announcement.delete",
+        event("announcement.delete"),
+    )
+    .await;
+    assert_eq!(message["payload"], json!(id));
+}
