@@ -10,6 +10,20 @@ use rhizome_model::{
 };
 use serde_json::{Value, json};
 
+/// Mastodon 4.5's QuoteApproval: anyone may quote a public or unlisted post (Rhizome
+/// approves those automatically, and federates the same policy), nobody else's others.
+fn quote_approval(view: &StatusView) -> Value {
+    let open = matches!(
+        view.status.visibility,
+        Visibility::Public | Visibility::Unlisted
+    );
+    json!({
+        "automatic": if open { json!(["public"]) } else { json!([]) },
+        "manual": [],
+        "current_user": if open { "automatic" } else { "denied" },
+    })
+}
+
 /// A CustomEmoji as used in a post or a profile (remote ones through our cache).
 fn emoji_ref(core: &Core, emoji: &rhizome_model::EmojiRef) -> Value {
     let url = core.proxied_url(&emoji.url);
@@ -269,6 +283,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "mentions": mentions,
         "tags": tags,
         "emojis": view.emojis.iter().map(|e| emoji_ref(core, e)).collect::<Vec<_>>(),
+        "quote_approval": quote_approval(view),
         "reblogs_count": view.counts.reblogs,
         "favourites_count": view.counts.favourites,
         "replies_count": view.counts.replies,

@@ -924,6 +924,29 @@ async fn quotes_travel_both_ways() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
+    // The policy is told to apps (Mastodon 4.5) and to other servers (FEP-044f).
+    assert_eq!(
+        original["quote_approval"]["automatic"],
+        serde_json::json!(["public"])
+    );
+    assert_eq!(original["quote_approval"]["current_user"], "automatic");
+    assert_eq!(private["quote_approval"]["current_user"], "denied");
+    let note: Value = client
+        .http
+        .get(original["uri"].as_str().unwrap())
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        note["interactionPolicy"]["canQuote"]["automaticApproval"],
+        serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"]),
+        "{note:#}"
+    );
+
     let uri = original["uri"].as_str().unwrap();
     let (_, found) = client
         .get(

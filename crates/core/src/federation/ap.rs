@@ -189,6 +189,19 @@ impl Core {
         note.conversation = status.conversation.clone();
         note.updated = status.edited_at.map(time);
         note.sensitive = status.sensitive;
+        // Who may quote it without asking: anyone for a public or unlisted post (as we
+        // let anyone quote those), the author alone otherwise.
+        let quoters = if matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
+            rhizome_federation::vocab::public_collection().clone()
+        } else {
+            url(&author.uri)?
+        };
+        note.interaction_policy = Some(rhizome_federation::vocab::outgoing::InteractionPolicy {
+            can_quote: rhizome_federation::vocab::outgoing::ApprovalPolicy {
+                automatic_approval: vec![quoters],
+                manual_approval: Vec::new(),
+            },
+        });
         note.summary = Some(status.spoiler_text.clone()).filter(|s| !s.is_empty());
         if let Some(language) = &status.language {
             note.content_map

@@ -47,6 +47,18 @@ const EXTENSION_TERMS: &[(&str, Term)] = &[
     ("quoteUri", Term::Plain("fedibird:quoteUri")),
     ("litepub", Term::Plain("http://litepub.social/ns#")),
     ("EmojiReact", Term::Plain("litepub:EmojiReact")),
+    // FEP-044f quote policies, in GoToSocial's interaction-policy vocabulary.
+    ("gts", Term::Plain("https://gotosocial.org/ns#")),
+    (
+        "interactionPolicy",
+        Term::Reference("gts:interactionPolicy"),
+    ),
+    ("canQuote", Term::Reference("gts:canQuote")),
+    (
+        "automaticApproval",
+        Term::Reference("gts:automaticApproval"),
+    ),
+    ("manualApproval", Term::Reference("gts:manualApproval")),
     ("ostatus", Term::Plain("http://ostatus.org#")),
     ("conversation", Term::Plain("ostatus:conversation")),
 ];

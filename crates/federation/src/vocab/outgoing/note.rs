@@ -59,6 +59,25 @@ pub struct Note {
     /// The quoted post, sent under the three names the other servers read.
     #[serde(flatten)]
     pub quote: QuoteOf,
+    /// Who may quote this post (FEP-044f).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction_policy: Option<InteractionPolicy>,
+}
+
+/// FEP-044f's `interactionPolicy`: here, who may quote a post without asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionPolicy {
+    pub can_quote: ApprovalPolicy,
+}
+
+/// Actors or collections (`as:Public`, followers) approved automatically or by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalPolicy {
+    pub automatic_approval: Vec<Url>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub manual_approval: Vec<Url>,
 }
 
 /// What the author typed.
@@ -136,6 +155,7 @@ impl Note {
             attachment: Vec::new(),
             replies: None,
             quote: QuoteOf(None),
+            interaction_policy: None,
         }
     }
 }
