@@ -261,7 +261,10 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
     let reactions: Vec<Value> = view
         .reactions
         .iter()
-        .map(|r| json!({ "name": r.emoji.trim_matches(':'), "count": r.count, "me": r.me, "url": r.url, "account_ids": r.account_ids }))
+        .map(|r| {
+            let url = r.url.as_deref().map(|u| core.proxied_url(u));
+            json!({ "name": r.emoji.trim_matches(':'), "count": r.count, "me": r.me, "url": url, "static_url": url, "account_ids": r.account_ids })
+        })
         .collect();
     let is_author = view.flags.is_some() && view.account.account.is_local();
     let mut entity = json!({

@@ -640,14 +640,24 @@ impl Core {
         self.status_view(status, viewer).await
     }
 
-    /// Reacts to a status with a Unicode emoji (Akkoma's emoji reactions).
-    pub async fn react(
-        &self,
-        user: &LocalUser,
-        id: Id,
-        emoji: &str,
-    ) -> Result<StatusView, CoreError> {
+    /// A reaction as stored: a Unicode emoji, or one of our custom emoji as `:shortcode:`
+    /// with its image.
+    async fn reaction_emoji(&self, emoji: &str) -> Result<(String, Option<String>), CoreError> {
         let emoji = emoji.trim();
+        let shortcode = emoji.trim_matches(':');
+        if !shortcode.is_empty()
+            && shortcode
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            let custom = self
+                .custom_emojis()
+                .await?
+                .into_iter()
+                .find(|e| e.shortcode == shortcode)
+                .ok_or_else(|| CoreError::invalid("no such custom emoji here"))?;
+            return Ok((format!(":{shortcode}:"), Some(custom.url)));
+        }
         let plausible = !emoji.is_empty()
             && emoji.chars().count() <= 16
             && !emoji
@@ -656,6 +666,19 @@ impl Core {
         if !plausible {
             return Err(CoreError::invalid("not an emoji"));
         }
+        Ok((emoji.to_owned(), None))
+    }
+
+    /// Reacts to a status with a Unicode emoji or one of our custom emoji (Akkoma's emoji
+    /// reactions).
+    pub async fn react(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        emoji: &str,
+    ) -> Result<StatusView, CoreError> {
+        let (emoji, emoji_url) = self.reaction_emoji(emoji).await?;
+        let emoji = emoji.as_str();
         let viewer = Some(user.account.id);
         let status = self
             .store
@@ -671,7 +694,7 @@ impl Core {
                 account_id: user.account.id,
                 status_id: id,
                 emoji: emoji.to_owned(),
-                emoji_url: None,
+                emoji_url: emoji_url.clone(),
                 uri: Some(uri.clone()),
                 created_at: now,
             })
@@ -685,7 +708,7 @@ impl Core {
                 Some(emoji.to_owned()),
             )
             .await?;
-            self.federate_reaction(user, &status, emoji, &uri, false)
+            self.federate_reaction(user, &status, emoji, emoji_url.as_deref(), &uri, false)
                 .await?;
         }
         self.status_view(status, viewer).await
@@ -704,13 +727,23 @@ impl Core {
             .visible_status(id, viewer)
             .await?
             .ok_or(CoreError::NotFound)?;
+        // A custom emoji is stored as `:shortcode:`, whichever way the app writes it.
+        let trimmed = emoji.trim();
+        let stored = if trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+        {
+            format!(":{}:", trimmed.trim_matches(':'))
+        } else {
+            trimmed.to_owned()
+        };
         if let Some(uri) = self
             .store
-            .remove_reaction(user.account.id, id, emoji.trim())
+            .remove_reaction(user.account.id, id, &stored)
             .await?
         {
             let uri = uri.unwrap_or_else(|| self.new_activity_id());
-            self.federate_reaction(user, &status, emoji.trim(), &uri, true)
+            self.federate_reaction(user, &status, &stored, None, &uri, true)
                 .await?;
         }
         self.status_view(status, viewer).await

@@ -1330,6 +1330,50 @@ async fn custom_emoji_are_added_used_in_posts_and_travel() {
     .await;
     assert_eq!(remote["emojis"][0]["shortcode"], "blobcat", "{remote:#}");
 
+    // Bob reacts with his own server's custom emoji; it reaches Alice with its image.
+    b.setup.ok(
+        &["admin", "emoji", "add", "bobcat", picture.to_str().unwrap()],
+        "",
+    );
+    let seen_id = seen["id"].as_str().unwrap();
+    let reacted = client
+        .http
+        .put(format!(
+            "{}/api/v1/pleroma/statuses/{seen_id}/reactions/:bobcat:",
+            b.base()
+        ))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reacted.status(), StatusCode::OK);
+    let unknown = client
+        .http
+        .put(format!(
+            "{}/api/v1/pleroma/statuses/{seen_id}/reactions/:nope:",
+            b.base()
+        ))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let post_id = post["id"].as_str().unwrap();
+    let on_a = eventually("the reaction on A", || async {
+        let (_, status) = client
+            .get(&format!("{}/api/v1/statuses/{post_id}", a.base()), &alice)
+            .await;
+        (status["pleroma"]["emoji_reactions"][0]["name"] == "bobcat").then_some(status)
+    })
+    .await;
+    let reaction = &on_a["pleroma"]["emoji_reactions"][0];
+    assert!(
+        reaction["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("{}/proxy/", a.base()))),
+        "{reaction}"
+    );
+
     admin.ok(&["admin", "emoji", "remove", "blobcat"], "");
     let (_, listed) = client
         .get(&format!("{}/api/v1/custom_emojis", a.base()), "")

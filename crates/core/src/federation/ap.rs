@@ -270,7 +270,7 @@ impl Core {
 }
 
 /// An `Emoji` tag for a custom emoji used in one of our posts.
-fn emoji_tag(
+pub(crate) fn emoji_tag(
     urls: &crate::Urls,
     emoji: &rhizome_model::EmojiRef,
 ) -> Result<rhizome_federation::vocab::outgoing::Emoji, CoreError> {

@@ -318,6 +318,7 @@ impl Core {
         user: &LocalUser,
         status: &Status,
         emoji: &str,
+        emoji_url: Option<&str>,
         id: &str,
         undo: bool,
     ) -> Result<(), CoreError> {
@@ -336,6 +337,19 @@ impl Core {
             url(&status.uri)?,
         );
         react.content = Some(emoji.to_owned());
+        // A custom emoji travels with its image, as Akkoma and Misskey send it.
+        if let Some(image) = emoji_url {
+            let shortcode = emoji.trim_matches(':').to_owned();
+            react.tag = vec![rhizome_federation::vocab::outgoing::Tag::Emoji(
+                ap::emoji_tag(
+                    &self.urls,
+                    &rhizome_model::EmojiRef {
+                        shortcode,
+                        url: image.to_owned(),
+                    },
+                )?,
+            )];
+        }
         let inboxes: Vec<String> = inbox_of(&author).into_iter().collect();
         if undo {
             let inner =
