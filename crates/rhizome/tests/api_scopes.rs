@@ -63,12 +63,23 @@ async fn every_endpoint_checks_tokens_and_scopes() {
     let doomed = text_of(&api.post_status(&alice, "doomed", "public").await, "id");
     let theirs = text_of(&api.post_status(&bob, "theirs #rust", "public").await, "id");
     let emoji = "%F0%9F%91%8D";
+    let announcement = api
+        .core
+        .create_announcement(rhizome_core::announcements::NewAnnouncement {
+            text: "scoped news".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("announcement")
+        .id
+        .to_string();
     let fill = |path: &str| {
         path.replace("{bob}", &bob.id)
             .replace("{mine}", &mine)
             .replace("{doomed}", &doomed)
             .replace("{theirs}", &theirs)
             .replace("{emoji}", emoji)
+            .replace("{announcement}", &announcement)
     };
 
     // A token that worked, then was revoked.
@@ -119,6 +130,84 @@ async fn every_endpoint_checks_tokens_and_scopes() {
             Method::POST,
             "/api/v1/accounts/{bob}/follow",
             "write:follows",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/accounts/{bob}/pin",
+            "write:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/endorsements",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/accounts/{bob}/unpin",
+            "write:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/featured_tags",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/featured_tags",
+            "write:accounts",
+            json!({ "name": "scopes" }),
+        ),
+        (
+            Method::GET,
+            "/api/v1/featured_tags/suggestions",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/suggestions",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v2/suggestions",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/suggestions/{bob}",
+            "write:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/announcements",
+            "read",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/announcements/{announcement}/dismiss",
+            "write:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/announcements/{announcement}/reactions/{emoji}",
+            "write:favourites",
+            no_body.clone(),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/announcements/{announcement}/reactions/{emoji}",
+            "write:favourites",
             no_body.clone(),
         ),
         (
@@ -402,6 +491,8 @@ async fn every_endpoint_checks_tokens_and_scopes() {
         ("/api/v1/timelines/public", "read:statuses"),
         ("/api/v1/timelines/tag/rust", "read:statuses"),
         ("/api/v2/search?q=bob", "read:search"),
+        ("/api/v1/accounts/{bob}/featured_tags", "read:accounts"),
+        ("/api/v1/accounts/{bob}/endorsements", "read:accounts"),
     ];
     for (path, scope) in public {
         let path = fill(path).replace("{bob_name}", &bob.username);
