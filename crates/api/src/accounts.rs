@@ -475,6 +475,9 @@ pub struct SearchQuery {
     offset: Option<u32>,
     #[serde(default, deserialize_with = "flexible_bool")]
     resolve: Option<bool>,
+    /// Only accounts the user follows.
+    #[serde(default, deserialize_with = "flexible_bool")]
+    following: Option<bool>,
 }
 
 pub async fn search(
@@ -482,7 +485,7 @@ pub async fn search(
     Auth(auth): Auth,
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<Json<Value>> {
-    user(&auth, Scope("read:accounts"))?;
+    let me = user(&auth, Scope("read:accounts"))?;
     let limit = query.limit.unwrap_or(40).clamp(1, 80);
     let mut accounts = Vec::new();
     if query.resolve.unwrap_or(false)
@@ -504,6 +507,9 @@ pub async fn search(
         if !accounts.iter().any(|a| a.id == found.id) {
             accounts.push(found);
         }
+    }
+    if query.following.unwrap_or(false) {
+        accounts = core.followed_among(me.account.id, accounts).await?;
     }
     accounts.truncate(limit as usize);
     Ok(Json(Value::Array(account_entities(&core, accounts).await?)))

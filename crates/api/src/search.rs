@@ -24,6 +24,9 @@ pub struct SearchQuery {
     limit: Option<u32>,
     offset: Option<u32>,
     account_id: Option<String>,
+    /// Only accounts the user follows.
+    #[serde(default, deserialize_with = "flexible_bool")]
+    following: Option<bool>,
 }
 
 pub async fn search(
@@ -99,10 +102,16 @@ pub async fn search(
                 .await
                 .map_err(rhizome_core::CoreError::from)?;
         }
-        let found: Vec<_> = found
+        let mut found: Vec<_> = found
             .into_iter()
             .filter(|a| a.suspended_at.is_none())
             .collect();
+        if query.following.unwrap_or(false) {
+            found = match viewer {
+                Some(user) => core.followed_among(user.account.id, found).await?,
+                None => Vec::new(),
+            };
+        }
         for view in core.account_views(found).await? {
             accounts.push(entities::account(&core, &view));
         }

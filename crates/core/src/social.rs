@@ -47,6 +47,26 @@ impl Core {
             .collect())
     }
 
+    /// Keeps the accounts `viewer` follows (search's `following=true`).
+    pub async fn followed_among(
+        &self,
+        viewer: Id,
+        accounts: Vec<Account>,
+    ) -> Result<Vec<Account>, CoreError> {
+        let ids: Vec<Id> = accounts.iter().map(|a| a.id).collect();
+        let followed: Vec<Id> = self
+            .relationships(viewer, &ids)
+            .await?
+            .into_iter()
+            .filter(|(_, r)| r.following)
+            .map(|(id, _)| id)
+            .collect();
+        Ok(accounts
+            .into_iter()
+            .filter(|a| followed.contains(&a.id))
+            .collect())
+    }
+
     /// Follows an account: at once if it is unlocked and local, as a request otherwise (a
     /// remote account answers with Accept or Reject).
     pub async fn follow(

@@ -121,3 +121,33 @@ async fn search_finds_hashtags_by_the_start_of_their_name() {
         .await;
     assert_eq!(none["hashtags"], json!([]), "wildcards are not wildcards");
 }
+
+#[tokio::test]
+async fn account_search_can_keep_only_followed_accounts() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let followed = app.register("samfollowed").await;
+    app.register("samstranger").await;
+    app.follow(&alice, &followed).await;
+    let v1 = app
+        .get("/api/v1/accounts/search?q=sam&following=true")
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(names(&v1, "username"), [followed.username.as_str()]);
+    let all = app
+        .get("/api/v1/accounts/search?q=sam")
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let v2 = app
+        .get("/api/v2/search?q=sam&type=accounts&following=true")
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(
+        names(&v2["accounts"], "username"),
+        [followed.username.as_str()]
+    );
+}
