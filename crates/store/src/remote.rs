@@ -129,7 +129,28 @@ impl Store {
     }
 
     /// Finds the account whose key has this id (`…#main-key`).
+    ///
+    /// Every signed request to an inbox asks this. `public_key_id` has no index, so the
+    /// usual form, `ACTOR#fragment` (Mastodon, Akkoma, Misskey…), is first looked up by the
+    /// actor's uri, which has one; other forms (GoToSocial's `ACTOR/main-key`) and misses
+    /// fall back to a scan.
     pub async fn account_by_key_id(&self, key_id: &str) -> Result<Option<Account>, StoreError> {
+        if let Some((actor, _)) = key_id.split_once('#') {
+            let sql = format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.uri = $1 AND a.public_key_id = $2"
+            );
+            let found = with_pool!(self, read, |pool| {
+                let row = sqlx::query(&sql)
+                    .bind(actor)
+                    .bind(key_id)
+                    .fetch_optional(pool)
+                    .await?;
+                row.as_ref().map(map_account).transpose()?
+            });
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.public_key_id = $1");
         with_pool!(self, read, |pool| {
             let row = sqlx::query(&sql).bind(key_id).fetch_optional(pool).await?;

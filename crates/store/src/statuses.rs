@@ -275,9 +275,22 @@ impl Store {
     }
 
     pub async fn status_by_uri(&self, uri: &str) -> Result<Option<Status>, StoreError> {
-        let sql = format!(
-            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.uri = $1 OR s.url = $1 LIMIT 1"
-        );
+        // The ActivityPub id first, through its unique index. `url` has no index: one
+        // `uri = $1 OR url = $1` scanned the whole table, even when the id matched.
+        if let Some(status) = self.status_by_ap_id(uri).await? {
+            return Ok(Some(status));
+        }
+        let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.url = $1 LIMIT 1");
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(uri).fetch_optional(pool).await?;
+            row.as_ref().map(map_status).transpose()
+        })
+    }
+
+    /// The status with this ActivityPub id (not its `url`): one indexed lookup, for the paths
+    /// that know they hold an id, such as an incoming `Create` checking whether it is new.
+    pub async fn status_by_ap_id(&self, uri: &str) -> Result<Option<Status>, StoreError> {
+        let sql = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.uri = $1");
         with_pool!(self, read, |pool| {
             let row = sqlx::query(&sql).bind(uri).fetch_optional(pool).await?;
             row.as_ref().map(map_status).transpose()
