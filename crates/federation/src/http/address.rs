@@ -17,6 +17,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
 use super::FetchError;
+use super::client::ResolveOverride;
 
 /// The rules of one client: allowed schemes and addresses.
 #[derive(Debug, Clone)]
@@ -144,6 +145,8 @@ pub fn host_of(url: &Url) -> String {
 #[derive(Debug)]
 pub(crate) struct SafeResolver {
     pub policy: AddressPolicy,
+    /// Fixed answers for some names (see `FetchConfig::resolve_overrides`); empty in production.
+    pub overrides: Vec<ResolveOverride>,
 }
 
 /// The resolver's error when every address of a name was refused; found again in the error
@@ -166,8 +169,16 @@ impl Resolve for SafeResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.policy.clone();
         let host = name.as_str().to_owned();
+        let fixed = self
+            .overrides
+            .iter()
+            .find(|entry| entry.matches(&host))
+            .map(|entry| SocketAddr::new(entry.address, 0));
         Box::pin(async move {
-            let resolved = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let resolved: Vec<SocketAddr> = match fixed {
+                Some(address) => vec![address],
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
             let mut allowed: Vec<SocketAddr> = Vec::new();
             let mut refused = None;
             for addr in resolved {
@@ -206,6 +217,8 @@ pub(crate) fn refused_in_chain(error: &(dyn StdError + 'static)) -> Option<Strin
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
 
     fn ip(text: &str) -> IpAddr {
@@ -326,6 +339,51 @@ mod tests {
                 "{refused}"
             );
         }
+    }
+
+    #[test]
+    fn resolve_overrides_match_names_and_suffixes() {
+        let loopback = ip("127.0.0.1");
+        let exact = ResolveOverride {
+            name: "sink.test".into(),
+            address: loopback,
+        };
+        assert!(exact.matches("sink.test"));
+        assert!(exact.matches("SINK.test."));
+        assert!(!exact.matches("a.sink.test"));
+        let suffix = ResolveOverride {
+            name: ".bench.test".into(),
+            address: loopback,
+        };
+        assert!(suffix.matches("h17.bench.test"));
+        assert!(suffix.matches("a.b.BENCH.test"));
+        assert!(!suffix.matches("bench.test"));
+        assert!(!suffix.matches("evilbench.test"));
+        assert!(!suffix.matches("h1.bench.test.example"));
+    }
+
+    #[tokio::test]
+    async fn overridden_names_still_obey_the_address_policy() {
+        let overrides = vec![ResolveOverride {
+            name: ".bench.test".into(),
+            address: ip("127.0.0.1"),
+        }];
+        let mut policy = AddressPolicy {
+            allow_http: true,
+            allow_private_addresses: false,
+            allowed_private_networks: Vec::new(),
+        };
+        let resolve = |policy: &AddressPolicy| {
+            SafeResolver {
+                policy: policy.clone(),
+                overrides: overrides.clone(),
+            }
+            .resolve(Name::from_str("h1.bench.test").unwrap())
+        };
+        assert!(resolve(&policy).await.is_err());
+        policy.allow_private_addresses = true;
+        let addrs: Vec<SocketAddr> = resolve(&policy).await.unwrap().collect();
+        assert_eq!(addrs, vec![SocketAddr::new(ip("127.0.0.1"), 0)]);
     }
 
     #[test]

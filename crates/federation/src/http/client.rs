@@ -1,6 +1,7 @@
 //! The one HTTP client of the federation library: configuration, construction, and the
 //! low-level pieces (signed requests, bounded bodies, error mapping) the fetchers share.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +42,36 @@ pub struct FetchConfig {
     /// A PEM bundle of CA certificates trusted in addition to the system's (a private CA in
     /// tests or in closed federations).
     pub extra_ca_file: Option<PathBuf>,
+    /// Names answered with a fixed address instead of asking the system resolver, for
+    /// benchmarks and tests that stand up many "remote servers" on loopback (`rhizome-bench`
+    /// maps `*.bench.test` to 127.0.0.1). Empty by default and deliberately not settable from
+    /// the configuration: it exists only for code that builds its own client. The addresses
+    /// still go through the address policy, so loopback also needs `allow_private_addresses`.
+    pub resolve_overrides: Vec<ResolveOverride>,
+}
+
+/// One entry of [`FetchConfig::resolve_overrides`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveOverride {
+    /// `host.example` for that name only, or `.example` for every name under it.
+    pub name: String,
+    pub address: IpAddr,
+}
+
+impl ResolveOverride {
+    /// Whether this entry answers for `host` (compared case-insensitively).
+    pub fn matches(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.');
+        match self.name.strip_prefix('.') {
+            Some(suffix) => {
+                host.len() > suffix.len() + 1
+                    && host
+                        .get(host.len() - suffix.len() - 1..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(&self.name))
+            }
+            None => host.eq_ignore_ascii_case(&self.name),
+        }
+    }
 }
 
 impl Default for FetchConfig {
@@ -54,6 +85,7 @@ impl Default for FetchConfig {
             max_redirects: 3,
             user_agent: concat!("Rhizome/", env!("CARGO_PKG_VERSION")).to_owned(),
             extra_ca_file: None,
+            resolve_overrides: Vec::new(),
         }
     }
 }
@@ -97,6 +129,7 @@ impl HttpClient {
             .https_only(!config.allow_http)
             .dns_resolver(Arc::new(SafeResolver {
                 policy: policy.clone(),
+                overrides: config.resolve_overrides.clone(),
             }));
         if let Some(path) = &config.extra_ca_file {
             builder = builder.tls_certs_merge(read_ca_bundle(path)?);
