@@ -100,7 +100,7 @@ impl Core {
         Ok(announcement)
     }
 
-    /// Every announcement, ended or not, newest first (for admins).
+    /// Every announcement, ended or not, in the order users see them (for admins).
     pub async fn all_announcements(&self) -> Result<Vec<Announcement>, CoreError> {
         Ok(self.store.announcements(None).await?)
     }
@@ -120,7 +120,7 @@ impl Core {
         Ok(())
     }
 
-    /// The announcements that have not ended, newest first; those the user dismissed only
+    /// The announcements that have not ended, in order of their events; those the user dismissed only
     /// with `with_dismissed`. As on Mastodon, `starts_at` and `ends_at` describe an event: an
     /// announcement of one to come is shown already, and goes once it has ended.
     pub async fn announcements_for(

@@ -612,12 +612,16 @@ async fn announcements_are_shown_dismissed_and_reacted_to() {
         json!({ "name": "🍵", "count": 1, "me": false })
     );
 
-    // Scopes: `read` to list, write:accounts to dismiss, write:favourites to react.
+    // Scopes: any reading scope to list, write:accounts to dismiss, write:favourites to react.
     let statuses_only = app.token(&ada, "read:statuses").await;
     let write_accounts = app.token(&ada, "write:accounts").await;
     let write_favourites = app.token(&ada, "write:favourites").await;
     app.get("/api/v1/announcements")
         .token(&statuses_only)
+        .ok()
+        .await;
+    app.get("/api/v1/announcements")
+        .token(&write_accounts)
         .send()
         .await
         .error(403);

@@ -89,7 +89,8 @@ impl Store {
         })
     }
 
-    /// Announcements, newest first: all of them, or only those not ended at `active_at`.
+    /// Announcements in Mastodon's order, by the time of the event they announce (or of
+    /// their publication): all of them, or only those not ended at `active_at`.
     pub async fn announcements(
         &self,
         active_at: Option<Timestamp>,
@@ -101,7 +102,7 @@ impl Store {
                 query.push(" AND (ends_at IS NULL OR ends_at > ");
                 query.push_bind(now.0).push(")");
             }
-            query.push(" ORDER BY id DESC");
+            query.push(" ORDER BY COALESCE(starts_at, published_at), id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_announcement).collect()
         })

@@ -359,7 +359,7 @@ async fn announcements_are_dismissed_and_reacted_to(db: &TestDatabase) {
         Some(announcement(1, None))
     );
     let ids = |list: Vec<Announcement>| list.iter().map(|a| a.id.0).collect::<Vec<_>>();
-    assert_eq!(ids(store.announcements(Some(NOW)).await.unwrap()), [2, 1]);
+    assert_eq!(ids(store.announcements(Some(NOW)).await.unwrap()), [1, 2]);
     assert_eq!(
         ids(store
             .announcements(Some(Timestamp(NOW.0 + 10)))
@@ -367,7 +367,13 @@ async fn announcements_are_dismissed_and_reacted_to(db: &TestDatabase) {
             .unwrap()),
         [1]
     );
-    assert_eq!(ids(store.announcements(None).await.unwrap()), [2, 1]);
+    assert_eq!(ids(store.announcements(None).await.unwrap()), [1, 2]);
+    // An event announced for earlier comes first, whenever it was published.
+    let mut earlier = announcement(3, None);
+    earlier.starts_at = Some(Timestamp(NOW.0 - 1));
+    store.insert_announcement(&earlier).await.unwrap();
+    assert_eq!(ids(store.announcements(None).await.unwrap()), [3, 1, 2]);
+    assert!(store.delete_announcement(Id(3)).await.unwrap());
 
     store.dismiss_announcement(Id(1), Id(ALICE)).await.unwrap();
     store.dismiss_announcement(Id(1), Id(ALICE)).await.unwrap();
