@@ -234,6 +234,20 @@ pub async fn featured(
     ))?))
 }
 
+/// `GET /users/:name/collections/tags`: the featured hashtags, inline.
+pub async fn featured_tags(
+    State(core): State<Core>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Response, ApError> {
+    check_fetch(&core, &uri, &headers).await?;
+    let account = core.local_account_named(&name).await?;
+    let tags = core.featured_hashtags(&account).await?;
+    let id = parse_url(&core.urls.featured_tags(&account.username))?;
+    Ok(activity_json(to_json(OrderedCollection::inline(id, tags))?))
+}
+
 /// `GET /objects/:uuid`: the Note, or 410 with a Tombstone once deleted.
 pub async fn object(
     State(core): State<Core>,

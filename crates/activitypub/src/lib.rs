@@ -38,6 +38,10 @@ pub fn router() -> Router<Core> {
             "/users/{name}/collections/featured",
             get(documents::featured),
         )
+        .route(
+            "/users/{name}/collections/tags",
+            get(documents::featured_tags),
+        )
         .route("/objects/{id}", get(documents::object))
         .route("/activities/{id}", get(documents::activity))
         .route("/notice/{id}", get(documents::notice))

@@ -59,6 +59,11 @@ impl Urls {
         format!("{}/collections/featured", self.actor(username))
     }
 
+    /// The hashtags featured on the profile (Mastodon's `featuredTags`).
+    pub fn featured_tags(&self, username: &str) -> String {
+        format!("{}/collections/tags", self.actor(username))
+    }
+
     /// The profile page.
     pub fn profile(&self, username: &str) -> String {
         format!("{}/@{username}", self.base)

@@ -195,6 +195,26 @@ async fn featured_tags_are_suggested_featured_counted_and_limited() {
         .await
         .error(403);
     app.get("/api/v1/featured_tags").send().await.error(401);
+
+    // Other servers see them too: the actor links Mastodon's `featuredTags` collection.
+    let actor = app
+        .get(&format!("/users/{}", ada.username))
+        .header("accept", "application/activity+json")
+        .ok()
+        .await;
+    let collection = text_of(&actor, "featuredTags");
+    let tags = app
+        .get(&path_of(&app, &collection))
+        .header("accept", "application/activity+json")
+        .ok()
+        .await;
+    assert_eq!(tags["id"], json!(collection));
+    let items = tags["orderedItems"].as_array().expect("items inline");
+    assert_eq!(items.len(), 9);
+    assert_eq!(
+        items[0],
+        json!({ "type": "Hashtag", "href": format!("{}/tags/topic1", app.base), "name": "#topic1" })
+    );
 }
 
 async fn relationship(app: &Local, viewer: &User, other: &User) -> Value {

@@ -90,6 +90,7 @@ impl Core {
         actor.followers = Some(url(&urls.followers(name))?);
         actor.following = Some(url(&urls.following(name))?);
         actor.featured = Some(url(&urls.featured(name))?);
+        actor.featured_tags = Some(url(&urls.featured_tags(name))?);
         actor.endpoints = Some(Endpoints {
             shared_inbox: url(&urls.shared_inbox())?,
         });

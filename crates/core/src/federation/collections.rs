@@ -176,6 +176,24 @@ impl Core {
         Ok(notes)
     }
 
+    /// Featured hashtags as `Hashtag` objects, as Mastodon serves them.
+    pub async fn featured_hashtags(&self, account: &Account) -> Result<Vec<Value>, CoreError> {
+        let base = self.urls.base();
+        Ok(self
+            .store
+            .featured_tags(account.id)
+            .await?
+            .iter()
+            .map(|tag| {
+                serde_json::json!({
+                    "type": "Hashtag",
+                    "href": format!("{base}/tags/{}", tag.name.to_lowercase()),
+                    "name": format!("#{}", tag.name.to_lowercase()),
+                })
+            })
+            .collect())
+    }
+
     /// The local account called `name`, if it exists and is not suspended.
     pub async fn local_account_named(&self, name: &str) -> Result<Account, CoreError> {
         match self.store.account_by_acct(name, None).await? {

@@ -33,6 +33,7 @@ const EXTENSION_TERMS: &[(&str, Term)] = &[
     ("toot", Term::Plain("http://joinmastodon.org/ns#")),
     ("Emoji", Term::Plain("toot:Emoji")),
     ("featured", Term::Reference("toot:featured")),
+    ("featuredTags", Term::Reference("toot:featuredTags")),
     ("discoverable", Term::Plain("toot:discoverable")),
     ("indexable", Term::Plain("toot:indexable")),
     ("blurhash", Term::Plain("toot:blurhash")),

@@ -46,6 +46,9 @@ pub struct Actor {
     pub following: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub featured: Option<Url>,
+    /// Hashtags featured on the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured_tags: Option<Url>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
@@ -119,6 +122,7 @@ impl Actor {
             followers: None,
             following: None,
             featured: None,
+            featured_tags: None,
             endpoints: None,
             public_key,
             manually_approves_followers: false,
