@@ -101,7 +101,16 @@ impl Store {
         at: Timestamp,
     ) -> Result<FeaturedTag, StoreError> {
         let select = format!("{} WHERE ft.id = $1", featured_select());
+        let postgres = self.kind() == crate::DatabaseKind::Postgres;
         begin_write!(self, |tx| {
+            // SQLite's write transaction already excludes others; on PostgreSQL, locking the
+            // account's row keeps two requests from both taking the last free place.
+            if postgres {
+                sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+                    .bind(account_id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let existing: Vec<i64> =
                 sqlx::query_scalar("SELECT tag_id FROM featured_tags WHERE account_id = $1")
                     .bind(account_id.0)
@@ -123,7 +132,12 @@ impl Store {
             .bind(tag_id.0)
             .bind(at.0)
             .execute(&mut *tx)
-            .await?;
+            .await
+            // The same tag featured at the same moment by another request.
+            .map_err(|err| match StoreError::violated_unique(&err) {
+                Some(_) => StoreError::Conflict("Tag is already featured"),
+                None => StoreError::Database(err),
+            })?;
             let row = sqlx::query(&select).bind(id.0).fetch_one(&mut *tx).await?;
             let featured = map_featured(&row)?;
             tx.commit().await?;

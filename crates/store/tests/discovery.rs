@@ -142,6 +142,31 @@ async fn featured_tags_count_public_use_and_stop_at_the_limit(db: &TestDatabase)
     assert!(store.remove_featured_tag(Id(ALICE), Id(200)).await.unwrap());
     assert!(!store.remove_featured_tag(Id(ALICE), Id(200)).await.unwrap());
     assert_eq!(store.featured_tags(Id(ALICE)).await.unwrap().len(), 1);
+
+    // Requests racing for the last places do not go over the limit.
+    let mut racing = Vec::new();
+    for i in 0..6 {
+        let tag = store
+            .ensure_tag(Id(9100 + i), &format!("race{i}"), NOW)
+            .await
+            .unwrap();
+        let store = store.clone();
+        racing.push(tokio::spawn(async move {
+            store
+                .add_featured_tag(Id(300 + i), Id(BOB), tag, 3, NOW)
+                .await
+        }));
+    }
+    let mut featured = 0;
+    for task in racing {
+        match task.await.unwrap() {
+            Ok(_) => featured += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(featured, 3);
+    assert_eq!(store.featured_tags(Id(BOB)).await.unwrap().len(), 3);
 }
 
 async fn endorsements_follow_the_follow(db: &TestDatabase) {
