@@ -263,7 +263,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         .iter()
         .map(|r| {
             let url = r.url.as_deref().map(|u| core.proxied_url(u));
-            json!({ "name": r.emoji.trim_matches(':'), "count": r.count, "me": r.me, "url": url, "static_url": url, "account_ids": r.account_ids })
+            json!({ "name": r.emoji.trim_matches(':'), "count": r.count, "me": r.me, "url": url, "account_ids": r.account_ids })
         })
         .collect();
     let is_author = view.flags.is_some() && view.account.account.is_local();
