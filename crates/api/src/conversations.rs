@@ -85,7 +85,15 @@ pub async fn schedule(
     at: &str,
 ) -> ApiResult<Json<Value>> {
     let scheduled = core.schedule_status(user, params, parse_time(at)?).await?;
-    Ok(Json(entities::scheduled_status(&scheduled)))
+    scheduled_json(core, &scheduled).await
+}
+
+async fn scheduled_json(
+    core: &Core,
+    scheduled: &rhizome_store::ScheduledStatus,
+) -> ApiResult<Json<Value>> {
+    let media = core.scheduled_media(scheduled).await?;
+    Ok(Json(entities::scheduled_status(core, scheduled, &media)))
 }
 
 pub async fn scheduled_list(
@@ -98,7 +106,11 @@ pub async fn scheduled_list(
     let page = core
         .scheduled_statuses(user, &query.request(20, 40)?)
         .await?;
-    let items = page.items.iter().map(entities::scheduled_status).collect();
+    let mut items = Vec::with_capacity(page.items.len());
+    for scheduled in &page.items {
+        let media = core.scheduled_media(scheduled).await?;
+        items.push(entities::scheduled_status(&core, scheduled, &media));
+    }
     Ok(paged(&core, &uri, &page, items))
 }
 
@@ -108,9 +120,8 @@ pub async fn scheduled_show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("read:statuses"))?;
-    Ok(Json(entities::scheduled_status(
-        &core.own_scheduled_status(user, path_id(&id)?).await?,
-    )))
+    let scheduled = core.own_scheduled_status(user, path_id(&id)?).await?;
+    scheduled_json(&core, &scheduled).await
 }
 
 #[derive(Deserialize)]
@@ -128,7 +139,7 @@ pub async fn scheduled_update(
     let updated = core
         .reschedule_status(user, path_id(&id)?, parse_time(&params.scheduled_at)?)
         .await?;
-    Ok(Json(entities::scheduled_status(&updated)))
+    scheduled_json(&core, &updated).await
 }
 
 pub async fn scheduled_delete(

@@ -609,7 +609,11 @@ pub fn conversation(core: &Core, view: &rhizome_core::conversations::Conversatio
     })
 }
 
-pub fn scheduled_status(scheduled: &rhizome_store::ScheduledStatus) -> Value {
+pub fn scheduled_status(
+    core: &Core,
+    scheduled: &rhizome_store::ScheduledStatus,
+    media: &[Attachment],
+) -> Value {
     let params: rhizome_core::conversations::ScheduledParams =
         serde_json::from_str(&scheduled.params).unwrap_or_default();
     json!({
@@ -623,13 +627,17 @@ pub fn scheduled_status(scheduled: &rhizome_store::ScheduledStatus) -> Value {
             "in_reply_to_id": params.in_reply_to_id,
             "language": params.language,
             "application_id": params.application_id,
-            "media_ids": Value::Null,
+            "media_ids": if params.media_ids.is_empty() {
+                Value::Null
+            } else {
+                json!(params.media_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>())
+            },
             "poll": Value::Null,
             "idempotency": Value::Null,
             "scheduled_at": Value::Null,
             "with_rate_limit": false,
         },
-        "media_attachments": [],
+        "media_attachments": media.iter().map(|a| attachment(core, a)).collect::<Vec<_>>(),
     })
 }
 

@@ -152,6 +152,7 @@ fn post_request(
         .transpose()?;
     Ok(PostRequest {
         media_ids,
+        scheduled_id: None,
         text: params.status.unwrap_or_default(),
         spoiler_text: params.spoiler_text.unwrap_or_default(),
         sensitive: params.sensitive.unwrap_or(false),
@@ -179,15 +180,6 @@ pub async fn create(
     let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
     let request = post_request(params, &headers, auth.token.app_id)?;
     if let Some(at) = scheduled_at {
-        if request
-            .media_ids
-            .as_ref()
-            .is_some_and(|ids| !ids.is_empty())
-        {
-            return Err(ApiError::unprocessable(
-                "Validation failed: scheduled posts cannot carry media yet",
-            ));
-        }
         // A scheduled post answers with a ScheduledStatus, not a Status.
         let params = rhizome_core::conversations::ScheduledParams {
             text: request.text,
@@ -198,6 +190,7 @@ pub async fn create(
             language: request.language,
             content_type: request.content_type,
             application_id: request.application_id,
+            media_ids: request.media_ids.unwrap_or_default(),
         };
         return crate::conversations::schedule(&core, user, params, &at).await;
     }

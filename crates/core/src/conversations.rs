@@ -33,6 +33,9 @@ pub struct ScheduledParams {
     pub language: Option<String>,
     pub content_type: Option<String>,
     pub application_id: Option<Id>,
+    /// Uploads reserved for the post, in order.
+    #[serde(default)]
+    pub media_ids: Vec<Id>,
 }
 
 #[derive(Debug, Clone)]
@@ -184,7 +187,8 @@ impl Core {
         at: Timestamp,
     ) -> Result<ScheduledStatus, CoreError> {
         self.check_schedule(at)?;
-        if params.text.trim().is_empty() {
+        let media = self.media_for_post(user, &params.media_ids, None).await?;
+        if params.text.trim().is_empty() && media.is_empty() {
             return Err(CoreError::invalid("Text can't be blank"));
         }
         let now = self.clock.now();
@@ -196,7 +200,9 @@ impl Core {
                 .map_err(|e| CoreError::Internal(e.to_string()))?,
             created_at: now,
         };
-        self.store.insert_scheduled_status(&scheduled).await?;
+        self.store
+            .insert_scheduled_status(&scheduled, &params.media_ids)
+            .await?;
         self.enqueue(
             PUBLISH_SCHEDULED,
             &PublishScheduled { id: scheduled.id },
@@ -215,6 +221,20 @@ impl Core {
             Some(found) if found.account_id == user.account.id => Ok(found),
             _ => Err(CoreError::NotFound),
         }
+    }
+
+    /// The uploads a scheduled post will carry, in order.
+    pub async fn scheduled_media(
+        &self,
+        scheduled: &ScheduledStatus,
+    ) -> Result<Vec<rhizome_model::Attachment>, CoreError> {
+        let params: ScheduledParams = serde_json::from_str(&scheduled.params).unwrap_or_default();
+        let found = self.store.media_attachments(&params.media_ids).await?;
+        Ok(params
+            .media_ids
+            .iter()
+            .filter_map(|id| found.iter().find(|m| m.id == *id).cloned())
+            .collect())
     }
 
     pub async fn scheduled_statuses(
@@ -291,7 +311,8 @@ impl Core {
                 application_id: params.application_id,
                 quote_id: None,
                 poll: None,
-                media_ids: None,
+                media_ids: Some(params.media_ids),
+                scheduled_id: Some(scheduled.id),
             },
         )
         .await?;

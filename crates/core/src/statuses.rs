@@ -26,6 +26,8 @@ pub struct PostRequest {
     pub poll: Option<crate::polls::PollRequest>,
     /// Uploads to attach, in order. On an edit, `None` keeps the current ones.
     pub media_ids: Option<Vec<Id>>,
+    /// The scheduled post this publishes (its reserved uploads may be attached).
+    pub scheduled_id: Option<Id>,
 }
 
 /// How deep a thread is walked up for a status's context.
@@ -138,7 +140,11 @@ impl Core {
             return self.status_view(status, viewer).await;
         }
         let media = self
-            .media_for_post(author, request.media_ids.as_deref().unwrap_or_default())
+            .media_for_post(
+                author,
+                request.media_ids.as_deref().unwrap_or_default(),
+                request.scheduled_id,
+            )
             .await?;
         if request.text.trim().is_empty() && media.is_empty() {
             return Err(CoreError::invalid("Text can't be blank"));
@@ -368,7 +374,7 @@ impl Core {
                     .filter(|id| !current.iter().any(|m| m.id == **id))
                     .copied()
                     .collect();
-                let added = self.media_for_post(user, &new_ids).await?;
+                let added = self.media_for_post(user, &new_ids, None).await?;
                 if ids.len() > self.config.media.max_attachments {
                     return Err(CoreError::invalid(format!(
                         "a post may have at most {} media attachments",

@@ -245,3 +245,56 @@ async fn followed_hashtags_fill_the_home_timeline() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn scheduled_statuses_carry_media_reserved_until_published() {
+    use support::media::{encoded, multipart};
+    let db = TestDatabase::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(&db, dir.path());
+    let api = Api::http(&server.base());
+    let alice = api.register("alice").await;
+    let png = encoded(
+        &image::DynamicImage::new_rgb8(10, 10),
+        image::ImageFormat::Png,
+    );
+    let (content_type, body) = multipart(&[("file", Some("a.png"), "image/png", &png)]);
+    let media = api
+        .post("/api/v2/media")
+        .auth(&alice)
+        .body(&content_type, body)
+        .ok()
+        .await;
+    let media_id = media["id"].as_str().unwrap().to_owned();
+
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(1500)).to_rfc3339();
+    let scheduled = api
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "", "media_ids": [media_id], "scheduled_at": soon }))
+        .ok()
+        .await;
+    assert_eq!(scheduled["params"]["media_ids"], json!([media_id]));
+    assert_eq!(scheduled["media_attachments"][0]["id"], media_id.as_str());
+    // Reserved: no other post may take it meanwhile.
+    api.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "mine first", "media_ids": [media_id] }))
+        .send()
+        .await
+        .expect(422);
+
+    let statuses = eventually("the scheduled post", || async {
+        let found = api
+            .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
+            .auth(&alice)
+            .ok()
+            .await;
+        found
+            .as_array()
+            .filter(|s| !s.is_empty())
+            .map(|_| found.clone())
+    })
+    .await;
+    assert_eq!(statuses[0]["media_attachments"][0]["id"], media_id.as_str());
+}

@@ -5,7 +5,7 @@ use sqlx::QueryBuilder;
 
 use crate::row::Columns;
 use crate::statuses::{STATUS_COLUMNS, map_status, push_id_list};
-use crate::{Page, PageRequest, Store, StoreError, with_pool};
+use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 /// One participant's view of a direct conversation.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,11 +178,15 @@ impl Store {
         Ok(page.finish(items, |s| s.id.0))
     }
 
+    /// Stores a scheduled post and, in the same transaction, reserves its uploads (the
+    /// author's own, not posted, not reserved by another): all of them, or nothing is stored
+    /// (`Conflict`).
     pub async fn insert_scheduled_status(
         &self,
         scheduled: &ScheduledStatus,
+        media_ids: &[Id],
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
+        begin_write!(self, |tx| {
             sqlx::query(
                 "INSERT INTO scheduled_statuses (id, account_id, scheduled_at, params, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -191,10 +195,29 @@ impl Store {
             .bind(scheduled.scheduled_at.0)
             .bind(&scheduled.params)
             .bind(scheduled.created_at.0)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-        });
-        Ok(())
+            for id in media_ids {
+                let reserved = sqlx::query(
+                    "UPDATE media_attachments SET scheduled_status_id = $1 WHERE id = $2 \
+                     AND account_id = $3 AND status_id IS NULL AND (scheduled_status_id IS NULL \
+                     OR NOT EXISTS (SELECT 1 FROM scheduled_statuses ss \
+                     WHERE ss.id = media_attachments.scheduled_status_id))",
+                )
+                .bind(scheduled.id.0)
+                .bind(id.0)
+                .bind(scheduled.account_id.0)
+                .execute(&mut *tx)
+                .await?;
+                if reserved.rows_affected() == 0 {
+                    return Err(StoreError::Conflict(
+                        "media is already used by another post",
+                    ));
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     pub async fn scheduled_status(&self, id: Id) -> Result<Option<ScheduledStatus>, StoreError> {

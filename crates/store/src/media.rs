@@ -36,6 +36,10 @@ pub struct CachedFile {
     pub used_at: Timestamp,
 }
 
+/// An upload no pending scheduled post holds.
+const NOT_RESERVED: &str = "(scheduled_status_id IS NULL OR NOT EXISTS (SELECT 1 FROM \
+    scheduled_statuses ss WHERE ss.id = media_attachments.scheduled_status_id))";
+
 const EMOJI_COLUMNS: &str = "id, shortcode, domain, url, file_key, media_type, stored_bytes, \
     category, visible_in_picker, created_at";
 
@@ -153,7 +157,8 @@ impl Store {
         with_pool!(self, read, |pool| {
             let rows = sqlx::query(&format!(
                 "SELECT {ATTACHMENT_COLUMNS} FROM media_attachments \
-                 WHERE status_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2"
+                 WHERE status_id IS NULL AND created_at < $1 AND {NOT_RESERVED} \
+                 ORDER BY created_at LIMIT $2"
             ))
             .bind(before.0)
             .bind(limit)
@@ -170,13 +175,31 @@ impl Store {
             return Ok(Vec::new());
         }
         with_pool!(self, write, |pool| {
-            let mut query = QueryBuilder::new(
-                "DELETE FROM media_attachments WHERE status_id IS NULL AND id IN ",
-            );
+            let mut query = QueryBuilder::new(format!(
+                "DELETE FROM media_attachments WHERE status_id IS NULL AND {NOT_RESERVED} AND id IN "
+            ));
             push_id_list(&mut query, ids);
             query.push(" RETURNING id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(|row| Ok(Id(row.i64("id")?))).collect()
+        })
+    }
+
+    /// Which of these uploads a pending scheduled post holds: (upload, scheduled post).
+    pub async fn reserved_media(&self, ids: &[Id]) -> Result<Vec<(Id, Id)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT m.id, m.scheduled_status_id FROM media_attachments m \
+                 JOIN scheduled_statuses ss ON ss.id = m.scheduled_status_id WHERE m.id IN ",
+            );
+            push_id_list(&mut query, ids);
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("id")?), Id(row.i64("scheduled_status_id")?))))
+                .collect()
         })
     }
 

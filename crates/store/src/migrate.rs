@@ -69,6 +69,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
             "../migrations/postgres/0009_featured_endorsements_suggestions_announcements.sql"
         ),
     ),
+    (
+        10,
+        "media on scheduled posts",
+        include_str!("../migrations/sqlite/0010_scheduled_media.sql"),
+        include_str!("../migrations/postgres/0010_scheduled_media.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

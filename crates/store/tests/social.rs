@@ -25,6 +25,7 @@ on_both_databases!(
     search_finds_what_the_viewer_may_find,
     retention_prunes_only_remote_posts_nothing_holds,
     trends_and_tag_search,
+    scheduled_posts_reserve_their_uploads,
 );
 
 const ALICE: i64 = 1;
@@ -1471,4 +1472,64 @@ async fn trends_and_tag_search(db: &TestDatabase) {
         ["100%_sure"]
     );
     assert!(store.search_tags("1_0", 10, 0).await.unwrap().is_empty());
+}
+
+async fn scheduled_posts_reserve_their_uploads(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let upload = |id: i64| Attachment {
+        id: Id(id),
+        status_id: None,
+        account_id: Id(ALICE),
+        kind: AttachmentKind::Image,
+        media_type: Some("image/png".into()),
+        url: format!("https://example.org/media/{id}.png"),
+        remote_url: None,
+        preview_url: None,
+        description: None,
+        blurhash: None,
+        meta: "{}".into(),
+        position: 0,
+        created_at: NOW,
+        file_key: Some(format!("attachments/{id}/original.png")),
+        preview_key: None,
+        stored_bytes: 10,
+        processing: false,
+    };
+    store.insert_upload(&upload(700)).await.unwrap();
+    store.insert_upload(&upload(701)).await.unwrap();
+    let scheduled = |id: i64| rhizome_store::ScheduledStatus {
+        id: Id(id),
+        account_id: Id(ALICE),
+        scheduled_at: Timestamp(NOW.0 + 3_600_000),
+        params: "{}".into(),
+        created_at: NOW,
+    };
+    store
+        .insert_scheduled_status(&scheduled(800), &[Id(700)])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.reserved_media(&[Id(700), Id(701)]).await.unwrap(),
+        vec![(Id(700), Id(800))]
+    );
+    // Reserved twice: refused, and the second scheduled post is not stored.
+    assert!(
+        store
+            .insert_scheduled_status(&scheduled(801), &[Id(701), Id(700)])
+            .await
+            .is_err()
+    );
+    assert!(store.scheduled_status(Id(801)).await.unwrap().is_none());
+    assert!(store.reserved_media(&[Id(701)]).await.unwrap().is_empty());
+    // The clean-up of unposted uploads leaves the reserved one.
+    let later = Timestamp(NOW.0 + 1);
+    let unposted = store.unattached_media(later, 10).await.unwrap();
+    assert_eq!(ids(&unposted, |m| m.id), vec![701]);
+    assert_eq!(
+        store
+            .delete_unattached_media(&[Id(700), Id(701)])
+            .await
+            .unwrap(),
+        vec![Id(701)]
+    );
 }

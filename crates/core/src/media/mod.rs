@@ -498,16 +498,29 @@ impl Core {
 
     /// The uploads a new post asks for, in the order asked: each must be the author's own
     /// and not posted yet.
+    /// `scheduled` is the scheduled post being published, whose reserved uploads these are.
     pub(crate) async fn media_for_post(
         &self,
         user: &LocalUser,
         ids: &[Id],
+        scheduled: Option<Id>,
     ) -> Result<Vec<Attachment>, CoreError> {
         if ids.len() > self.config.media.max_attachments {
             return Err(CoreError::invalid(format!(
                 "a post may have at most {} media attachments",
                 self.config.media.max_attachments
             )));
+        }
+        if self
+            .store
+            .reserved_media(ids)
+            .await?
+            .iter()
+            .any(|(_, by)| Some(*by) != scheduled)
+        {
+            return Err(CoreError::invalid(
+                "a media attachment is already used by a scheduled post",
+            ));
         }
         let found = self.store.media_attachments(ids).await?;
         let mut ordered = Vec::with_capacity(ids.len());
