@@ -223,6 +223,33 @@ impl RawPool {
             .await
     }
 
+    /// The baseline tables of `inbox_ingest`: the status-wide table and one shaped like
+    /// `home_feed` (its composite primary key, no other index).
+    pub async fn create_feed_baseline_tables(&self) -> anyhow::Result<()> {
+        self.create_baseline_table().await?;
+        self.execute("DROP TABLE IF EXISTS bench_feed_baseline")
+            .await?;
+        self.execute(
+            "CREATE TABLE bench_feed_baseline (account_id BIGINT NOT NULL, \
+             status_id BIGINT NOT NULL, PRIMARY KEY (account_id, status_id))",
+        )
+        .await
+    }
+
+    pub async fn drop_feed_baseline_tables(&self) -> anyhow::Result<()> {
+        self.execute("DROP TABLE IF EXISTS bench_feed_baseline")
+            .await?;
+        self.drop_baseline_table().await
+    }
+
+    /// The one integer a `SELECT COUNT(*) …` answers.
+    pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
+        Ok(match self {
+            RawPool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            RawPool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             RawPool::Sqlite(pool) => pool.close().await,
@@ -326,6 +353,132 @@ impl Operation for BaselineInsert {
             RawPool::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
                 insert_one!(tx, id, &row, now);
+            }
+        }
+        Ok(0)
+    }
+}
+
+/// One signed activity as the inbox receives it, for the verify-and-insert baseline.
+pub struct SignedRow {
+    pub method: axum::http::Method,
+    pub uri: axum::http::Uri,
+    pub headers: axum::http::HeaderMap,
+    /// The sender's public key.
+    pub key: rhizome_federation::signatures::PublicKey,
+    /// What the post stores, and the home timelines it goes into.
+    pub row: BaselineRow,
+    pub home_of: std::sync::Arc<Vec<i64>>,
+}
+
+/// Per activity: one RSA-2048 verification of its real signature, then one transaction
+/// writing a status-wide row and its home-timeline rows (one multi-row insert, as the store
+/// writes `home_feed`).
+pub struct BaselineVerifyInsert {
+    pool: RawPool,
+    activities: std::sync::Arc<Vec<SignedRow>>,
+    next: usize,
+    next_id: i64,
+    step: i64,
+}
+
+impl BaselineVerifyInsert {
+    pub fn new(
+        pool: RawPool,
+        activities: std::sync::Arc<Vec<SignedRow>>,
+        task: usize,
+        tasks: usize,
+    ) -> Self {
+        BaselineVerifyInsert {
+            pool,
+            activities,
+            next: task,
+            next_id: task as i64 + 1,
+            step: tasks.max(1) as i64,
+        }
+    }
+}
+
+macro_rules! insert_with_feed {
+    ($tx:ident, $id:expr, $activity:expr, $now:expr) => {{
+        let id: i64 = $id;
+        let activity: &SignedRow = $activity;
+        let uri = format!("https://remote.bench.test/objects/bench-{id}");
+        sqlx::query(INSERT_BASELINE)
+            .bind(id)
+            .bind(&uri)
+            .bind(Some(uri.clone()))
+            .bind(1_i64)
+            .bind(None::<i64>)
+            .bind(None::<String>)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(Some(uri.clone()))
+            .bind(&activity.row.text)
+            .bind(&activity.row.content)
+            .bind("text/html")
+            .bind("")
+            .bind(false)
+            .bind("public")
+            .bind(Some("en"))
+            .bind(false)
+            .bind("Note")
+            .bind(None::<String>)
+            .bind(None::<i64>)
+            .bind($now)
+            .bind(None::<i64>)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut feed =
+            sqlx::QueryBuilder::new("INSERT INTO bench_feed_baseline (account_id, status_id) ");
+        feed.push_values(activity.home_of.iter(), |mut row, account| {
+            row.push_bind(*account).push_bind(id);
+        });
+        feed.push(" ON CONFLICT DO NOTHING");
+        feed.build()
+            .execute(&mut *$tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        $tx.commit().await.map_err(|e| e.to_string())?;
+    }};
+}
+
+impl Operation for BaselineVerifyInsert {
+    async fn run(&mut self) -> Result<u64, String> {
+        let activities = self.activities.clone();
+        let activity = activities
+            .get(self.next % activities.len().max(1))
+            .ok_or("no signed activities")?;
+        self.next += 1;
+        let id = self.next_id;
+        self.next_id += self.step;
+        let parsed = rhizome_federation::signatures::ParsedSignature::from_request(
+            &activity.method,
+            &activity.uri,
+            &activity.headers,
+        )
+        .map_err(|e| format!("signature: {e}"))?;
+        parsed
+            .verify(&activity.key)
+            .map_err(|e| format!("signature does not verify: {e}"))?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        match &self.pool {
+            RawPool::Sqlite(pool) => {
+                let mut tx = pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                insert_with_feed!(tx, id, activity, now);
+            }
+            RawPool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+                insert_with_feed!(tx, id, activity, now);
             }
         }
         Ok(0)

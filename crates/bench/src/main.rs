@@ -10,6 +10,7 @@
 
 mod db;
 mod load;
+mod remote;
 mod report;
 mod scenarios;
 mod seed;

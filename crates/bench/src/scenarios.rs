@@ -15,7 +15,6 @@ use rand::{Rng, SeedableRng};
 use rhizome_core::Core;
 use tokio::runtime::Handle;
 
-use crate::Plan;
 use crate::db::{BaselineInsert, BaselineRow, BenchDatabase, Kind, RawPool};
 use crate::load::{self, HttpRequest, Method, Operation};
 use crate::report::{Row, Target};
@@ -23,10 +22,11 @@ use crate::seed::{self, Seeded};
 use crate::server::{self, Child, InProcess};
 use crate::stats::{self, Recorder, Summary};
 use crate::text::{self, Shape};
+use crate::{Plan, remote};
 
 const HOME: &str = "/api/v1/timelines/home?limit=40";
 const PUBLIC_LOCAL: &str = "/api/v1/timelines/public?local=true&limit=40";
-const STATUSES: &str = "/api/v1/statuses";
+pub(crate) const STATUSES: &str = "/api/v1/statuses";
 const INSTANCE: &str = "/api/v1/instance";
 
 const MEMORY_IDLE_MIB: f64 = 30.0;
@@ -34,7 +34,7 @@ const MEMORY_PEAK_MIB: f64 = 150.0;
 const STARTUP_MS: f64 = 200.0;
 
 /// Runs `future` on the server's runtime and waits for it.
-async fn on_server<F>(server: &Handle, future: F) -> anyhow::Result<F::Output>
+pub(crate) async fn on_server<F>(server: &Handle, future: F) -> anyhow::Result<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -75,7 +75,7 @@ pub async fn all(
     let loaded = rhizome::config::Loaded::from_parts(None, None, &env_map)
         .context("the benchmark's server configuration")?;
     let config = loaded.config.clone();
-    let core = {
+    let mut core = {
         let config = config.clone();
         let from_env = loaded.from_env.clone();
         on_server(&server, async move {
@@ -83,6 +83,8 @@ pub async fn all(
         })
         .await??
     };
+    // The federation scenarios talk to "remote servers" on loopback: see remote.rs.
+    core.http = Some(remote::bench_http_client(&core)?);
 
     println!(
         "Seeding {} users, {} statuses, {} follows each through the store API…",
@@ -154,28 +156,78 @@ pub async fn all(
             .status_create(&inproc, &core, &database, &seeded)
             .await?,
     );
+    let federation = remote::Federation {
+        plan,
+        server: server.clone(),
+        core: &core,
+        database: &database,
+        seeded: &seeded,
+        clients: &bench.clients,
+        base: &inproc.base,
+    };
+    rows.extend(measured_or_reason(
+        "inbox_ingest",
+        "activities/s",
+        "baseline_verify_insert",
+        remote::inbox_ingest(&federation).await,
+    ));
+    rows.extend(measured_or_reason(
+        "fanout",
+        "deliveries/s",
+        "baseline_sign",
+        remote::fanout(&federation).await,
+    ));
     on_server(&server, inproc.stop()).await??;
     core.store.close().await;
 
     rows.extend(child_scenarios(plan, binary, &env, &database, tokens).await);
+    // The issue asks for these in full runs only; neither is implemented yet, and saying so
+    // beats a made-up number.
+    let reason = if plan.quick {
+        "not measured: full runs only (without --quick)"
+    } else {
+        "not measured: not implemented yet; seeding 1M statuses through the store API takes \
+         about 40 min on 2 cores (10k take 24 s), so it needs a bulk seeder first"
+    };
     rows.push(Row::not_measured(
-        "inbox_ingest",
-        "activities/s",
-        "baseline_verify_tx",
-        "not measured: signed Create activities to the shared inbox are not driven yet \
-         (rhizome-bench does not implement this scenario)",
+        "timeline_scaling",
+        "ratio",
+        "timeline_home_p50_at_10k",
+        reason,
     ));
     rows.push(Row::not_measured(
-        "fanout",
-        "deliveries/s",
-        "baseline_rsa_sign",
-        "not measured: deliveries to remote inboxes are not driven yet \
-         (rhizome-bench does not implement this scenario)",
+        "db_bytes_per_status",
+        "B",
+        "threshold",
+        if plan.quick {
+            reason
+        } else {
+            "not measured: not implemented yet (100k remote statuses stored, then the \
+             database's size including indexes divided by 100k)"
+        },
     ));
     if plan.keep_db {
         println!("Kept the {}", database.keep());
     }
     Ok(rows)
+}
+
+/// A scenario's rows, or one row saying why it could not be measured (the run goes on).
+fn measured_or_reason(
+    name: &str,
+    unit: &str,
+    baseline: &str,
+    outcome: anyhow::Result<Vec<Row>>,
+) -> Vec<Row> {
+    match outcome {
+        Ok(rows) => rows,
+        Err(err) => vec![Row::not_measured(
+            name,
+            unit,
+            baseline,
+            &format!("not measured: {err:#}"),
+        )],
+    }
 }
 
 struct Bench<'a> {
@@ -214,7 +266,7 @@ async fn interleaved<B: Operation, S: Operation>(
 }
 
 /// A note on errors seen during a measurement, if any.
-fn errors_note(what: &str, summary: &Summary) -> Option<String> {
+pub(crate) fn errors_note(what: &str, summary: &Summary) -> Option<String> {
     (summary.errors > 0).then(|| {
         format!(
             "{} {what} failed (first: {})",
@@ -224,7 +276,7 @@ fn errors_note(what: &str, summary: &Summary) -> Option<String> {
     })
 }
 
-fn join_notes(notes: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+pub(crate) fn join_notes(notes: impl IntoIterator<Item = Option<String>>) -> Option<String> {
     let notes: Vec<String> = notes.into_iter().flatten().collect();
     (!notes.is_empty()).then(|| notes.join("; "))
 }
@@ -464,7 +516,7 @@ impl Bench<'_> {
 }
 
 /// Waits until no job is queued or running; the time it took.
-async fn drain_jobs(core: &Core, limit: Duration) -> Result<Duration, String> {
+pub(crate) async fn drain_jobs(core: &Core, limit: Duration) -> Result<Duration, String> {
     let started = Instant::now();
     let mut last_progress = Instant::now();
     let mut last_pending = i64::MAX;

@@ -32,6 +32,8 @@ pub struct Scale {
 pub struct Seeded {
     /// One token per user, in user order (`user1` first).
     pub tokens: Vec<String>,
+    /// The users' account ids, in the same order.
+    pub user_ids: Vec<Id>,
     /// Statuses inserted, boosts included.
     pub statuses: usize,
     pub boosts: usize,
@@ -50,7 +52,7 @@ const IN_FLIGHT: usize = 8;
 /// statuses of earlier chunks, which are already stored.
 const CHUNK: usize = 500;
 /// Key pairs generated for all users: key generation is not what the benchmark measures.
-const KEY_POOL: usize = 4;
+pub(crate) const KEY_POOL: usize = 4;
 
 fn unix_millis() -> i64 {
     SystemTime::now()
@@ -65,7 +67,7 @@ const FIRST_NAMES: &[&str] = &[
     "Wen", "Xavier", "Yara", "Zeno",
 ];
 
-fn local_user(
+pub(crate) fn local_user(
     core: &Core,
     index: usize,
     keys: &rhizome_federation::keys::PemKeyPair,
@@ -313,7 +315,7 @@ impl Instance<'_> {
 }
 
 /// Runs `write` on each item, a few at a time.
-async fn in_flight<T, E, F, Fut>(items: Vec<T>, write: F) -> Result<(), E>
+pub(crate) async fn in_flight<T, E, F, Fut>(items: Vec<T>, write: F) -> Result<(), E>
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = Result<(), E>>,
@@ -553,6 +555,7 @@ pub async fn seed(
 
     Ok(Seeded {
         tokens,
+        user_ids,
         statuses: scale.statuses,
         boosts,
         replies,
