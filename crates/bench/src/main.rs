@@ -15,6 +15,7 @@ mod report;
 mod scenarios;
 mod seed;
 mod server;
+mod size;
 mod stats;
 mod text;
 
@@ -62,6 +63,10 @@ struct Args {
     /// Seed of the generated data and of the requests' random choices.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Remote statuses stored for db_bytes_per_status: 100,000 in full runs; quick runs
+    /// measure it only when this is given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    db_bytes_statuses: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +92,8 @@ pub struct Plan {
     pub seed: u64,
     pub keep_db: bool,
     pub seed_only: bool,
+    /// Remote statuses stored for `db_bytes_per_status`; `None`: not measured.
+    pub db_bytes_statuses: Option<usize>,
 }
 
 /// The instance: 1k users, 100k statuses.
@@ -114,6 +121,7 @@ impl Plan {
                 seed,
                 keep_db,
                 seed_only,
+                db_bytes_statuses: None,
             }
         } else {
             Plan {
@@ -128,6 +136,7 @@ impl Plan {
                 seed,
                 keep_db,
                 seed_only,
+                db_bytes_statuses: Some(FULL_STATUSES),
             }
         }
     }
@@ -159,6 +168,13 @@ fn run(args: &Args) -> anyhow::Result<()> {
         args.keep_db,
         args.seed_only,
     );
+    let plan = Plan {
+        db_bytes_statuses: args
+            .db_bytes_statuses
+            .map(|n| n as usize)
+            .or(plan.db_bytes_statuses),
+        ..plan
+    };
     let kind = match args.db {
         DbChoice::Sqlite => db::Kind::Sqlite,
         DbChoice::Postgres => db::Kind::Postgres,

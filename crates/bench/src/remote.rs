@@ -79,7 +79,13 @@ fn unix_millis() -> i64 {
 
 /// A remote actor as the store keeps it after a fetch, on `base` (`https://host` or
 /// `http://host:port`).
-fn remote_account(base: &str, host: &str, username: &str, key: &PemKeyPair, at: i64) -> Account {
+pub(crate) fn remote_account(
+    base: &str,
+    host: &str,
+    username: &str,
+    key: &PemKeyPair,
+    at: i64,
+) -> Account {
     let uri = format!("{base}/users/{username}");
     Account {
         id: Id::generate(at),
@@ -116,7 +122,10 @@ fn remote_account(base: &str, host: &str, username: &str, key: &PemKeyPair, at: 
 }
 
 /// Stores remote accounts, a few at a time; gives them back with their ids.
-async fn store_accounts(core: &Core, accounts: Vec<Account>) -> anyhow::Result<Vec<Account>> {
+pub(crate) async fn store_accounts(
+    core: &Core,
+    accounts: Vec<Account>,
+) -> anyhow::Result<Vec<Account>> {
     use futures::{StreamExt, TryStreamExt};
     futures::stream::iter(accounts)
         .map(|account| {
@@ -159,7 +168,7 @@ async fn store_follows(core: &Core, pairs: Vec<(Id, Id)>, at: i64) -> anyhow::Re
     .context("storing follows")
 }
 
-async fn key_pool(count: usize) -> anyhow::Result<Vec<PemKeyPair>> {
+pub(crate) async fn key_pool(count: usize) -> anyhow::Result<Vec<PemKeyPair>> {
     let mut keys = Vec::with_capacity(count);
     for _ in 0..count {
         keys.push(

@@ -177,11 +177,27 @@ pub async fn all(
         "baseline_sign",
         remote::fanout(&federation).await,
     ));
+    let db_bytes = match plan.db_bytes_statuses {
+        Some(count) => measured_or_reason(
+            "db_bytes_per_status",
+            "B",
+            "threshold",
+            crate::size::db_bytes_per_status(&core, &database, count, plan.seed)
+                .await
+                .map(|row| vec![row]),
+        ),
+        None => vec![Row::not_measured(
+            "db_bytes_per_status",
+            "B",
+            "threshold",
+            "not measured: full runs only (or --db-bytes-statuses N)",
+        )],
+    };
     on_server(&server, inproc.stop()).await??;
     core.store.close().await;
 
     rows.extend(child_scenarios(plan, binary, &env, &database, tokens).await);
-    // The issue asks for these in full runs only; neither is implemented yet, and saying so
+    // The issue asks for this in full runs only; it is not implemented yet, and saying so
     // beats a made-up number.
     let reason = if plan.quick {
         "not measured: full runs only (without --quick)"
@@ -195,17 +211,7 @@ pub async fn all(
         "timeline_home_p50_at_10k",
         reason,
     ));
-    rows.push(Row::not_measured(
-        "db_bytes_per_status",
-        "B",
-        "threshold",
-        if plan.quick {
-            reason
-        } else {
-            "not measured: not implemented yet (100k remote statuses stored, then the \
-             database's size including indexes divided by 100k)"
-        },
-    ));
+    rows.extend(db_bytes);
     if plan.keep_db {
         println!("Kept the {}", database.keep());
     }
