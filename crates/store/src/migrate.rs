@@ -75,6 +75,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_scheduled_media.sql"),
         include_str!("../migrations/postgres/0010_scheduled_media.sql"),
     ),
+    (
+        11,
+        "look-up indexes",
+        include_str!("../migrations/sqlite/0011_lookup_indexes.sql"),
+        include_str!("../migrations/postgres/0011_lookup_indexes.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
