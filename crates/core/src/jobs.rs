@@ -306,65 +306,74 @@ impl Workers {
         let handler = self.registry.handlers.get(job.kind.as_str()).cloned();
         let worker = self.name.clone();
         let stats = self.stats.clone();
-        async move {
-            let span =
-                tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
-            let _enter = span.enter();
-            let (id, attempts, max_attempts) = (job.id, job.attempts, job.max_attempts);
-            let outcome = match handler {
-                None => Err(JobError::Permanent(format!(
-                    "no handler for job kind {:?}",
-                    job.kind
-                ))),
-                Some(_) if attempts > max_attempts => Err(JobError::Permanent(format!(
-                    "gave up after {attempts} attempts (leases expired: did workers crash?)"
-                ))),
-                Some(handler) => {
-                    match tokio::time::timeout(lease, handler(core.clone(), job)).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => Err(JobError::Retry("timed out before its lease ended".into())),
-                    }
-                }
-            };
-            let now = core.clock.now();
-            let recorded = match outcome {
-                Err(JobError::Postpone(delay)) => {
-                    core.store
-                        .postpone_job(id, &worker, core.clock.after(delay))
-                        .await
-                }
-                Ok(()) => {
-                    stats.completed.fetch_add(1, Ordering::Relaxed);
-                    core.store.complete_job(id, &worker, now).await
-                }
-                Err(err) => {
-                    let retry_in = match &err {
-                        JobError::Permanent(_) | JobError::Postpone(_) => None,
-                        _ if attempts >= max_attempts => None,
-                        JobError::RetryAfter { after, .. } => {
-                            Some((*after).max(retry_delay(attempts)))
+        // The span is attached to the future (`instrument`), never entered across an
+        // `.await`: an entered guard held over a suspension leaks into whatever task the
+        // thread runs next, and tracing then panics on a span that no longer exists.
+        let span =
+            tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+        tracing::Instrument::instrument(
+            async move {
+                let (id, attempts, max_attempts) = (job.id, job.attempts, job.max_attempts);
+                let outcome = match handler {
+                    None => Err(JobError::Permanent(format!(
+                        "no handler for job kind {:?}",
+                        job.kind
+                    ))),
+                    Some(_) if attempts > max_attempts => Err(JobError::Permanent(format!(
+                        "gave up after {attempts} attempts (leases expired: did workers crash?)"
+                    ))),
+                    Some(handler) => {
+                        match tokio::time::timeout(lease, handler(core.clone(), job)).await {
+                            Ok(outcome) => outcome,
+                            Err(_) => {
+                                Err(JobError::Retry("timed out before its lease ended".into()))
+                            }
                         }
-                        JobError::Retry(_) => Some(retry_delay(attempts)),
-                    };
-                    let retry_at = retry_in.map(|delay| core.clock.after(delay));
-                    if retry_at.is_some() {
-                        stats.retried.fetch_add(1, Ordering::Relaxed);
-                        tracing::info!(error = %err, "job attempt failed, will retry");
-                    } else {
-                        stats.failed.fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!(error = %err, "job failed for good");
                     }
-                    core.store
-                        .fail_job(id, &worker, &err.to_string(), retry_at, now)
-                        .await
+                };
+                let now = core.clock.now();
+                let recorded = match outcome {
+                    Err(JobError::Postpone(delay)) => {
+                        core.store
+                            .postpone_job(id, &worker, core.clock.after(delay))
+                            .await
+                    }
+                    Ok(()) => {
+                        stats.completed.fetch_add(1, Ordering::Relaxed);
+                        core.store.complete_job(id, &worker, now).await
+                    }
+                    Err(err) => {
+                        let retry_in = match &err {
+                            JobError::Permanent(_) | JobError::Postpone(_) => None,
+                            _ if attempts >= max_attempts => None,
+                            JobError::RetryAfter { after, .. } => {
+                                Some((*after).max(retry_delay(attempts)))
+                            }
+                            JobError::Retry(_) => Some(retry_delay(attempts)),
+                        };
+                        let retry_at = retry_in.map(|delay| core.clock.after(delay));
+                        if retry_at.is_some() {
+                            stats.retried.fetch_add(1, Ordering::Relaxed);
+                            tracing::info!(error = %err, "job attempt failed, will retry");
+                        } else {
+                            stats.failed.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(error = %err, "job failed for good");
+                        }
+                        core.store
+                            .fail_job(id, &worker, &err.to_string(), retry_at, now)
+                            .await
+                    }
+                };
+                match recorded {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!("job lease was lost before the outcome was recorded")
+                    }
+                    Err(err) => tracing::error!(error = %err, "recording a job outcome failed"),
                 }
-            };
-            match recorded {
-                Ok(true) => {}
-                Ok(false) => tracing::warn!("job lease was lost before the outcome was recorded"),
-                Err(err) => tracing::error!(error = %err, "recording a job outcome failed"),
-            }
-        }
+            },
+            span,
+        )
     }
 }
 
