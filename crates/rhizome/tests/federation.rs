@@ -1380,3 +1380,81 @@ async fn custom_emoji_are_added_used_in_posts_and_travel() {
         .await;
     assert_eq!(listed, serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn rfc9421_signed_activities_are_accepted_and_checked() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let _bob = b.user("bob");
+    let b_store = b.store().await;
+    let bob_user = b_store
+        .local_user_by_username("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob_uri = bob_user.account.uri.clone();
+    let inbox = format!("{}/inbox", a.base());
+    let note_id = format!("{bob_uri}/notes/9421");
+    let body = serde_json::to_vec(&serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": bob_uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": bob_uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>signed the RFC 9421 way</p>",
+            "published": "2026-11-26T12:00:00Z"
+        }
+    }))
+    .unwrap();
+    let signer = rhizome_federation::signatures::Rfc9421Signer::new(
+        format!("{bob_uri}#main-key"),
+        rhizome_federation::signatures::SigningKey::Rsa(
+            rhizome_federation::keys::load_rsa_private_key(&bob_user.private_key_pem).unwrap(),
+        ),
+    );
+    let send = |payload: Vec<u8>, signed_over: Vec<u8>| {
+        let inbox = inbox.clone();
+        let signer = &signer;
+        async move {
+            let uri: http::Uri = inbox.parse().unwrap();
+            let mut headers = http::HeaderMap::new();
+            headers.insert("content-type", "application/activity+json".parse().unwrap());
+            rhizome_federation::signatures::Signer::sign(
+                signer,
+                &http::Method::POST,
+                &uri,
+                &mut headers,
+                Some(&signed_over),
+                chrono::Utc::now(),
+            )
+            .unwrap();
+            assert!(headers.contains_key("signature-input"), "{headers:?}");
+            assert!(
+                !headers.contains_key("digest"),
+                "Content-Digest, not Digest"
+            );
+            let mut request = reqwest::Client::new().post(&inbox).body(payload);
+            for (name, value) in &headers {
+                request = request.header(name.as_str(), value.to_str().unwrap());
+            }
+            request.send().await.unwrap().status()
+        }
+    };
+    // A body other than the one signed (Content-Digest no longer matches): refused.
+    let mut tampered = body.clone();
+    let last = tampered.len() - 2;
+    tampered[last] = b' ';
+    assert_eq!(send(tampered, body.clone()).await, StatusCode::UNAUTHORIZED);
+    let a_store = a.store().await;
+    assert!(a_store.status_by_uri(&note_id).await.unwrap().is_none());
+    // Signed as sent: accepted and stored.
+    assert_eq!(send(body.clone(), body).await, StatusCode::ACCEPTED);
+    eventually("the RFC 9421 post on A", || async {
+        a_store.status_by_uri(&note_id).await.unwrap()
+    })
+    .await;
+}
