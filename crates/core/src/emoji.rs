@@ -83,7 +83,13 @@ impl Core {
         }
         let limits = self.config.media.limits();
         let picture = tokio::task::spawn_blocking(move || {
-            process::process_profile_image(&bytes, &limits, EMOJI_SIDE, EMOJI_SIDE, false)
+            process::process_profile_image(
+                &bytes,
+                &limits,
+                EMOJI_SIDE,
+                EMOJI_SIDE,
+                process::Fit::Emoji,
+            )
         })
         .await
         .map_err(|e| CoreError::Internal(e.to_string()))??;

@@ -364,10 +364,10 @@ impl Core {
             .await?
             .remove(&id)
             .unwrap_or_default();
-        // The media asked for: those the post has, plus new uploads; the ones left out
-        // are unattached and go with the daily clean-up.
+        // The media asked for: those the post has, plus new uploads. The edit removes the
+        // rows of those left out; their files go after a delay (see below).
         let attachments = match &request.media_ids {
-            None => current,
+            None => current.clone(),
             Some(ids) => {
                 let new_ids: Vec<Id> = ids
                     .iter()
@@ -375,12 +375,7 @@ impl Core {
                     .copied()
                     .collect();
                 let added = self.media_for_post(user, &new_ids, None).await?;
-                if ids.len() > self.config.media.max_attachments {
-                    return Err(CoreError::invalid(format!(
-                        "a post may have at most {} media attachments",
-                        self.config.media.max_attachments
-                    )));
-                }
+                self.check_attachment_count(ids.len())?;
                 ids.iter()
                     .filter_map(|id| {
                         current
@@ -417,6 +412,11 @@ impl Core {
         }
         status.edited_at = Some(now);
         status.updated_at = now;
+        let dropped: Vec<String> = current
+            .iter()
+            .filter(|m| !attachments.iter().any(|kept| kept.id == m.id))
+            .flat_map(crate::media::media_keys)
+            .collect();
         self.store
             .edit_status(
                 &NewStatus {
@@ -427,6 +427,8 @@ impl Core {
                 },
                 Id::generate(now.0),
             )
+            .await?;
+        self.delete_files_later(dropped, crate::media::DELETED_MEDIA_DELAY)
             .await?;
         let emojis = self
             .local_emojis_in(&[&status.text, &status.spoiler_text])
@@ -649,30 +651,25 @@ impl Core {
     /// A reaction as stored: a Unicode emoji, or one of our custom emoji as `:shortcode:`
     /// with its image.
     async fn reaction_emoji(&self, emoji: &str) -> Result<(String, Option<String>), CoreError> {
-        let emoji = emoji.trim();
-        let shortcode = emoji.trim_matches(':');
-        if !shortcode.is_empty()
-            && shortcode
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        let key = reaction_key(emoji);
+        if let Some(shortcode) = key.strip_prefix(':').and_then(|k| k.strip_suffix(':')) {
             let custom = self
                 .custom_emojis()
                 .await?
                 .into_iter()
                 .find(|e| e.shortcode == shortcode)
                 .ok_or_else(|| CoreError::invalid("no such custom emoji here"))?;
-            return Ok((format!(":{shortcode}:"), Some(custom.url)));
+            return Ok((key, Some(custom.url)));
         }
-        let plausible = !emoji.is_empty()
-            && emoji.chars().count() <= 16
-            && !emoji
+        let plausible = !key.is_empty()
+            && key.chars().count() <= 16
+            && !key
                 .chars()
                 .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || c.is_control());
         if !plausible {
             return Err(CoreError::invalid("not an emoji"));
         }
-        Ok((emoji.to_owned(), None))
+        Ok((key, None))
     }
 
     /// Reacts to a status with a Unicode emoji or one of our custom emoji (Akkoma's emoji
@@ -733,16 +730,7 @@ impl Core {
             .visible_status(id, viewer)
             .await?
             .ok_or(CoreError::NotFound)?;
-        // A custom emoji is stored as `:shortcode:`, whichever way the app writes it.
-        let trimmed = emoji.trim();
-        let stored = if trimmed
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
-        {
-            format!(":{}:", trimmed.trim_matches(':'))
-        } else {
-            trimmed.to_owned()
-        };
+        let stored = reaction_key(emoji);
         if let Some(uri) = self
             .store
             .remove_reaction(user.account.id, id, &stored)
@@ -967,5 +955,21 @@ impl Core {
         }
         self.notify(account_id, status.account_id, kind, Some(status.id), None)
             .await
+    }
+}
+
+/// How a reaction is stored: a custom emoji as `:shortcode:` whichever way the app wrote it
+/// (`blobcat` or `:blobcat:`), anything else as sent, trimmed.
+fn reaction_key(emoji: &str) -> String {
+    let emoji = emoji.trim();
+    let shortcode = emoji.trim_matches(':');
+    if !shortcode.is_empty()
+        && shortcode
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        format!(":{shortcode}:")
+    } else {
+        emoji.to_owned()
     }
 }

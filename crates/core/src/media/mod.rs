@@ -173,7 +173,7 @@ impl Core {
     ) -> Result<String, CoreError> {
         let picture = self
             .process_blocking(move |limits| {
-                process::process_profile_image(&bytes, limits, width, height, true)
+                process::process_profile_image(&bytes, limits, width, height, process::Fit::Cover)
             })
             .await?;
         let key = format!(
@@ -496,6 +496,17 @@ impl Core {
         Ok(())
     }
 
+    /// A post may carry at most `media.max_attachments` files.
+    pub(crate) fn check_attachment_count(&self, count: usize) -> Result<(), CoreError> {
+        if count > self.config.media.max_attachments {
+            return Err(CoreError::invalid(format!(
+                "a post may have at most {} media attachments",
+                self.config.media.max_attachments
+            )));
+        }
+        Ok(())
+    }
+
     /// The uploads a new post asks for, in the order asked: each must be the author's own
     /// and not posted yet.
     /// `scheduled` is the scheduled post being published, whose reserved uploads these are.
@@ -505,12 +516,7 @@ impl Core {
         ids: &[Id],
         scheduled: Option<Id>,
     ) -> Result<Vec<Attachment>, CoreError> {
-        if ids.len() > self.config.media.max_attachments {
-            return Err(CoreError::invalid(format!(
-                "a post may have at most {} media attachments",
-                self.config.media.max_attachments
-            )));
-        }
+        self.check_attachment_count(ids.len())?;
         if self
             .store
             .reserved_media(ids)

@@ -250,14 +250,23 @@ pub fn process_thumbnail(bytes: &[u8], limits: &Limits) -> Result<Preview, Media
     processed.preview.ok_or(MediaError::Corrupt("an image"))
 }
 
-/// Decodes an image for an avatar, a header or an emoji, and fits it in `side` × `side`
-/// (`cover` crops to fill the square, as avatars are shown).
+/// How a profile picture or an emoji is fitted in its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Cropped to fill the box, as avatars and headers are shown; JPEG unless transparent.
+    Cover,
+    /// Shrunk to fit inside the box, always PNG: custom emoji are small and often drawn on a
+    /// transparent ground.
+    Emoji,
+}
+
+/// Decodes an image for an avatar, a header or an emoji and fits it in `width` × `height`.
 pub fn process_profile_image(
     bytes: &[u8],
     limits: &Limits,
     width: u32,
     height: u32,
-    cover: bool,
+    fit: Fit,
 ) -> Result<Preview, MediaError> {
     let processed = process(bytes, limits)?;
     if processed.kind != AttachmentKind::Image {
@@ -274,15 +283,14 @@ pub fn process_profile_image(
     }
     let image =
         image::load_from_memory(&processed.file).map_err(|_| MediaError::Corrupt("an image"))?;
-    let fitted = if cover {
+    let fitted = if fit == Fit::Cover {
         image.resize_to_fill(width, height, image::imageops::FilterType::Triangle)
     } else if image.width() > width || image.height() > height {
         image.resize(width, height, image::imageops::FilterType::Triangle)
     } else {
         image
     };
-    // Emoji (not `cover`) stay PNG: they are small, and often drawn on a transparent ground.
-    if fitted.color().has_alpha() || !cover {
+    if fitted.color().has_alpha() || fit == Fit::Emoji {
         Ok(Preview {
             media_type: "image/png",
             extension: "png",
