@@ -205,31 +205,22 @@ pub fn relationship(id: rhizome_model::Id, r: &Relationship) -> Value {
 
 pub fn attachment(core: &Core, a: &Attachment) -> Value {
     let meta: Value = serde_json::from_str(&a.meta).unwrap_or_else(|_| json!({}));
-    // A remote file is served through our cache; `remote_url` keeps where it lives.
-    let (url, preview) = core.attachment_urls(a);
-    if a.processing {
-        // Not ready: no address to show yet.
-        return json!({
-            "id": a.id,
-            "type": a.kind.as_str(),
-            "url": Value::Null,
-            "preview_url": Value::Null,
-            "remote_url": Value::Null,
-            "preview_remote_url": Value::Null,
-            "text_url": Value::Null,
-            "meta": meta,
-            "description": a.description,
-            "blurhash": Value::Null,
-        });
-    }
+    // A remote file is served through our cache; `remote_url` keeps where it lives. An
+    // upload still being processed has no address yet.
+    let (url, preview) = if a.processing {
+        (None, None)
+    } else {
+        let (url, preview) = core.attachment_urls(a);
+        // Without a preview an image is its own; a video or a sound has none to show.
+        let preview = preview
+            .or_else(|| (a.kind == rhizome_model::AttachmentKind::Image).then(|| url.clone()));
+        (Some(url), preview)
+    };
     json!({
         "id": a.id,
         "type": a.kind.as_str(),
-        // Without a preview an image is its own; a video or a sound has none to show.
-        "preview_url": preview.or_else(|| {
-            (a.kind == rhizome_model::AttachmentKind::Image).then(|| url.clone())
-        }),
         "url": url,
+        "preview_url": preview,
         "remote_url": a.remote_url,
         "preview_remote_url": Value::Null,
         "text_url": Value::Null,

@@ -74,17 +74,8 @@ impl Core {
             .store
             .trending_tags(self.trends_since(), limit, offset)
             .await?;
-        let mut tags = Vec::with_capacity(used.len());
-        for tag in used {
-            if let Some(info) = self
-                .store
-                .tag_info(&tag.name, viewer, self.clock.now())
-                .await?
-            {
-                tags.push(info);
-            }
-        }
-        Ok(tags)
+        self.tag_infos(used.into_iter().map(|t| t.name), viewer)
+            .await
     }
 
     /// The last days' public posts that drew the most favourites, boosts and replies.
@@ -155,6 +146,21 @@ impl Core {
             .collect())
     }
 
+    /// Each named hashtag with its history, in order; names that vanished meanwhile are
+    /// left out.
+    async fn tag_infos(
+        &self,
+        names: impl IntoIterator<Item = String>,
+        viewer: Option<Id>,
+    ) -> Result<Vec<TagInfo>, CoreError> {
+        let now = self.clock.now();
+        let mut tags = Vec::new();
+        for name in names {
+            tags.extend(self.store.tag_info(&name, viewer, now).await?);
+        }
+        Ok(tags)
+    }
+
     /// Hashtags whose name starts with `query` (a leading `#` is ignored), most used first.
     pub async fn search_tags(
         &self,
@@ -168,13 +174,7 @@ impl Core {
             return Ok(Vec::new());
         }
         let names = self.store.search_tags(prefix, limit, offset).await?;
-        let mut tags = Vec::with_capacity(names.len());
-        for name in names {
-            if let Some(info) = self.store.tag_info(&name, viewer, self.clock.now()).await? {
-                tags.push(info);
-            }
-        }
-        Ok(tags)
+        self.tag_infos(names, viewer).await
     }
 }
 
