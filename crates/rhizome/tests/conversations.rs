@@ -32,6 +32,22 @@ where
     }
 }
 
+/// The user's posts, once the queue has published at least one.
+async fn published(api: &Api, user: &support::api::User) -> Value {
+    eventually("the scheduled post", || async {
+        let found = api
+            .get(&format!("/api/v1/accounts/{}/statuses", user.id))
+            .auth(user)
+            .ok()
+            .await;
+        found
+            .as_array()
+            .filter(|s| !s.is_empty())
+            .map(|_| found.clone())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn direct_messages_make_conversations() {
     let db = TestDatabase::sqlite();
@@ -162,18 +178,7 @@ async fn scheduled_statuses_are_published_by_the_queue() {
         .await
         .expect(404);
 
-    let statuses = eventually("the scheduled post", || async {
-        let found = api
-            .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
-            .auth(&alice)
-            .ok()
-            .await;
-        found
-            .as_array()
-            .filter(|s| !s.is_empty())
-            .map(|_| found.clone())
-    })
-    .await;
+    let statuses = published(&api, &alice).await;
     assert_eq!(
         statuses.as_array().map(Vec::len),
         Some(1),
@@ -284,17 +289,6 @@ async fn scheduled_statuses_carry_media_reserved_until_published() {
         .await
         .expect(422);
 
-    let statuses = eventually("the scheduled post", || async {
-        let found = api
-            .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
-            .auth(&alice)
-            .ok()
-            .await;
-        found
-            .as_array()
-            .filter(|s| !s.is_empty())
-            .map(|_| found.clone())
-    })
-    .await;
+    let statuses = published(&api, &alice).await;
     assert_eq!(statuses[0]["media_attachments"][0]["id"], media_id.as_str());
 }

@@ -1075,33 +1075,19 @@ async fn attachments_federate_through_the_cache_and_unheld_remote_posts_are_prun
     let client = Client::new();
 
     // Alice posts a picture, and a post without one.
-    let mut png = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::new_rgb8(40, 30)
-        .write_to(&mut png, image::ImageFormat::Png)
-        .unwrap();
-    let png = png.into_inner();
-    let boundary = "federation-media";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n\
-         Content-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&png);
-    body.extend_from_slice(
-        format!(
-            "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n\
-             a small grey picture\r\n--{boundary}--\r\n"
-        )
-        .as_bytes(),
+    let png = support::media::encoded(
+        &image::DynamicImage::new_rgb8(40, 30),
+        image::ImageFormat::Png,
     );
+    let (content_type, body) = support::media::multipart(&[
+        ("file", Some("p.png"), "image/png", &png),
+        ("description", None, "", b"a small grey picture"),
+    ]);
     let media: Value = client
         .http
         .post(format!("{}/api/v2/media", a.base()))
         .bearer_auth(&alice)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await
