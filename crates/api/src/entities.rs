@@ -646,6 +646,7 @@ pub fn tag(core: &Core, info: &rhizome_store::TagInfo, with_following: bool) -> 
     });
     if with_following {
         entity["following"] = json!(info.following);
+        entity["featuring"] = json!(info.featuring);
     }
     entity
 }

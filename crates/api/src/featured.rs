@@ -57,6 +57,28 @@ pub async fn unfeature_tag(
     Ok(Json(json!({})))
 }
 
+/// `POST /api/v1/tags/:name/feature` (Mastodon 4.4).
+pub async fn feature_tag_by_name(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:accounts"))?;
+    let info = core.set_tag_featured(user, &name, true).await?;
+    Ok(Json(entities::tag(&core, &info, true)))
+}
+
+/// `POST /api/v1/tags/:name/unfeature` (Mastodon 4.4).
+pub async fn unfeature_tag_by_name(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:accounts"))?;
+    let info = core.set_tag_featured(user, &name, false).await?;
+    Ok(Json(entities::tag(&core, &info, true)))
+}
+
 pub async fn featured_tag_suggestions(
     State(core): State<Core>,
     Auth(auth): Auth,

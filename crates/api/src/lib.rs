@@ -107,6 +107,14 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/followed_tags", get(conversations::followed_tags))
         .route("/api/v1/tags/{name}", get(conversations::tag))
         .route(
+            "/api/v1/tags/{name}/feature",
+            post(featured::feature_tag_by_name),
+        )
+        .route(
+            "/api/v1/tags/{name}/unfeature",
+            post(featured::unfeature_tag_by_name),
+        )
+        .route(
             "/api/v1/tags/{name}/follow",
             post(conversations::follow_tag),
         )

@@ -50,6 +50,40 @@ impl Core {
             .await?)
     }
 
+    /// `POST /api/v1/tags/:name/feature` and `/unfeature` (Mastodon 4.4): features a
+    /// hashtag on the profile, or stops, by name; featuring twice changes nothing.
+    pub async fn set_tag_featured(
+        &self,
+        user: &LocalUser,
+        name: &str,
+        feature: bool,
+    ) -> Result<TagInfo, CoreError> {
+        let name = hashtag(name)?;
+        let current = self
+            .store
+            .featured_tags(user.account.id)
+            .await?
+            .into_iter()
+            .find(|t| t.name.to_lowercase() == name.to_lowercase());
+        match (feature, current) {
+            (true, None) => {
+                self.feature_tag(user, name).await?;
+            }
+            (false, Some(featured)) => {
+                self.unfeature_tag(user, featured.id).await?;
+            }
+            _ => {}
+        }
+        if !feature {
+            // Unfeaturing a tag nobody used still answers with the tag.
+            let now = self.clock.now();
+            self.store
+                .ensure_tag(Id::generate(now.0), name, now)
+                .await?;
+        }
+        self.tag(name, Some(user.account.id)).await
+    }
+
     pub async fn unfeature_tag(&self, user: &LocalUser, id: Id) -> Result<(), CoreError> {
         if self.store.remove_featured_tag(user.account.id, id).await? {
             Ok(())

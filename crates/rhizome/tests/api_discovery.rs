@@ -217,6 +217,72 @@ async fn featured_tags_are_suggested_featured_counted_and_limited() {
     );
 }
 
+#[tokio::test]
+async fn tags_are_featured_and_unfeatured_by_name() {
+    let app = local().await;
+    let ada = app.register("ada").await;
+    let bea = app.register("bea").await;
+    app.post_status(&ada, "about #Gardening", "public").await;
+
+    let tag = app.get("/api/v1/tags/gardening").auth(&ada).ok().await;
+    assert_eq!(tag["featuring"], json!(false));
+    let featured = app
+        .post("/api/v1/tags/Gardening/feature")
+        .auth(&ada)
+        .ok()
+        .await;
+    assert_eq!(featured["name"], json!("gardening"));
+    assert_eq!(featured["featuring"], json!(true));
+    assert_eq!(featured["following"], json!(false));
+    // Twice is the same; the profile lists it once, with its count.
+    app.post("/api/v1/tags/gardening/feature")
+        .auth(&ada)
+        .ok()
+        .await;
+    let mine = app.get("/api/v1/featured_tags").auth(&ada).ok().await;
+    assert_eq!(
+        tag_names(&app, &ada, "/api/v1/featured_tags").await,
+        ["gardening"]
+    );
+    assert_eq!(mine[0]["statuses_count"], json!(1));
+    // Featuring is one's own: Bea sees the tag unfeatured.
+    let seen = app.get("/api/v1/tags/gardening").auth(&bea).ok().await;
+    assert_eq!(seen["featuring"], json!(false));
+    // A tag never used may be featured too (it is created).
+    let new = app
+        .post("/api/v1/tags/brandnew/feature")
+        .auth(&ada)
+        .ok()
+        .await;
+    assert_eq!(new["featuring"], json!(true));
+
+    let unfeatured = app
+        .post("/api/v1/tags/gardening/unfeature")
+        .auth(&ada)
+        .ok()
+        .await;
+    assert_eq!(unfeatured["featuring"], json!(false));
+    assert_eq!(
+        tag_names(&app, &ada, "/api/v1/featured_tags").await,
+        ["brandnew"]
+    );
+    app.post("/api/v1/tags/not%20a%20tag/feature")
+        .auth(&ada)
+        .send()
+        .await
+        .error(422);
+    let read_only = app.token(&ada, "read").await;
+    app.post("/api/v1/tags/gardening/feature")
+        .token(&read_only)
+        .send()
+        .await
+        .error(403);
+    app.post("/api/v1/tags/gardening/feature")
+        .send()
+        .await
+        .error(401);
+}
+
 async fn relationship(app: &Local, viewer: &User, other: &User) -> Value {
     let found = app
         .get(&format!("/api/v1/accounts/relationships?id[]={}", other.id))

@@ -36,6 +36,8 @@ pub struct TagInfo {
     /// (day start, uses, accounts) for the last days, newest first.
     pub history: Vec<(Timestamp, i64, i64)>,
     pub following: bool,
+    /// Whether the viewer features it on their profile.
+    pub featuring: bool,
 }
 
 fn map_conversation(row: &impl Columns) -> Result<AccountConversation, StoreError> {
@@ -331,11 +333,23 @@ impl Store {
                 .is_some(),
                 None => false,
             };
+            let featuring = match viewer {
+                Some(viewer) => sqlx::query_scalar::<_, i32>(
+                    "SELECT 1 FROM featured_tags WHERE account_id = $1 AND tag_id = $2",
+                )
+                .bind(viewer.0)
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+                .is_some(),
+                None => false,
+            };
             Ok(Some(TagInfo {
                 id,
                 name: row.text("name")?,
                 history,
                 following,
+                featuring,
             }))
         })
     }
