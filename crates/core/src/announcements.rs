@@ -21,6 +21,15 @@ pub struct NewAnnouncement {
     pub all_day: bool,
 }
 
+/// What an admin changes in an announcement; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct AnnouncementEdit {
+    pub text: Option<String>,
+    pub starts_at: Option<Option<Timestamp>>,
+    pub ends_at: Option<Option<Timestamp>>,
+    pub all_day: Option<bool>,
+}
+
 /// An announcement as one user sees it.
 #[derive(Debug, Clone)]
 pub struct AnnouncementView {
@@ -89,6 +98,58 @@ impl Core {
             updated_at: now,
         };
         self.store.insert_announcement(&announcement).await?;
+        self.enqueue(
+            ANNOUNCEMENT_EVENT,
+            &Event::Announcement {
+                announcement_id: announcement.id,
+            },
+            None,
+        )
+        .await?;
+        Ok(announcement)
+    }
+
+    /// Changes an announcement: its text is rendered again, `updated_at` moves and
+    /// `published_at` stays, and streaming clients get it anew (as Mastodon sends it).
+    pub async fn edit_announcement(
+        &self,
+        id: Id,
+        edit: AnnouncementEdit,
+    ) -> Result<Announcement, CoreError> {
+        let mut announcement = self
+            .store
+            .announcement(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if let Some(text) = edit.text {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(CoreError::invalid("Text can't be blank"));
+            }
+            let rendered = self.render_post(text, ContentType::Plain).await?;
+            announcement.text = text.to_owned();
+            announcement.content = rendered.content;
+            announcement.mention_ids = rendered.mentions;
+            announcement.tags = rendered.tags;
+        }
+        if let Some(starts_at) = edit.starts_at {
+            announcement.starts_at = starts_at;
+        }
+        if let Some(ends_at) = edit.ends_at {
+            announcement.ends_at = ends_at;
+        }
+        if let Some(all_day) = edit.all_day {
+            announcement.all_day = all_day;
+        }
+        if let (Some(starts), Some(ends)) = (announcement.starts_at, announcement.ends_at)
+            && ends <= starts
+        {
+            return Err(CoreError::invalid("ends_at must be after starts_at"));
+        }
+        announcement.updated_at = self.clock.now();
+        if !self.store.update_announcement(&announcement).await? {
+            return Err(CoreError::NotFound);
+        }
         self.enqueue(
             ANNOUNCEMENT_EVENT,
             &Event::Announcement {

@@ -107,6 +107,23 @@ enum AnnouncementCommand {
         #[arg(long)]
         all_day: bool,
     },
+    /// Change one: only what is given changes; apps see it updated.
+    Edit {
+        id: String,
+        /// The new text.
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, value_name = "TIME", conflicts_with = "no_dates")]
+        starts_at: Option<String>,
+        #[arg(long, value_name = "TIME", conflicts_with = "no_dates")]
+        ends_at: Option<String>,
+        /// Whether the event lasts whole days.
+        #[arg(long, value_name = "BOOL")]
+        all_day: Option<bool>,
+        /// Remove both times: the announcement no longer announces an event.
+        #[arg(long)]
+        no_dates: bool,
+    },
     /// List every announcement, ended ones included.
     List,
     /// Remove one (with its reactions).
@@ -786,6 +803,7 @@ async fn announcement(
             "ends_at": a.ends_at.map(|t| t.to_rfc3339()),
             "all_day": a.all_day,
             "published_at": a.published_at.to_rfc3339(),
+            "updated_at": a.updated_at.to_rfc3339(),
         })
     };
     match command {
@@ -806,6 +824,38 @@ async fn announcement(
             out.show(shown(&created), || {
                 format!("announcement {} published", created.id)
             });
+        }
+        AnnouncementCommand::Edit {
+            id,
+            text,
+            starts_at,
+            ends_at,
+            all_day,
+            no_dates,
+        } => {
+            let parsed: Id = id
+                .parse()
+                .ok()
+                .with_context(|| format!("{id:?} is not an announcement id"))?;
+            let time = |given: Option<String>| -> anyhow::Result<Option<Option<_>>> {
+                match given {
+                    _ if no_dates => Ok(Some(None)),
+                    Some(text) => Ok(Some(Some(parse_time(&text)?))),
+                    None => Ok(None),
+                }
+            };
+            let edited = core
+                .edit_announcement(
+                    parsed,
+                    rhizome_core::announcements::AnnouncementEdit {
+                        text,
+                        starts_at: time(starts_at)?,
+                        ends_at: time(ends_at)?,
+                        all_day,
+                    },
+                )
+                .await?;
+            out.show(shown(&edited), || format!("announcement {id} updated"));
         }
         AnnouncementCommand::List => {
             let all = core.all_announcements().await?;

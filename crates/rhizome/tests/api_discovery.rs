@@ -772,6 +772,67 @@ async fn admins_manage_announcements_from_the_cli() {
         "",
     );
     setup.fails(&["admin", "announcement", "create", "   "], "");
+
+    // An edit changes what is given, moves `updated_at` and keeps `published_at`.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let edited: Value = serde_json::from_str(&setup.ok(
+        &[
+            "admin",
+            "--json",
+            "announcement",
+            "edit",
+            &id,
+            "--text",
+            "Party on #Saturday",
+            "--all-day",
+            "false",
+        ],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(edited["published_at"], created["published_at"]);
+    assert_eq!(edited["starts_at"], created["starts_at"]);
+    let shown = app.get("/api/v1/announcements").auth(&ada).ok().await;
+    let announcement = &shown[0];
+    assert!(
+        text_of(announcement, "content").contains("Saturday"),
+        "{announcement}"
+    );
+    assert_eq!(announcement["tags"][0]["name"], "saturday");
+    assert_eq!(announcement["all_day"], json!(false));
+    assert_eq!(announcement["starts_at"], json!("2099-01-01T00:00:00.000Z"));
+    assert_eq!(announcement["published_at"], created["published_at"]);
+    assert!(
+        text_of(announcement, "updated_at") > text_of(announcement, "published_at"),
+        "{announcement}"
+    );
+    let undated: Value = serde_json::from_str(&setup.ok(
+        &["admin", "--json", "announcement", "edit", &id, "--no-dates"],
+        "",
+    ))
+    .unwrap();
+    assert_eq!(
+        (&undated["starts_at"], &undated["ends_at"]),
+        (&Value::Null, &Value::Null)
+    );
+    setup.fails(&["admin", "announcement", "edit", &id, "--text", " "], "");
+    setup.fails(
+        &[
+            "admin",
+            "announcement",
+            "edit",
+            &id,
+            "--ends-at",
+            "2000-01-01",
+            "--starts-at",
+            "2001-01-01",
+        ],
+        "",
+    );
+    setup.fails(
+        &["admin", "announcement", "edit", "12345", "--text", "x"],
+        "",
+    );
     setup.ok(&["admin", "announcement", "remove", &id], "");
     setup.fails(&["admin", "announcement", "remove", &id], "");
     assert_eq!(

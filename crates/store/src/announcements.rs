@@ -81,6 +81,29 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces what an admin may change; `published_at` stays. False when there is none.
+    pub async fn update_announcement(&self, a: &Announcement) -> Result<bool, StoreError> {
+        let mention_ids: Vec<i64> = a.mention_ids.iter().map(|id| id.0).collect();
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE announcements SET text = $2, content = $3, mention_ids = $4, tags = $5, \
+                 starts_at = $6, ends_at = $7, all_day = $8, updated_at = $9 WHERE id = $1",
+            )
+            .bind(a.id.0)
+            .bind(&a.text)
+            .bind(&a.content)
+            .bind(to_json(&mention_ids))
+            .bind(to_json(&a.tags))
+            .bind(a.starts_at.map(|t| t.0))
+            .bind(a.ends_at.map(|t| t.0))
+            .bind(a.all_day)
+            .bind(a.updated_at.0)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
     pub async fn announcement(&self, id: Id) -> Result<Option<Announcement>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM announcements WHERE id = $1");
         with_pool!(self, read, |pool| {
