@@ -296,6 +296,19 @@ pub async fn activity(
     Ok(activity_json(core.public_activity(&activity_uri).await?))
 }
 
+/// `GET /quote_authorizations/:id`: a FEP-044f approval stamp we gave, while it stands
+/// (404 once revoked, as the stamp then approves nothing).
+pub async fn quote_authorization(
+    State(core): State<Core>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApError> {
+    check_fetch(&core, &uri, &headers).await?;
+    let id = id.parse().map_err(|_| CoreError::NotFound)?;
+    Ok(activity_json(core.quote_authorization_document(id).await?))
+}
+
 /// `GET /notice/:id` (Akkoma's post URL): the Note for servers, the page for people.
 pub async fn notice(
     State(core): State<Core>,

@@ -44,6 +44,10 @@ pub fn router() -> Router<Core> {
         )
         .route("/objects/{id}", get(documents::object))
         .route("/activities/{id}", get(documents::activity))
+        .route(
+            "/quote_authorizations/{id}",
+            get(documents::quote_authorization),
+        )
         .route("/notice/{id}", get(documents::notice))
         .route("/internal/fetch", get(documents::instance_actor))
 }

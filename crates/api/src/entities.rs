@@ -6,21 +6,31 @@ use rhizome_core::settings::EffectiveSettings;
 use rhizome_core::text::html_to_text;
 use rhizome_core::views::{AccountView, StatusView};
 use rhizome_model::{
-    Account, Attachment, LocalUser, OAuthApp, Relationship, Role, StatusEdit, Visibility,
+    Account, Attachment, LocalUser, OAuthApp, QuotePolicy, QuoteState, Relationship, Role,
+    StatusEdit, Visibility,
 };
 use serde_json::{Value, json};
 
-/// Mastodon 4.5's QuoteApproval: anyone may quote a public or unlisted post (Rhizome
-/// approves those automatically, and federates the same policy), nobody else's others.
+/// Mastodon 4.5's QuoteApproval: the post's policy, and what it means for the viewer. A
+/// remote post whose server states no policy lists no audience.
 fn quote_approval(view: &StatusView) -> Value {
-    let open = matches!(
-        view.status.visibility,
-        Visibility::Public | Visibility::Unlisted
-    );
+    let policy = view.status.quote_policy.unwrap_or_default();
     json!({
-        "automatic": if open { json!(["public"]) } else { json!([]) },
-        "manual": [],
-        "current_user": if open { "automatic" } else { "denied" },
+        "automatic": QuotePolicy::keys(policy.automatic),
+        "manual": QuotePolicy::keys(policy.manual),
+        "current_user": view.quote_decision.as_str(),
+    })
+}
+
+/// Mastodon 4.5's Quote: where it stands, and the quoted post once it is accepted.
+fn quote(core: &Core, view: &StatusView) -> Value {
+    let Some(state) = view.status.quote_state else {
+        return Value::Null;
+    };
+    let accepted = state == QuoteState::Accepted;
+    json!({
+        "state": state.as_str(),
+        "quoted_status": view.quote.as_ref().filter(|_| accepted).map(|q| status(core, q)),
     })
 }
 
@@ -258,6 +268,11 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         })
         .collect();
     let is_author = view.flags.is_some() && view.account.account.is_local();
+    // Akkoma shows a quoted post only while its author approves of the quote.
+    let accepted_quote = view
+        .quote
+        .as_deref()
+        .filter(|_| s.quote_state == Some(QuoteState::Accepted));
     let mut entity = json!({
         "id": s.id,
         "uri": s.uri,
@@ -289,7 +304,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "card": Value::Null,
         "language": s.language,
         // Mastodon 4.5's Quote (with its state); Akkoma's shape is in `pleroma.quote`.
-        "quote": view.quote.as_ref().map(|q| json!({ "state": "accepted", "quoted_status": status(core, q) })),
+        "quote": quote(core, view),
         "filtered": view.filtered.iter().map(|m| json!({
             "filter": filter(&m.filter),
             "keyword_matches": m.keyword_matches,
@@ -308,10 +323,10 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
             "parent_visible": s.in_reply_to_id.is_some(),
             "pinned_at": Value::Null,
             "quotes_count": 0,
-            "quote": view.quote.as_ref().map(|q| status(core, q)),
+            "quote": accepted_quote.map(|q| status(core, q)),
             "quote_id": s.quote_of_id,
             "quote_url": view.quote.as_ref().map(|q| q.status.url.clone().unwrap_or_else(|| q.status.uri.clone())),
-            "quote_visible": view.quote.is_some(),
+            "quote_visible": accepted_quote.is_some(),
         },
     });
     if let Some(flags) = view.flags {

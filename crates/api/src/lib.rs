@@ -267,6 +267,14 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
                 .delete(statuses::delete),
         )
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
+        .route(
+            "/api/v1/statuses/{id}/interaction_policy",
+            put(statuses::interaction_policy),
+        )
+        .route(
+            "/api/v1/statuses/{id}/quotes/{quoting}/revoke",
+            post(statuses::revoke_quote),
+        )
         .route("/api/v1/statuses/{id}/history", get(statuses::history))
         .route("/api/v1/statuses/{id}/source", get(statuses::source))
         .route(

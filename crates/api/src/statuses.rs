@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use rhizome_core::Core;
 use rhizome_core::statuses::PostRequest;
-use rhizome_model::{Id, Scope, Visibility};
+use rhizome_core::{Core, CoreError};
+use rhizome_model::{Id, QuotePolicy, Scope, Visibility};
 use rhizome_store::Mark;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -42,6 +42,8 @@ pub struct StatusParams {
     /// Akkoma's `quote_id`; Mastodon 4.5 calls it `quoted_status_id`.
     #[serde(alias = "quoted_status_id")]
     quote_id: Option<Value>,
+    /// Mastodon 4.5: who may quote the post (`public`, `followers` or `nobody`).
+    quote_approval_policy: Option<String>,
     /// `poll` as a JSON object, or the form keys `poll[options][]`, `poll[expires_in]`…
     poll: Option<Value>,
     #[serde(
@@ -60,6 +62,17 @@ pub struct StatusParams {
         deserialize_with = "flexible_bool"
     )]
     poll_hide_totals: Option<bool>,
+}
+
+fn parse_quote_policy(text: Option<&str>) -> Result<Option<QuotePolicy>, ApiError> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => QuotePolicy::from_setting(text).map(Some).ok_or_else(|| {
+            ApiError::from(CoreError::invalid(format!(
+                "Invalid quote_approval_policy {text:?}"
+            )))
+        }),
+    }
 }
 
 fn parse_visibility(text: Option<&str>) -> Result<Option<Visibility>, ApiError> {
@@ -166,6 +179,7 @@ fn post_request(
             .map(|k| k.chars().take(128).collect()),
         application_id: app_id,
         quote_id: optional_id(&params.quote_id)?,
+        quote_policy: parse_quote_policy(params.quote_approval_policy.as_deref())?,
         poll,
     })
 }
@@ -263,6 +277,42 @@ pub async fn edit(
     let user = user(&auth, Scope("write:statuses"))?;
     let request = post_request(params, &HeaderMap::new(), None)?;
     let view = core.edit_status(user, path_id(&id)?, request).await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+#[derive(Deserialize, Default)]
+pub struct InteractionPolicyParams {
+    quote_approval_policy: Option<String>,
+}
+
+/// `PUT /api/v1/statuses/:id/interaction_policy` (Mastodon 4.5): who may quote one's post.
+pub async fn interaction_policy(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path(id): Path<String>,
+    Params(params): Params<InteractionPolicyParams>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let policy = parse_quote_policy(params.quote_approval_policy.as_deref())?
+        .ok_or_else(|| CoreError::invalid("quote_approval_policy is missing"))?;
+    let view = core
+        .set_status_quote_policy(user, path_id(&id)?, policy)
+        .await?;
+    Ok(Json(entities::status(&core, &view)))
+}
+
+/// `POST /api/v1/statuses/:id/quotes/:quoting_status_id/revoke` (Mastodon 4.5): the
+/// author of a post withdraws their approval of a quote of it; answers the quote post.
+pub async fn revoke_quote(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Path((id, quoting)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("write:statuses"))?;
+    let quote = core
+        .revoke_quote(user, path_id(&id)?, path_id(&quoting)?)
+        .await?;
+    let view = core.status_view(quote, Some(user.account.id)).await?;
     Ok(Json(entities::status(&core, &view)))
 }
 

@@ -310,6 +310,7 @@ impl Core {
                 idempotency_key: Some(format!("scheduled-{}", scheduled.id)),
                 application_id: params.application_id,
                 quote_id: None,
+                quote_policy: None,
                 poll: None,
                 media_ids: Some(params.media_ids),
                 scheduled_id: Some(scheduled.id),

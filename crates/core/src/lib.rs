@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod profile;
+pub mod quotes;
 pub mod retention;
 pub mod search;
 pub mod secrets;

@@ -23,6 +23,9 @@ pub struct PostRequest {
     pub application_id: Option<Id>,
     /// The status this one quotes.
     pub quote_id: Option<Id>,
+    /// Who may quote this one (Mastodon's `quote_approval_policy`); on an edit, `None`
+    /// keeps the current policy.
+    pub quote_policy: Option<rhizome_model::QuotePolicy>,
     pub poll: Option<crate::polls::PollRequest>,
     /// Uploads to attach, in order. On an edit, `None` keeps the current ones.
     pub media_ids: Option<Vec<Id>>,
@@ -169,7 +172,8 @@ impl Core {
             crate::polls::validate(poll)?;
         }
         let visibility = request.visibility.unwrap_or(Visibility::Public);
-        // Only public and unlisted posts may be quoted, and only ones the author may see.
+        // Only posts the author may see can be quoted; the quoted author's policy decides
+        // whether the quote stands at once, waits for their approval, or is refused.
         let quoted = match request.quote_id {
             Some(id) => {
                 let quoted = self
@@ -185,9 +189,6 @@ impl Core {
                         .ok_or(CoreError::NotFound)?,
                     None => quoted,
                 };
-                if !matches!(quoted.visibility, Visibility::Public | Visibility::Unlisted) {
-                    return Err(CoreError::invalid("This status cannot be quoted"));
-                }
                 Some(quoted)
             }
             None => None,
@@ -196,6 +197,13 @@ impl Core {
 
         let now = self.clock.now();
         let id = Id::generate(now.0);
+        let (quote_state, quote_authorization) = match &quoted {
+            Some(quoted) => {
+                let (state, stamp) = self.new_quote_state(author, quoted, id).await?;
+                (Some(state), stamp)
+            }
+            None => (None, None),
+        };
         let object_id = uuid::Uuid::new_v4();
         let conversation = match &parent {
             Some(parent) => parent.conversation.clone(),
@@ -215,6 +223,12 @@ impl Core {
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
             quote_of_id: quoted.as_ref().map(|q| q.id),
+            quote_state,
+            quote_authorization,
+            quote_policy: Some(crate::quotes::local_policy(
+                visibility,
+                request.quote_policy,
+            )),
             conversation,
             text: request.text,
             content: rendered.content,
@@ -262,6 +276,21 @@ impl Core {
             None,
         )
         .await?;
+        if let Some(quoted) = &quoted {
+            if quoted.local && status.quote_state == Some(rhizome_model::QuoteState::Accepted) {
+                self.notify(
+                    quoted.account_id,
+                    author.account.id,
+                    NotificationKind::Quote,
+                    Some(id),
+                    None,
+                )
+                .await?;
+            }
+            if status.visibility != Visibility::Local {
+                self.request_quote_approval(author, &status).await?;
+            }
+        }
         self.status_view(status, viewer).await
     }
 
@@ -410,6 +439,10 @@ impl Core {
         if let Some(language) = request.language.filter(|l| !l.is_empty() && l.len() <= 16) {
             status.language = Some(language);
         }
+        if let Some(policy) = request.quote_policy {
+            status.quote_policy =
+                Some(crate::quotes::local_policy(status.visibility, Some(policy)));
+        }
         status.edited_at = Some(now);
         status.updated_at = now;
         let dropped: Vec<String> = current
@@ -530,6 +563,9 @@ impl Core {
             in_reply_to_account_id: None,
             reblog_of_id: Some(original.id),
             quote_of_id: None,
+            quote_state: None,
+            quote_authorization: None,
+            quote_policy: None,
             conversation: None,
             text: String::new(),
             content: String::new(),

@@ -51,6 +51,11 @@ impl Urls {
         format!("{}/followers", self.actor(username))
     }
 
+    /// The FEP-044f approval stamp we give the quote `quoting_id` (of a local post).
+    pub fn quote_authorization(&self, quoting_id: rhizome_model::Id) -> String {
+        format!("{}/quote_authorizations/{quoting_id}", self.base)
+    }
+
     pub fn following(&self, username: &str) -> String {
         format!("{}/following", self.actor(username))
     }

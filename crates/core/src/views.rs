@@ -37,6 +37,8 @@ pub struct StatusView {
     pub in_reply_to_account: Option<Account>,
     /// The quoted status, when the viewer may see it (one level deep).
     pub quote: Option<Box<StatusView>>,
+    /// What the viewer may do about quoting this status.
+    pub quote_decision: rhizome_model::QuoteDecision,
     pub poll: Option<crate::polls::PollView>,
     /// The viewer's filters this status matches (in the context it is shown in).
     pub filtered: Vec<crate::filters::FilterMatch>,
@@ -183,6 +185,7 @@ impl Core {
                     .and_then(|a| accounts.get(&a).cloned()),
                 reblog: None,
                 quote: None,
+                quote_decision: rhizome_model::QuoteDecision::Denied,
                 poll: None,
                 filtered: Vec::new(),
                 status,
@@ -204,6 +207,12 @@ impl Core {
             }
         }
         self.attach_polls(&mut views, viewer).await?;
+        for view in views.iter_mut() {
+            view.quote_decision = self.quote_decision(&view.status, viewer).await?;
+            if let Some(inner) = view.reblog.as_mut() {
+                inner.quote_decision = self.quote_decision(&inner.status, viewer).await?;
+            }
+        }
         Ok(views)
     }
 

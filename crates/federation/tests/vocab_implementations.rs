@@ -8,7 +8,8 @@ use rhizome_federation::vocab::incoming::{
     ActivityKind, ActorKind, AttachmentKind, CollectionKind, ObjectKind, Tag,
 };
 use rhizome_federation::vocab::{
-    parse_activity, parse_actor, parse_collection, parse_object, public_collection,
+    parse_activity, parse_actor, parse_collection, parse_object, parse_quote_authorization,
+    public_collection,
 };
 use vocab_common::{MAX, load, url};
 
@@ -508,4 +509,55 @@ fn quotes_from_feps() {
         fep_044f.quote,
         Some(url("https://social.example/users/grace/statuses/42"))
     );
+    assert_eq!(
+        fep_044f.quote_authorization,
+        Some(url(
+            "https://social.example/users/grace/quote_authorizations/7"
+        ))
+    );
+    // No policy stated: not the same as "nobody".
+    assert_eq!(fep_044f.quote_policy, None);
+}
+
+#[test]
+fn quote_policies_and_stamps() {
+    let mastodon = parse_object(&load("fep/quote_policy_044f.jsonc"), MAX).unwrap();
+    let policy = mastodon.quote_policy.expect("a policy");
+    assert_eq!(
+        policy.automatic,
+        vec![url("https://mastodon.example/users/ada/followers")],
+        "a single value, not an array"
+    );
+    assert_eq!(policy.manual, vec![public_collection().clone()]);
+
+    let gts = parse_object(&load("fep/quote_policy_gotosocial.jsonc"), MAX).unwrap();
+    let policy = gts.quote_policy.expect("a policy");
+    assert_eq!(
+        policy.automatic,
+        vec![
+            url("https://gts.example/users/ada"),
+            url("https://gts.example/users/ada/followers")
+        ],
+        "both spellings read, each entry once"
+    );
+    assert!(policy.manual.is_empty());
+    // A policy for other interactions only says nothing of quotes.
+    let older = parse_object(&load("gotosocial/objects/note_followers_only.json"), MAX).unwrap();
+    assert_eq!(older.quote_policy, None);
+
+    let stamp = parse_quote_authorization(&load("fep/quote_authorization.jsonc"), MAX).unwrap();
+    assert_eq!(
+        stamp.attributed_to,
+        url("https://social.example/users/grace")
+    );
+    assert_eq!(
+        stamp.interacting_object,
+        url("https://mastodon.example/users/ada/statuses/113000000000000001")
+    );
+    assert_eq!(
+        stamp.interaction_target,
+        url("https://social.example/users/grace/statuses/42")
+    );
+    // A Note is not a stamp.
+    assert!(parse_quote_authorization(&load("fep/quote_fep_044f.jsonc"), MAX).is_err());
 }

@@ -46,10 +46,12 @@ pub enum NotificationKind {
     EmojiReaction,
     AdminSignUp,
     AdminReport,
+    /// Someone quoted one's post (Mastodon 4.5).
+    Quote,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 11] = [
+    pub const ALL: [NotificationKind; 12] = [
         NotificationKind::Mention,
         NotificationKind::Status,
         NotificationKind::Reblog,
@@ -61,6 +63,7 @@ impl NotificationKind {
         NotificationKind::EmojiReaction,
         NotificationKind::AdminSignUp,
         NotificationKind::AdminReport,
+        NotificationKind::Quote,
     ];
 
     /// The name Mastodon (or Akkoma, for reactions) gives the type.
@@ -77,6 +80,7 @@ impl NotificationKind {
             NotificationKind::EmojiReaction => "pleroma:emoji_reaction",
             NotificationKind::AdminSignUp => "admin.sign_up",
             NotificationKind::AdminReport => "admin.report",
+            NotificationKind::Quote => "quote",
         }
     }
 }

@@ -19,6 +19,12 @@ pub struct Status {
     /// Set on a boost: the boosted status.
     pub reblog_of_id: Option<Id>,
     pub quote_of_id: Option<Id>,
+    /// Where the quote of `quote_of_id` stands; `None` when the status quotes nothing.
+    pub quote_state: Option<crate::QuoteState>,
+    /// The quoted author's approval stamp (a FEP-044f `QuoteAuthorization` URI).
+    pub quote_authorization: Option<String>,
+    /// Who may quote this status; `None` for a remote post whose server states no policy.
+    pub quote_policy: Option<crate::QuotePolicy>,
     /// The thread's `context`, shared by every post of a conversation.
     pub conversation: Option<String>,
     /// What the author typed (local posts), for editing and redrafting.

@@ -893,6 +893,28 @@ async fn authorized_fetch_needs_signed_gets_but_federation_still_works() {
     assert_eq!(me["followers_count"], 1);
 }
 
+/// The local id on `instance` of the remote post `uri`.
+async fn resolved_id(client: &Client, instance: &Instance, token: &str, uri: &str) -> String {
+    let found = resolve_status(client, instance, token, uri).await;
+    found["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{uri} not found: {found}"))
+        .to_owned()
+}
+
+/// The ActivityPub document at `url`.
+async fn ap_get(client: &Client, url: &str) -> (StatusCode, Value) {
+    let response = client
+        .http
+        .get(url)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 #[tokio::test]
 async fn quotes_travel_both_ways() {
     let (a, b) = (Instance::start(), Instance::start());
@@ -912,7 +934,13 @@ async fn quotes_travel_both_ways() {
             &[("status", "not quotable"), ("visibility", "private")],
         )
         .await;
-    let (status, refused) = client
+    // As on Mastodon, a followers-only post may be quoted by its author alone.
+    assert_eq!(
+        private["quote_approval"]["automatic"],
+        serde_json::json!([])
+    );
+    assert_eq!(private["quote_approval"]["current_user"], "automatic");
+    let (status, own) = client
         .post(
             &format!("{}/api/v1/statuses", a.base()),
             &alice,
@@ -922,7 +950,8 @@ async fn quotes_travel_both_ways() {
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["quote"]["state"], "accepted");
 
     // The policy is told to apps (Mastodon 4.5) and to other servers (FEP-044f).
     assert_eq!(
@@ -930,34 +959,22 @@ async fn quotes_travel_both_ways() {
         serde_json::json!(["public"])
     );
     assert_eq!(original["quote_approval"]["current_user"], "automatic");
-    assert_eq!(private["quote_approval"]["current_user"], "denied");
-    let note: Value = client
-        .http
-        .get(original["uri"].as_str().unwrap())
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, note) = ap_get(&client, original["uri"].as_str().unwrap()).await;
     assert_eq!(
         note["interactionPolicy"]["canQuote"]["automaticApproval"],
         serde_json::json!(["https://www.w3.org/ns/activitystreams#Public"]),
         "{note:#}"
     );
 
-    let uri = original["uri"].as_str().unwrap();
-    let (_, found) = client
-        .get(
-            &format!(
-                "{}/api/v2/search?q={uri}&resolve=true&type=statuses",
-                b.base()
-            ),
-            &bob,
-        )
+    let on_b = resolved_id(&client, &b, &bob, original["uri"].as_str().unwrap()).await;
+    let (_, seen) = client
+        .get(&format!("{}/api/v1/statuses/{on_b}", b.base()), &bob)
         .await;
-    let on_b = found["statuses"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        seen["quote_approval"]["automatic"],
+        serde_json::json!(["public"])
+    );
+    assert_eq!(seen["quote_approval"]["current_user"], "automatic");
     let (status, quote) = client
         .post(
             &format!("{}/api/v1/statuses", b.base()),
@@ -966,12 +983,54 @@ async fn quotes_travel_both_ways() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{quote}");
-    assert_eq!(quote["quote"]["quoted_status"]["id"], on_b.as_str());
+    // A remote post's author is asked first (QuoteRequest): the quote waits.
+    assert_eq!(quote["quote"]["state"], "pending", "{quote}");
+    assert_eq!(quote["quote"]["quoted_status"], Value::Null);
     assert_eq!(quote["pleroma"]["quote_id"], on_b.as_str());
+    let quote_id = quote["id"].as_str().unwrap().to_owned();
 
-    // The quoted author's server receives it and links it to the original.
-    let original_id = original["id"].as_str().unwrap();
+    // A answers by the post's policy: Accept, with a stamp B then shows.
+    let accepted = eventually("the quote accepted on B", || async {
+        let (_, shown) = client
+            .get(&format!("{}/api/v1/statuses/{quote_id}", b.base()), &bob)
+            .await;
+        (shown["quote"]["state"] == "accepted").then_some(shown)
+    })
+    .await;
+    assert_eq!(accepted["quote"]["quoted_status"]["id"], on_b.as_str());
+    assert_eq!(accepted["pleroma"]["quote"]["id"], on_b.as_str());
+    let b_store = b.store().await;
+    let stored_on_b = b_store
+        .status(quote_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let stamp = stored_on_b.quote_authorization.clone().unwrap();
+    assert!(
+        stamp.starts_with(&format!("{}/quote_authorizations/", a.base())),
+        "{stamp}"
+    );
+    // The quote post carries the stamp, and the stamp says what it approves.
     let quote_uri = quote["uri"].as_str().unwrap().to_owned();
+    let (_, quote_note) = ap_get(&client, &quote_uri).await;
+    assert_eq!(
+        quote_note["quoteAuthorization"],
+        stamp.as_str(),
+        "{quote_note:#}"
+    );
+    assert_eq!(quote_note["quote"], original["uri"]);
+    let (status, document) = ap_get(&client, &stamp).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(document["type"], "QuoteAuthorization", "{document:#}");
+    assert_eq!(document["interactingObject"], quote_uri.as_str());
+    assert_eq!(document["interactionTarget"], original["uri"]);
+    assert_eq!(
+        document["attributedTo"],
+        format!("{}/users/alice", a.base()).as_str()
+    );
+
+    // The quoted author's server links it to the original and shows it accepted.
+    let original_id = original["id"].as_str().unwrap();
     let a_store = a.store().await;
     let stored = eventually("the quote on A", || async {
         a_store.status_by_uri(&quote_uri).await.unwrap()
@@ -981,13 +1040,168 @@ async fn quotes_travel_both_ways() {
         stored.quote_of_id.map(|id| id.to_string()).as_deref(),
         Some(original_id)
     );
-    let (_, shown) = client
+    let shown = eventually("the quote accepted on A", || async {
+        let (_, shown) = client
+            .get(
+                &format!("{}/api/v1/statuses/{}", a.base(), stored.id),
+                &alice,
+            )
+            .await;
+        (shown["quote"]["state"] == "accepted").then_some(shown)
+    })
+    .await;
+    assert_eq!(shown["quote"]["quoted_status"]["id"], original_id);
+    let (_, notifications) = client
         .get(
-            &format!("{}/api/v1/statuses/{}", a.base(), stored.id),
+            &format!("{}/api/v1/notifications?types[]=quote", a.base()),
             &alice,
         )
         .await;
-    assert_eq!(shown["quote"]["quoted_status"]["id"], original_id);
+    assert_eq!(notifications[0]["type"], "quote", "{notifications}");
+    assert_eq!(notifications[0]["status"]["uri"], quote_uri.as_str());
+
+    // Alice withdraws her approval: the stamp is gone, and B hears of it.
+    let (status, revoked) = client
+        .post(
+            &format!(
+                "{}/api/v1/statuses/{original_id}/quotes/{}/revoke",
+                a.base(),
+                stored.id
+            ),
+            &alice,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert_eq!(revoked["quote"]["state"], "revoked");
+    assert_eq!(revoked["quote"]["quoted_status"], Value::Null);
+    let (status, _) = ap_get(&client, &stamp).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    eventually("the quote revoked on B", || async {
+        let (_, shown) = client
+            .get(&format!("{}/api/v1/statuses/{quote_id}", b.base()), &bob)
+            .await;
+        (shown["quote"]["state"] == "revoked").then_some(())
+    })
+    .await;
+    // Only the quoted author revokes.
+    let (status, _) = client
+        .post(
+            &format!(
+                "{}/api/v1/statuses/{original_id}/quotes/{}/revoke",
+                b.base(),
+                quote_id
+            ),
+            &bob,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn quote_policies_are_enforced_across_instances() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let (_, closed) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[
+                ("status", "mine alone"),
+                ("quote_approval_policy", "nobody"),
+            ],
+        )
+        .await;
+    assert_eq!(closed["quote_approval"]["automatic"], serde_json::json!([]));
+    let (_, note) = ap_get(&client, closed["uri"].as_str().unwrap()).await;
+    // Nobody else: the author alone is named (an empty list would mean no policy).
+    assert_eq!(
+        note["interactionPolicy"]["canQuote"]["automaticApproval"],
+        serde_json::json!([format!("{}/users/alice", a.base())]),
+        "{note:#}"
+    );
+    let (status, _) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[
+                ("status", "bad policy"),
+                ("quote_approval_policy", "everyone"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // B reads the policy from the Note and refuses Bob's quote itself.
+    let on_b = resolved_id(&client, &b, &bob, closed["uri"].as_str().unwrap()).await;
+    let (_, seen) = client
+        .get(&format!("{}/api/v1/statuses/{on_b}", b.base()), &bob)
+        .await;
+    assert_eq!(seen["quote_approval"]["current_user"], "denied", "{seen}");
+    let (status, refused) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[("status", "quoting anyway"), ("quoted_status_id", &on_b)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+
+    // A post B still believes open, closed since: A refuses the QuoteRequest.
+    let (_, open) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "open, for now")],
+        )
+        .await;
+    let open_on_b = resolved_id(&client, &b, &bob, open["uri"].as_str().unwrap()).await;
+    let response = client
+        .http
+        .put(format!(
+            "{}/api/v1/statuses/{}/interaction_policy",
+            a.base(),
+            open["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&alice)
+        .form(&[("quote_approval_policy", "nobody")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed: Value = response.json().await.unwrap();
+    assert_eq!(
+        changed["quote_approval"]["automatic"],
+        serde_json::json!([])
+    );
+    let (status, quote) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[("status", "late quote"), ("quoted_status_id", &open_on_b)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{quote}");
+    assert_eq!(quote["quote"]["state"], "pending");
+    let quote_id = quote["id"].as_str().unwrap().to_owned();
+    let rejected = eventually("the quote rejected on B", || async {
+        let (_, shown) = client
+            .get(&format!("{}/api/v1/statuses/{quote_id}", b.base()), &bob)
+            .await;
+        (shown["quote"]["state"] == "rejected").then_some(shown)
+    })
+    .await;
+    assert_eq!(rejected["quote"]["quoted_status"], Value::Null);
+    assert_eq!(rejected["pleroma"]["quote_visible"], false);
+    // No stamp was given, so the rejected quote post carries none.
+    let (_, quote_note) = ap_get(&client, quote["uri"].as_str().unwrap()).await;
+    assert_eq!(
+        quote_note["quoteAuthorization"],
+        Value::Null,
+        "{quote_note:#}"
+    );
 }
 
 #[tokio::test]

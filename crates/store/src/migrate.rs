@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_lookup_indexes.sql"),
         include_str!("../migrations/postgres/0011_lookup_indexes.sql"),
     ),
+    (
+        12,
+        "quote consent",
+        include_str!("../migrations/sqlite/0012_quote_consent.sql"),
+        include_str!("../migrations/postgres/0012_quote_consent.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

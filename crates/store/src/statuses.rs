@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use rhizome_model::{
-    Attachment, AttachmentKind, Id, NewStatus, Status, StatusEdit, Timestamp, Visibility,
+    Attachment, AttachmentKind, Id, NewStatus, QuotePolicy, QuoteState, Status, StatusEdit,
+    Timestamp, Visibility,
 };
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
@@ -13,7 +14,8 @@ use crate::{Store, StoreError, begin_write, with_pool};
 pub(crate) const STATUS_COLUMNS: &str = "s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, \
     s.in_reply_to_uri, s.in_reply_to_account_id, s.reblog_of_id, s.quote_of_id, s.conversation, \
     s.text, s.content, s.content_type, s.spoiler_text, s.sensitive, s.visibility, s.language, \
-    s.local, s.object_type, s.title, s.application_id, s.created_at, s.edited_at, s.updated_at";
+    s.local, s.object_type, s.title, s.application_id, s.created_at, s.edited_at, s.updated_at, \
+    s.quote_state, s.quote_authorization, s.quote_policy";
 
 pub(crate) fn map_status(row: &impl Columns) -> Result<Status, StoreError> {
     Ok(Status {
@@ -26,6 +28,17 @@ pub(crate) fn map_status(row: &impl Columns) -> Result<Status, StoreError> {
         in_reply_to_account_id: row.opt_i64("in_reply_to_account_id")?.map(Id),
         reblog_of_id: row.opt_i64("reblog_of_id")?.map(Id),
         quote_of_id: row.opt_i64("quote_of_id")?.map(Id),
+        quote_state: match row.opt_text("quote_state")? {
+            Some(state) => Some(state.parse().map_err(|e: rhizome_model::UnknownVariant| {
+                StoreError::Corrupt {
+                    column: "quote_state",
+                    reason: e.to_string(),
+                }
+            })?),
+            None => None,
+        },
+        quote_authorization: row.opt_text("quote_authorization")?,
+        quote_policy: row.opt_i64("quote_policy")?.map(QuotePolicy::from_bits),
         conversation: row.opt_text("conversation")?,
         text: row.text("text")?,
         content: row.text("content")?,
@@ -121,9 +134,10 @@ impl Store {
                 "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_uri, \
                  in_reply_to_account_id, reblog_of_id, quote_of_id, conversation, text, content, \
                  content_type, spoiler_text, sensitive, visibility, language, local, object_type, \
-                 title, application_id, created_at, edited_at, updated_at) VALUES ($1, $2, $3, $4, \
-                 $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 $22, $23, $24)",
+                 title, application_id, created_at, edited_at, updated_at, quote_state, \
+                 quote_authorization, quote_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+                 $26, $27)",
             )
             .bind(s.id.0)
             .bind(&s.uri)
@@ -149,6 +163,9 @@ impl Store {
             .bind(s.created_at.0)
             .bind(s.edited_at.map(|t| t.0))
             .bind(s.updated_at.0)
+            .bind(s.quote_state.map(|q| q.as_str()))
+            .bind(&s.quote_authorization)
+            .bind(s.quote_policy.map(QuotePolicy::to_bits))
             .execute(&mut *tx)
             .await
             .map_err(|e| match StoreError::violated_unique(&e) {
@@ -188,7 +205,8 @@ impl Store {
             let done = sqlx::query(
                 "UPDATE statuses SET text = $2, content = $3, content_type = $4, \
                  spoiler_text = $5, sensitive = $6, language = $7, title = $8, edited_at = $9, \
-                 updated_at = $10 WHERE id = $1",
+                 updated_at = $10, quote_of_id = $11, quote_state = $12, \
+                 quote_authorization = $13, quote_policy = $14 WHERE id = $1",
             )
             .bind(s.id.0)
             .bind(&s.text)
@@ -200,6 +218,10 @@ impl Store {
             .bind(&s.title)
             .bind(s.edited_at.map(|t| t.0))
             .bind(s.updated_at.0)
+            .bind(s.quote_of_id.map(|id| id.0))
+            .bind(s.quote_state.map(|q| q.as_str()))
+            .bind(&s.quote_authorization)
+            .bind(s.quote_policy.map(QuotePolicy::to_bits))
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
@@ -295,6 +317,52 @@ impl Store {
             let row = sqlx::query(&sql).bind(uri).fetch_optional(pool).await?;
             row.as_ref().map(map_status).transpose()
         })
+    }
+
+    /// Records where a quote stands, with the quoted author's stamp when there is one.
+    pub async fn set_quote_state(
+        &self,
+        id: Id,
+        state: QuoteState,
+        authorization: Option<&str>,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "UPDATE statuses SET quote_state = $2, quote_authorization = $3 \
+                 WHERE id = $1 AND quote_of_id IS NOT NULL",
+            )
+            .bind(id.0)
+            .bind(state.as_str())
+            .bind(authorization)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The statuses whose quote an approval stamp stands for.
+    pub async fn statuses_by_quote_authorization(
+        &self,
+        uri: &str,
+    ) -> Result<Vec<Status>, StoreError> {
+        let sql =
+            format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.quote_authorization = $1");
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql).bind(uri).fetch_all(pool).await?;
+            rows.iter().map(map_status).collect()
+        })
+    }
+
+    /// Changes who may quote a status.
+    pub async fn set_quote_policy(&self, id: Id, policy: QuotePolicy) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query("UPDATE statuses SET quote_policy = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(policy.to_bits())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// The status if `viewer` may see it.

@@ -8,7 +8,7 @@ use rhizome_federation::vocab::outgoing::{
     PublicKey, QuoteOf, Source, Tag, Tombstone,
 };
 use rhizome_federation::vocab::{PUBLIC, with_context};
-use rhizome_model::{Account, Attachment, Status, Timestamp, Visibility};
+use rhizome_model::{Account, Attachment, QuotePolicy, QuoteState, Status, Timestamp, Visibility};
 use serde::Serialize;
 use serde_json::Value;
 use url::Url;
@@ -190,17 +190,34 @@ impl Core {
         note.conversation = status.conversation.clone();
         note.updated = status.edited_at.map(time);
         note.sensitive = status.sensitive;
-        // Who may quote it without asking: anyone for a public or unlisted post (as we
-        // let anyone quote those), the author alone otherwise.
-        let quoters = if matches!(status.visibility, Visibility::Public | Visibility::Unlisted) {
-            rhizome_federation::vocab::public_collection().clone()
-        } else {
-            url(&author.uri)?
+        // Who may quote it (FEP-044f): the audiences of its policy. A post nobody else may
+        // quote names its author alone, since an empty list would read as no policy at all.
+        let policy = crate::quotes::local_policy(status.visibility, status.quote_policy);
+        let following = author
+            .following_url
+            .clone()
+            .unwrap_or_else(|| self.urls.following(&author.username));
+        let audiences = |bits: u8| -> Result<Vec<Url>, CoreError> {
+            let mut list = Vec::new();
+            if bits & QuotePolicy::PUBLIC != 0 {
+                list.push(rhizome_federation::vocab::public_collection().clone());
+            }
+            if bits & QuotePolicy::FOLLOWERS != 0 {
+                list.push(url(&followers)?);
+            }
+            if bits & QuotePolicy::FOLLOWING != 0 {
+                list.push(url(&following)?);
+            }
+            Ok(list)
         };
+        let mut automatic = audiences(policy.automatic)?;
+        if automatic.is_empty() {
+            automatic.push(url(&author.uri)?);
+        }
         note.interaction_policy = Some(rhizome_federation::vocab::outgoing::InteractionPolicy {
             can_quote: rhizome_federation::vocab::outgoing::ApprovalPolicy {
-                automatic_approval: vec![quoters],
-                manual_approval: Vec::new(),
+                automatic_approval: automatic,
+                manual_approval: audiences(policy.manual)?,
             },
         });
         note.summary = Some(status.spoiler_text.clone()).filter(|s| !s.is_empty());
@@ -241,6 +258,12 @@ impl Core {
             && let Some(quoted) = self.store.status(quoted).await?
         {
             note.quote = QuoteOf(Url::parse(&quoted.uri).ok());
+            if status.quote_state == Some(QuoteState::Accepted) {
+                note.quote_authorization = status
+                    .quote_authorization
+                    .as_deref()
+                    .and_then(|stamp| Url::parse(stamp).ok());
+            }
         }
         Ok(note)
     }

@@ -163,8 +163,13 @@ impl Core {
                 self.incoming_follow(actor, activity, object_id.ok_or(CoreError::NotFound)?)
                     .await
             }
+            ActivityKind::Accept | ActivityKind::Reject if self.is_quote_answer(object) => {
+                self.incoming_quote_answer(actor, activity, activity.kind == ActivityKind::Accept)
+                    .await
+            }
             ActivityKind::Accept => self.incoming_follow_answer(actor, object, true).await,
             ActivityKind::Reject => self.incoming_follow_answer(actor, object, false).await,
+            ActivityKind::QuoteRequest => self.incoming_quote_request(actor, activity).await,
             ActivityKind::Undo => self.incoming_undo(actor, object).await,
             ActivityKind::Create => self.incoming_create(actor, object).await,
             ActivityKind::Update => self.incoming_update(actor, object).await,
@@ -571,6 +576,15 @@ impl Core {
             })
             .collect();
         let content = self.remote_content(post);
+        let (quote_state, quote_authorization) = match &quoted {
+            Some(quoted) => {
+                let (state, stamp) = self
+                    .remote_quote_state(post, author, quoted, existing)
+                    .await?;
+                (Some(state), stamp)
+            }
+            None => (None, None),
+        };
         let status = Status {
             id,
             uri: post.id.to_string(),
@@ -585,6 +599,9 @@ impl Core {
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
             reblog_of_id: None,
             quote_of_id: quoted.as_ref().map(|q| q.id),
+            quote_state,
+            quote_authorization,
+            quote_policy: Core::remote_quote_policy(post, author),
             conversation: post
                 .context
                 .as_ref()
@@ -761,6 +778,9 @@ impl Core {
                 .await?;
             return Ok(());
         }
+        if self.incoming_stamp_delete(actor, object_id).await? {
+            return Ok(());
+        }
         let Some(status) = self.store.status_by_uri(object_id).await? else {
             // Not known (yet): remember, so that a late Create is refused.
             if Url::parse(object_id).is_ok_and(|u| Some(host_of(&u)) == actor.domain) {
@@ -885,6 +905,9 @@ impl Core {
             in_reply_to_account_id: None,
             reblog_of_id: Some(original.id),
             quote_of_id: None,
+            quote_state: None,
+            quote_authorization: None,
+            quote_policy: None,
             conversation: None,
             text: String::new(),
             content: String::new(),

@@ -60,6 +60,28 @@ const EXTENSION_TERMS: &[(&str, Term)] = &[
         Term::Reference("gts:automaticApproval"),
     ),
     ("manualApproval", Term::Reference("gts:manualApproval")),
+    (
+        "interactingObject",
+        Term::Reference("gts:interactingObject"),
+    ),
+    (
+        "interactionTarget",
+        Term::Reference("gts:interactionTarget"),
+    ),
+    // FEP-044f quotes and their approval.
+    ("quote", Term::Reference("https://w3id.org/fep/044f#quote")),
+    (
+        "quoteAuthorization",
+        Term::Reference("https://w3id.org/fep/044f#quoteAuthorization"),
+    ),
+    (
+        "QuoteRequest",
+        Term::Plain("https://w3id.org/fep/044f#QuoteRequest"),
+    ),
+    (
+        "QuoteAuthorization",
+        Term::Plain("https://w3id.org/fep/044f#QuoteAuthorization"),
+    ),
     ("ostatus", Term::Plain("http://ostatus.org#")),
     ("conversation", Term::Plain("ostatus:conversation")),
 ];

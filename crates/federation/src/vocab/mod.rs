@@ -25,7 +25,9 @@ use url::Url;
 
 pub use context::{ACTIVITYSTREAMS_CONTEXT, Context, SECURITY_CONTEXT, WithContext, with_context};
 pub use error::VocabError;
-pub use incoming::{parse_activity, parse_actor, parse_collection, parse_object};
+pub use incoming::{
+    parse_activity, parse_actor, parse_collection, parse_object, parse_quote_authorization,
+};
 
 /// The special collection that addresses a post to everyone.
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";

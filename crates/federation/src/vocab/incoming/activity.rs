@@ -36,6 +36,10 @@ pub struct Activity {
     pub content: Option<String>,
     /// Tags; for a reaction, the custom emoji it uses.
     pub tag: Vec<Tag>,
+    /// What the activity was done with: the quote post of a FEP-044f `QuoteRequest`.
+    pub instrument: Option<ObjectOrLink>,
+    /// What came of it: the approval stamp an `Accept` of a `QuoteRequest` gives.
+    pub result: Option<Url>,
 }
 
 /// An emoji reaction, from Pleroma/Akkoma's `EmojiReact` or Misskey's `Like` with a reaction.
@@ -88,6 +92,10 @@ impl Activity {
             published: node.time("published"),
             content,
             tag: parse_tags(node),
+            instrument: node
+                .get("instrument")
+                .and_then(|instrument| ObjectOrLink::from_value(instrument, depth + 1)),
+            result: node.reference("result"),
         })
     }
 

@@ -39,7 +39,7 @@ type_names! {
     /// What an activity does. `EmojiReaction` (an older Misskey spelling) is read as `EmojiReact`.
     ActivityKind {
         Create, Update, Delete, Follow, Accept, Reject, Undo, Like, Dislike, Announce,
-        EmojiReact, Block, Flag, Move, Add, Remove,
+        EmojiReact, Block, Flag, Move, Add, Remove, QuoteRequest,
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod activity;
 mod actor;
+mod authorization;
 mod collection;
 mod kinds;
 mod object;
@@ -20,9 +21,10 @@ use url::Url;
 
 pub use activity::{Activity, Reaction};
 pub use actor::{Actor, ActorPublicKey, Multikey, ProfileField};
+pub use authorization::QuoteAuthorization;
 pub use collection::Collection;
 pub use kinds::{ActivityKind, ActorKind, AttachmentKind, CollectionKind, ObjectKind};
-pub use object::{ActorRef, Object, Poll, PollOption, Source};
+pub use object::{ActorRef, Object, Poll, PollOption, QuotePolicy, Source};
 pub use post_view::PostView;
 pub use tags::{Attachment, Emoji, Hashtag, LinkTag, Mention, Tag};
 
@@ -43,6 +45,14 @@ pub fn parse_actor(bytes: &[u8], max_bytes: usize) -> Result<Actor, VocabError> 
 /// Parses a content object (a fetched post, poll, video, Tombstone…).
 pub fn parse_object(bytes: &[u8], max_bytes: usize) -> Result<Object, VocabError> {
     Object::from_json(&read_document(bytes, max_bytes)?)
+}
+
+/// Parses a FEP-044f approval stamp (a fetched `QuoteAuthorization`).
+pub fn parse_quote_authorization(
+    bytes: &[u8],
+    max_bytes: usize,
+) -> Result<QuoteAuthorization, VocabError> {
+    QuoteAuthorization::from_json(&read_document(bytes, max_bytes)?)
 }
 
 /// Parses a collection or collection page (followers, outbox, replies, featured).

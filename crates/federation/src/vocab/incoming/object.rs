@@ -54,6 +54,10 @@ pub struct Object {
     /// The quoted post: FEP-044f `quote`, `quoteUrl`, Fedibird `quoteUri`, `_misskey_quote`,
     /// or a FEP-e232 object link in `tag`.
     pub quote: Option<Url>,
+    /// FEP-044f `quoteAuthorization`: the quoted author's approval stamp.
+    pub quote_authorization: Option<Url>,
+    /// FEP-044f `interactionPolicy.canQuote`: who may quote this post; `None` when unsaid.
+    pub quote_policy: Option<QuotePolicy>,
     /// The options and counts of a Question.
     pub poll: Option<Poll>,
     /// A preview picture (`image`, else `icon`): Lemmy's thumbnail, PeerTube's preview.
@@ -82,6 +86,19 @@ pub struct Source {
     /// `text/plain`, `text/markdown`, `text/x.misskeymarkdown`, `text/bbcode`…
     pub media_type: Option<String>,
 }
+
+/// Who may quote a post, as its `interactionPolicy.canQuote` lists them (actors, or
+/// collections such as Public, given as [`crate::vocab::PUBLIC`], or the author's followers).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuotePolicy {
+    /// `automaticApproval` (GoToSocial's older `always`).
+    pub automatic: Vec<Url>,
+    /// `manualApproval` (GoToSocial's older `approvalRequired`).
+    pub manual: Vec<Url>,
+}
+
+/// The most entries read from each list of a policy.
+const MAX_POLICY_ENTRIES: usize = 32;
 
 /// A poll.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +186,8 @@ impl Object {
             to: node.addresses("to"),
             cc: node.addresses("cc"),
             quote: quote(node, &tag),
+            quote_authorization: node.reference("quoteAuthorization"),
+            quote_policy: quote_policy(node),
             tag,
             attachment: parse_attachments(node),
             poll: poll(node),
@@ -275,6 +294,24 @@ fn quote(node: Node<'_>, tags: &[Tag]) -> Option<Url> {
                 _ => None,
             })
         })
+}
+
+fn quote_policy(node: Node<'_>) -> Option<QuotePolicy> {
+    let can_quote = node.node("interactionPolicy")?.node("canQuote")?;
+    // GoToSocial sends each list under both names, so entries are kept once.
+    let list = |keys: [&str; 2]| -> Vec<Url> {
+        let mut urls: Vec<Url> = Vec::new();
+        for url in keys.iter().flat_map(|key| can_quote.addresses(key)) {
+            if urls.len() < MAX_POLICY_ENTRIES && !urls.contains(&url) {
+                urls.push(url);
+            }
+        }
+        urls
+    };
+    Some(QuotePolicy {
+        automatic: list(["automaticApproval", "always"]),
+        manual: list(["manualApproval", "approvalRequired"]),
+    })
 }
 
 fn poll(node: Node<'_>) -> Option<Poll> {

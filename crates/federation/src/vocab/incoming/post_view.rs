@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::kinds::{ActorKind, ObjectKind};
-use super::object::{Object, Poll, Source};
+use super::object::{Object, Poll, QuotePolicy, Source};
 use super::tags::{Attachment, Emoji, Hashtag, Mention, Tag};
 use crate::vocab::{VocabError, public_collection};
 
@@ -45,6 +45,10 @@ pub struct PostView {
     pub attachments: Vec<Attachment>,
     pub image_url: Option<Url>,
     pub quote_url: Option<Url>,
+    /// The quoted author's approval stamp (FEP-044f `quoteAuthorization`).
+    pub quote_authorization: Option<Url>,
+    /// Who may quote this post (FEP-044f); `None` when the post does not say.
+    pub quote_policy: Option<QuotePolicy>,
     pub poll: Option<Poll>,
     pub language: Option<String>,
 }
@@ -104,6 +108,8 @@ impl Object {
             attachments: self.attachment.clone(),
             image_url: self.image_url.clone(),
             quote_url: self.quote.clone(),
+            quote_authorization: self.quote_authorization.clone(),
+            quote_policy: self.quote_policy.clone(),
             poll: self.poll.clone(),
             language: self.language.clone(),
         };

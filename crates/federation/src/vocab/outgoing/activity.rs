@@ -28,6 +28,8 @@ pub enum ActivityType {
     /// Pin (`Add`) or unpin (`Remove`) a post in the `featured` collection.
     Add,
     Remove,
+    /// FEP-044f: asks the quoted author to approve a quote (`instrument`) of `object`.
+    QuoteRequest,
 }
 
 /// An activity whose `object` is an `O`: a [`Url`], a [`super::Note`], a [`super::Actor`],
@@ -58,6 +60,12 @@ pub struct Activity<O> {
     /// For an EmojiReact with a custom emoji, that emoji.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag: Vec<Tag>,
+    /// The quote post of a QuoteRequest, embedded so the quoted author can judge it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<serde_json::Value>,
+    /// The approval stamp an Accept of a QuoteRequest gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Url>,
 }
 
 impl<O> Activity<O> {
@@ -74,6 +82,8 @@ impl<O> Activity<O> {
             published: None,
             content: None,
             tag: Vec::new(),
+            instrument: None,
+            result: None,
         }
     }
 

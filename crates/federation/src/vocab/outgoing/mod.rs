@@ -16,7 +16,9 @@ use url::Url;
 pub use activity::{Activity, ActivityType, Tombstone};
 pub use actor::{Actor, ActorType, Endpoints, PropertyValue, PublicKey};
 pub use collection::{OrderedCollection, OrderedCollectionPage, PageRef};
-pub use note::{ApprovalPolicy, Document, InteractionPolicy, Note, QuoteOf, Source};
+pub use note::{
+    ApprovalPolicy, Document, InteractionPolicy, Note, QuoteAuthorization, QuoteOf, Source,
+};
 
 /// A picture: an avatar, a header, a custom emoji.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

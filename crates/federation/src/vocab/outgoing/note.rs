@@ -59,9 +59,23 @@ pub struct Note {
     /// The quoted post, sent under the three names the other servers read.
     #[serde(flatten)]
     pub quote: QuoteOf,
+    /// The quoted author's approval stamp (FEP-044f), once they gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_authorization: Option<Url>,
     /// Who may quote this post (FEP-044f).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interaction_policy: Option<InteractionPolicy>,
+}
+
+/// A FEP-044f approval stamp: `attributed_to` lets `interacting_object` quote
+/// `interaction_target`. Neither post is embedded, so the stamp leaks nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename = "QuoteAuthorization", rename_all = "camelCase")]
+pub struct QuoteAuthorization {
+    pub id: Url,
+    pub attributed_to: Url,
+    pub interacting_object: Url,
+    pub interaction_target: Url,
 }
 
 /// FEP-044f's `interactionPolicy`: here, who may quote a post without asking.
@@ -109,8 +123,8 @@ pub struct Document {
     pub focal_point: Option<[f64; 2]>,
 }
 
-/// The post a Note quotes, if any. Serialized as `quoteUrl` (Akkoma, Misskey),
-/// `_misskey_quote` (Misskey) and `quoteUri` (Fedibird), or not at all.
+/// The post a Note quotes, if any. Serialized as FEP-044f's `quote` (Mastodon), `quoteUrl`
+/// (Akkoma, Misskey), `_misskey_quote` (Misskey) and `quoteUri` (Fedibird), or not at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuoteOf(pub Option<Url>);
 
@@ -119,8 +133,8 @@ impl Serialize for QuoteOf {
         let Some(quoted) = &self.0 else {
             return serializer.serialize_map(Some(0))?.end();
         };
-        let mut map = serializer.serialize_map(Some(3))?;
-        for key in ["quoteUrl", "_misskey_quote", "quoteUri"] {
+        let mut map = serializer.serialize_map(Some(4))?;
+        for key in ["quote", "quoteUrl", "_misskey_quote", "quoteUri"] {
             map.serialize_entry(key, quoted)?;
         }
         map.end()
@@ -155,6 +169,7 @@ impl Note {
             attachment: Vec::new(),
             replies: None,
             quote: QuoteOf(None),
+            quote_authorization: None,
             interaction_policy: None,
         }
     }
