@@ -134,12 +134,10 @@ impl Store {
         }
         let rows = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
-                "SELECT s.id, \
-                 (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = s.id \
-                  AND r.visibility IN ('public', 'unlisted', 'local')) AS replies, \
-                 (SELECT COUNT(*) FROM statuses b WHERE b.reblog_of_id = s.id) AS reblogs, \
-                 (SELECT COUNT(*) FROM favourites f WHERE f.status_id = s.id) AS favourites \
-                 FROM statuses s WHERE s.id IN ",
+                // Kept by triggers (migration 0013): replies count only those shown to
+                // others (public, unlisted, local).
+                "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
+                 favourites_count AS favourites FROM status_stats WHERE status_id IN ",
             );
             push_id_list(&mut query, ids);
             let rows = query.build().fetch_all(pool).await?;
@@ -171,55 +169,44 @@ impl Store {
         if ids.is_empty() {
             return Ok(result);
         }
-        let checks = [
-            "SELECT status_id AS s FROM favourites WHERE account_id = ",
-            "SELECT reblog_of_id AS s FROM statuses WHERE account_id = ",
-            "SELECT status_id AS s FROM bookmarks WHERE account_id = ",
-            "SELECT status_id AS s FROM pins WHERE account_id = ",
+        // One round trip for the five marks: a timeline page asks this for every page.
+        let parts = [
+            "SELECT CAST(0 AS BIGINT) AS k, status_id AS s FROM favourites WHERE account_id = ",
+            " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE account_id = ",
+            " UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = ",
+            " UNION ALL SELECT 3, status_id FROM pins WHERE account_id = ",
+            " UNION ALL SELECT 4, s.id FROM statuses s JOIN conversation_mutes c \
+             ON c.conversation = s.conversation WHERE c.account_id = ",
         ];
-        for (index, head) in checks.iter().enumerate() {
-            let column = if index == 1 {
-                "reblog_of_id"
-            } else {
-                "status_id"
-            };
-            let hits: Vec<i64> = with_pool!(self, read, |pool| {
-                let mut query = QueryBuilder::new(*head);
+        let columns = [
+            "status_id",
+            "reblog_of_id",
+            "status_id",
+            "status_id",
+            "s.id",
+        ];
+        let hits: Vec<(i64, i64)> = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new("");
+            for (head, column) in parts.iter().zip(columns) {
+                query.push(*head);
                 query.push_bind(viewer.0);
                 query.push(format_args!(" AND {column} IN "));
                 push_id_list(&mut query, ids);
-                let rows = query.build().fetch_all(pool).await?;
-                rows.iter()
-                    .map(|row| row.i64("s"))
-                    .collect::<Result<Vec<_>, _>>()?
-            });
-            for id in hits {
-                if let Some(flags) = result.get_mut(&Id(id)) {
-                    match index {
-                        0 => flags.favourited = true,
-                        1 => flags.reblogged = true,
-                        2 => flags.bookmarked = true,
-                        _ => flags.pinned = true,
-                    }
-                }
             }
-        }
-        let muted: Vec<i64> = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(
-                "SELECT s.id FROM statuses s JOIN conversation_mutes c ON c.conversation = s.conversation \
-                 WHERE c.account_id = ",
-            );
-            query.push_bind(viewer.0);
-            query.push(" AND s.id IN ");
-            push_id_list(&mut query, ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
-                .map(|row| row.i64("id"))
-                .collect::<Result<Vec<_>, _>>()?
+                .map(|row| Ok((row.i64("k")?, row.i64("s")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
         });
-        for id in muted {
+        for (kind, id) in hits {
             if let Some(flags) = result.get_mut(&Id(id)) {
-                flags.muted = true;
+                match kind {
+                    0 => flags.favourited = true,
+                    1 => flags.reblogged = true,
+                    2 => flags.bookmarked = true,
+                    3 => flags.pinned = true,
+                    _ => flags.muted = true,
+                }
             }
         }
         Ok(result)

@@ -144,14 +144,18 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // A SQLite connection is a file handle, not a socket that can drop: pinging it
+            // before every use only costs two hops to its worker thread.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(size.max_connections.max(2))
                 .acquire_timeout(acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await?;
             Ok(Store {

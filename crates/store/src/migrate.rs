@@ -87,6 +87,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_quote_consent.sql"),
         include_str!("../migrations/postgres/0012_quote_consent.sql"),
     ),
+    (
+        13,
+        "account and status counters",
+        include_str!("../migrations/sqlite/0013_counters.sql"),
+        include_str!("../migrations/postgres/0013_counters.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

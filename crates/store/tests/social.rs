@@ -18,6 +18,7 @@ on_both_databases!(
     public_and_tag_timelines,
     follows_requests_blocks_and_relationships,
     interactions_are_counted_per_viewer,
+    counters_follow_deletes_and_cascades,
     notifications_filter_and_read_marker,
     federation_bookkeeping,
     authorization_codes_are_single_use,
@@ -847,6 +848,99 @@ async fn interactions_are_counted_per_viewer(db: &TestDatabase) {
             .await
             .unwrap()
     );
+}
+
+/// The counters are kept by triggers: every way a row goes — deleted, re-upserted, or taken
+/// with a deleted account — must move them back.
+async fn counters_follow_deletes_and_cascades(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let counts = |store: &Store, id: i64| {
+        let store = store.clone();
+        async move { store.status_counts(&[Id(id)]).await.unwrap()[&Id(id)] }
+    };
+    let mut first = plain(60, ALICE, Visibility::Public);
+    first.status.created_at = Timestamp(NOW.0 - 1_000);
+    store.insert_status(&first).await.unwrap();
+    store
+        .insert_status(&plain(61, ALICE, Visibility::Public))
+        .await
+        .unwrap();
+    // A direct message is no post of the profile's, but is the last thing Alice wrote.
+    let mut direct = plain(62, ALICE, Visibility::Direct);
+    direct.status.created_at = Timestamp(NOW.0 + 1_000);
+    store.insert_status(&direct).await.unwrap();
+    let mut reply = plain(63, BOB, Visibility::Public);
+    reply.status.in_reply_to_id = Some(Id(60));
+    store.insert_status(&reply).await.unwrap();
+    let mut private_reply = plain(64, BOB, Visibility::Private);
+    private_reply.status.in_reply_to_id = Some(Id(60));
+    store.insert_status(&private_reply).await.unwrap();
+    let mut boost = plain(65, CAROL, Visibility::Public);
+    boost.status.reblog_of_id = Some(Id(60));
+    store.insert_status(&boost).await.unwrap();
+    for (id, who) in [(95, BOB), (96, CAROL)] {
+        store
+            .add_mark(Mark::Favourite, Id(id), Id(who), Id(60), None, NOW)
+            .await
+            .unwrap();
+    }
+    for (id, from) in [(70, BOB), (71, CAROL)] {
+        store
+            .upsert_follow(FollowTable::Follows, &follow(id, from, ALICE))
+            .await
+            .unwrap();
+    }
+    // Upserting an existing follow changes its settings, not the counts.
+    store
+        .upsert_follow(FollowTable::Follows, &follow(72, BOB, ALICE))
+        .await
+        .unwrap();
+
+    let c = counts(&store, 60).await;
+    assert_eq!((c.replies, c.reblogs, c.favourites), (1, 1, 2));
+    let alice = store.account_counts(&[Id(ALICE)]).await.unwrap()[&Id(ALICE)];
+    assert_eq!(
+        (alice.statuses, alice.followers, alice.following),
+        (2, 2, 0)
+    );
+    assert_eq!(alice.last_status_at, Some(direct.status.created_at));
+
+    store.delete_status(Id(63), NOW).await.unwrap();
+    store
+        .remove_mark(Mark::Favourite, Id(BOB), Id(60))
+        .await
+        .unwrap();
+    store
+        .delete_follow(FollowTable::Follows, Id(BOB), Id(ALICE))
+        .await
+        .unwrap();
+    let c = counts(&store, 60).await;
+    assert_eq!((c.replies, c.reblogs, c.favourites), (0, 1, 1));
+
+    // Carol leaves: her boost, favourite and follow go with her account.
+    assert!(store.delete_account(Id(CAROL)).await.unwrap());
+    let c = counts(&store, 60).await;
+    assert_eq!((c.replies, c.reblogs, c.favourites), (0, 0, 0));
+    store.delete_status(Id(62), NOW).await.unwrap();
+    let alice = store.account_counts(&[Id(ALICE)]).await.unwrap()[&Id(ALICE)];
+    assert_eq!(
+        (alice.statuses, alice.followers, alice.following),
+        (2, 0, 0)
+    );
+    assert_eq!(
+        alice.last_status_at,
+        Some(Timestamp(NOW.0 + 61)),
+        "the newest remaining post"
+    );
+    let bob = store.account_counts(&[Id(BOB)]).await.unwrap()[&Id(BOB)];
+    assert_eq!((bob.statuses, bob.following), (1, 0));
+
+    // A deleted status takes its counters with it.
+    store.delete_status(Id(60), NOW).await.unwrap();
+    let c = counts(&store, 60).await;
+    assert_eq!((c.replies, c.reblogs, c.favourites), (0, 0, 0));
+    let carol = store.account_counts(&[Id(CAROL)]).await.unwrap()[&Id(CAROL)];
+    assert_eq!((carol.statuses, carol.followers), (0, 0));
 }
 
 async fn notifications_filter_and_read_marker(db: &TestDatabase) {
