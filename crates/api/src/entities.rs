@@ -3,7 +3,7 @@
 use rhizome_core::Core;
 use rhizome_core::notifications::NotificationView;
 use rhizome_core::settings::EffectiveSettings;
-use rhizome_core::text::html_to_text;
+use rhizome_core::text::stored_html_to_text;
 use rhizome_core::views::{AccountView, StatusView};
 use rhizome_model::{
     Account, Attachment, LocalUser, OAuthApp, QuotePolicy, QuoteState, Relationship, Role,
@@ -176,7 +176,7 @@ pub fn credential_account(
         "privacy": "public",
         "sensitive": false,
         "language": Value::Null,
-        "note": html_to_text(&user.account.note),
+        "note": stored_html_to_text(&user.account.note),
         "fields": fields,
         "follow_requests_count": follow_requests_count,
         "hide_collections": false,
@@ -315,7 +315,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
             "conversation_id": s.conversation,
             "context": s.conversation,
             "in_reply_to_account_acct": view.in_reply_to_account.as_ref().map(Account::acct),
-            "content": { "text/plain": html_to_text(&s.content) },
+            "content": { "text/plain": stored_html_to_text(&s.content) },
             "spoiler_text": { "text/plain": s.spoiler_text },
             "expires_at": Value::Null,
             "thread_muted": view.flags.map(|f| f.muted).unwrap_or(false),

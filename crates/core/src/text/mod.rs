@@ -278,6 +278,13 @@ pub fn html_to_text(html: &str) -> String {
     html::to_text(html)
 }
 
+/// [`html_to_text`] of HTML Rhizome stored (a status's content, a profile's note): it was
+/// written by the sanitiser, so it is read without being parsed again — the same text, at a
+/// fraction of the cost of rendering a timeline.
+pub fn stored_html_to_text(html: &str) -> String {
+    html::stored_to_text(html)
+}
+
 /// Counts characters as Mastodon does for the length limit: in grapheme clusters (an emoji with
 /// modifiers is one), every `http`/`https` URL as [`URL_PLACEHOLDER_CHARS`], and a remote
 /// mention only by its `@username` part, so mentioning someone on a long domain costs nothing

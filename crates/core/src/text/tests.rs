@@ -1326,3 +1326,30 @@ fn mentions_may_name_a_port() {
         vec![mention("bob", Some("example.org"))]
     );
 }
+
+#[test]
+fn stored_html_reads_as_the_full_parse_would() {
+    let remote = [
+        "<p>Hello <a href=\"https://x.example/@a\" class=\"u-url mention\">@<span>a</span></a> &amp; welcome</p><p>Second<br>line</p>",
+        "<p><a href=\"https://example.org/long/path\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">example.org/lo</span><span class=\"invisible\">ng/path</span></a></p>",
+        "<div>a</div><div>b</div><table><tr><td>x</td><td>y</td></tr></table>",
+        "<ul><li>one</li><li>two <em>2</em></li></ul><blockquote>q</blockquote><pre>  keep\n   this</pre>",
+        "<h1>Title</h1><p>&lt;b&gt; &eacute; &#x1F600; &quot;q&quot;</p><script>alert(1)</script>",
+        "<p><span data-mfm-x=\"1\" class=\"mfm-flip\">flipped</span> text<code>a  b</code></p>",
+        "plain text with   spaces\nand a newline",
+    ];
+    let local = [
+        plain(
+            "Hi @bob@remote.example, look at #Rust\n\nand https://example.org/a/very/long/path/that/gets/shortened/in/display",
+        ),
+        markdown("# Heading\n\n* item *one*\n* item two\n\n> quoted\n\n```\ncode  block\n```"),
+        html("<p>Some <b>bold</b><br>and a break</p>"),
+    ];
+    for stored in remote.iter().map(|h| sanitize(h)).chain(local) {
+        assert_eq!(
+            stored_html_to_text(&stored),
+            html_to_text(&stored),
+            "{stored}"
+        );
+    }
+}
