@@ -826,6 +826,7 @@ impl Core {
             .remove(&status.id)
             .unwrap_or_default();
         self.index_for_search(&status).await?;
+        self.queue_card_fetch(&status, job.edited).await?;
         let original = match status.reblog_of_id {
             Some(id) => self.store.status(id).await.map_err(CoreError::from)?,
             None => None,

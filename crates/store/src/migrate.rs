@@ -87,6 +87,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_quote_consent.sql"),
         include_str!("../migrations/postgres/0012_quote_consent.sql"),
     ),
+    (
+        14,
+        "preview cards",
+        include_str!("../migrations/sqlite/0014_preview_cards.sql"),
+        include_str!("../migrations/postgres/0014_preview_cards.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
