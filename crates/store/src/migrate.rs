@@ -93,6 +93,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_preview_cards.sql"),
         include_str!("../migrations/postgres/0014_preview_cards.sql"),
     ),
+    (
+        15,
+        "quote look-up",
+        include_str!("../migrations/sqlite/0015_quote_lookup.sql"),
+        include_str!("../migrations/postgres/0015_quote_lookup.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

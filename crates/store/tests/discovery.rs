@@ -1,6 +1,8 @@
 //! Featured hashtags, endorsements, follow suggestions and announcements — on both databases.
 
-use rhizome_model::{CardKind, Follow, Id, NewStatus, PreviewCard, Timestamp, Visibility};
+use rhizome_model::{
+    CardKind, Follow, Id, NewStatus, PreviewCard, QuoteState, Timestamp, Visibility,
+};
 use rhizome_store::{Announcement, FollowTable, PageRequest, Store, StoreError, SuggestionSource};
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -11,6 +13,7 @@ on_both_databases!(
     suggestions_rank_friends_of_friends_and_exclude,
     announcements_are_dismissed_and_reacted_to,
     preview_cards_are_shared_refreshed_and_counted_for_trends,
+    accepted_quotes_are_counted_and_listed,
 );
 
 const ALICE: i64 = 1;
@@ -548,5 +551,56 @@ async fn preview_cards_are_shared_refreshed_and_counted_for_trends(db: &TestData
     assert_eq!(
         store.preview_cards_by_ids(&[Id(700)]).await.unwrap()[0].title,
         "Second"
+    );
+}
+
+async fn accepted_quotes_are_counted_and_listed(db: &TestDatabase) {
+    let store = seeded(db).await;
+    post(&store, 100, ALICE, Visibility::Public, &[]).await;
+    for (id, author, state) in [
+        (101, BOB, QuoteState::Accepted),
+        (102, CAROL, QuoteState::Accepted),
+        (103, DAN, QuoteState::Pending),
+        (104, ERIN, QuoteState::Accepted),
+    ] {
+        let mut quote = status(id, author, Visibility::Public, true);
+        quote.quote_of_id = Some(Id(100));
+        quote.quote_state = Some(state);
+        store
+            .insert_status(&NewStatus {
+                status: quote,
+                mentions: vec![],
+                tags: vec![],
+                attachments: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    let counts = store.quotes_counts(&[Id(100), Id(101)]).await.unwrap();
+    assert_eq!(counts.get(&Id(100)), Some(&3));
+    assert_eq!(counts.get(&Id(101)), None);
+    store
+        .set_quote_state(Id(104), QuoteState::Revoked, None)
+        .await
+        .unwrap();
+    let page = store
+        .quotes_of(Id(100), Some(Id(ALICE)), NOW, &PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [Id(102)]
+    );
+    let rest = PageRequest {
+        max_id: page.oldest_id,
+        ..PageRequest::first(10)
+    };
+    let page = store
+        .quotes_of(Id(100), Some(Id(ALICE)), NOW, &rest)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [Id(101)]
     );
 }
