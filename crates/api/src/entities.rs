@@ -779,7 +779,10 @@ pub fn announcement(core: &Core, view: &rhizome_core::announcements::Announcemen
             "url": m.url.clone().unwrap_or_else(|| m.uri.clone()),
             "acct": m.acct(),
         })).collect::<Vec<_>>(),
-        "statuses": [],
+        "statuses": view.statuses.iter().map(|s| json!({
+            "id": s.id,
+            "url": s.url.clone().unwrap_or_else(|| s.uri.clone()),
+        })).collect::<Vec<_>>(),
         "tags": a.tags.iter().map(|t| json!({
             "name": t.to_lowercase(),
             "url": format!("{base}/tags/{}", t.to_lowercase()),
