@@ -948,6 +948,29 @@ impl Core {
                 )
                 .await?;
             }
+            // Those here who quoted it hear about the edit, about their quote (Mastodon 4.5).
+            let quotes = self
+                .store
+                .quotes_of(
+                    status.id,
+                    None,
+                    self.clock.now(),
+                    &rhizome_store::PageRequest::first(200),
+                )
+                .await
+                .map_err(CoreError::from)?;
+            for quote in quotes.items {
+                if quote.local && quote.account_id != status.account_id {
+                    self.notify(
+                        quote.account_id,
+                        status.account_id,
+                        NotificationKind::QuotedUpdate,
+                        Some(quote.id),
+                        None,
+                    )
+                    .await?;
+                }
+            }
         }
 
         let tags = self
