@@ -101,6 +101,25 @@ async fn the_first_plain_link_becomes_a_card_shared_by_the_posts_that_link_it() 
     );
     assert_eq!(site.hits(), 1);
 
+    // A card read long ago is read again when a post links it.
+    let mut stale = app
+        .core
+        .store
+        .preview_card_by_url(&site.url("/article"))
+        .await
+        .unwrap()
+        .unwrap();
+    stale.title = "Old news".into();
+    stale.fetched_at = rhizome_model::Timestamp(stale.fetched_at.0 - 15 * 86_400_000);
+    app.core.store.save_preview_card(&stale).await.unwrap();
+    assert_eq!(card_of(&app, &alice, &first).await["title"], "Old news");
+    let third = post(&app, &bob, &site.url("/article"), "public").await;
+    read_card(&app, &third).await;
+    assert_eq!(site.hits(), 2);
+    for id in [&first, &third] {
+        assert_eq!(card_of(&app, &alice, id).await["title"], "Big news & more");
+    }
+
     // A page with only a <title> and a meta description has a plain card.
     let plain = post(&app, &alice, &site.url("/plain-title"), "unlisted").await;
     read_card(&app, &plain).await;
