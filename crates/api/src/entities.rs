@@ -296,12 +296,12 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
         "reblogs_count": view.counts.reblogs,
         "favourites_count": view.counts.favourites,
         "replies_count": view.counts.replies,
-        "quotes_count": 0,
+        "quotes_count": view.quotes_count,
         "in_reply_to_id": s.in_reply_to_id,
         "in_reply_to_account_id": s.in_reply_to_account_id,
         "reblog": reblog,
         "poll": view.poll.as_ref().map(poll),
-        "card": Value::Null,
+        "card": view.card.as_ref().map(|card| preview_card(core, card)),
         "language": s.language,
         // Mastodon 4.5's Quote (with its state); Akkoma's shape is in `pleroma.quote`.
         "quote": quote(core, view),
@@ -322,7 +322,7 @@ pub fn status(core: &Core, view: &StatusView) -> Value {
             "emoji_reactions": reactions,
             "parent_visible": s.in_reply_to_id.is_some(),
             "pinned_at": Value::Null,
-            "quotes_count": 0,
+            "quotes_count": view.quotes_count,
             "quote": accepted_quote.map(|q| status(core, q)),
             "quote_id": s.quote_of_id,
             "quote_url": view.quote.as_ref().map(|q| q.status.url.clone().unwrap_or_else(|| q.status.uri.clone())),
@@ -666,43 +666,50 @@ pub fn tag(core: &Core, info: &rhizome_store::TagInfo, with_following: bool) -> 
     entity
 }
 
-/// A Trends::Link: a PreviewCard with its history. Rhizome does not fetch link previews, so
-/// the card names the link by its address.
-pub fn trending_link(link: &rhizome_core::trends::LinkTrend) -> Value {
-    let parsed = url::Url::parse(&link.url).ok();
-    let host = parsed
-        .as_ref()
-        .and_then(|u| u.host_str())
-        .unwrap_or("")
-        .to_owned();
-    let provider_url = parsed
-        .as_ref()
-        .map(|u| format!("{}://{}", u.scheme(), host))
-        .unwrap_or_default();
+/// The PreviewCard entity. Its image comes through our media proxy; no embed HTML is given.
+pub fn preview_card(core: &Core, card: &rhizome_model::PreviewCard) -> Value {
+    let image = card.image_url.as_deref().map(|url| core.proxied_url(url));
+    let authors = if card.author_name.is_empty() && card.author_url.is_empty() {
+        json!([])
+    } else {
+        json!([{ "name": card.author_name, "url": card.author_url, "account": Value::Null }])
+    };
     json!({
-        "url": link.url,
-        "title": link.url,
-        "description": "",
-        "language": Value::Null,
-        "type": "link",
-        "author_name": "",
-        "author_url": "",
-        "provider_name": host,
-        "provider_url": provider_url,
+        "url": card.url,
+        "title": card.title,
+        "description": card.description,
+        "language": card.language,
+        "type": card.kind.as_str(),
+        "author_name": card.author_name,
+        "author_url": card.author_url,
+        "authors": authors,
+        "provider_name": card.provider_name,
+        "provider_url": card.provider_url,
         "html": "",
-        "width": 0,
-        "height": 0,
-        "image": Value::Null,
-        "image_description": "",
+        "width": card.width,
+        "height": card.height,
+        "image": image,
+        "image_description": card.image_description,
         "embed_url": "",
         "blurhash": Value::Null,
-        "published_at": Value::Null,
-        "history": link.history.iter().map(|(day, uses, accounts)| json!({
-            "day": (day.0 / 1000).to_string(),
-            "uses": uses.to_string(),
-            "accounts": accounts.to_string(),
-        })).collect::<Vec<_>>(),
+        "published_at": card.published_at.map(|t| t.to_rfc3339()),
     })
+}
+
+/// A Trends::Link: a PreviewCard with its history.
+pub fn trending_link(core: &Core, link: &rhizome_core::trends::LinkTrend) -> Value {
+    let mut entity = preview_card(core, &link.card);
+    entity["history"] = json!(
+        link.history
+            .iter()
+            .map(|(day, uses, accounts)| json!({
+                "day": (day.0 / 1000).to_string(),
+                "uses": uses.to_string(),
+                "accounts": accounts.to_string(),
+            }))
+            .collect::<Vec<_>>()
+    );
+    entity
 }
 
 /// The Poll entity.
@@ -772,7 +779,10 @@ pub fn announcement(core: &Core, view: &rhizome_core::announcements::Announcemen
             "url": m.url.clone().unwrap_or_else(|| m.uri.clone()),
             "acct": m.acct(),
         })).collect::<Vec<_>>(),
-        "statuses": [],
+        "statuses": view.statuses.iter().map(|s| json!({
+            "id": s.id,
+            "url": s.url.clone().unwrap_or_else(|| s.uri.clone()),
+        })).collect::<Vec<_>>(),
         "tags": a.tags.iter().map(|t| json!({
             "name": t.to_lowercase(),
             "url": format!("{base}/tags/{}", t.to_lowercase()),

@@ -271,6 +271,7 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
             "/api/v1/statuses/{id}/interaction_policy",
             put(statuses::interaction_policy),
         )
+        .route("/api/v1/statuses/{id}/quotes", get(statuses::quotes))
         .route(
             "/api/v1/statuses/{id}/quotes/{quoting}/revoke",
             post(statuses::revoke_quote),

@@ -301,6 +301,26 @@ pub async fn interaction_policy(
     Ok(Json(entities::status(&core, &view)))
 }
 
+/// `GET /api/v1/statuses/:id/quotes` (Mastodon 4.5): the accepted quotes of one's post.
+pub async fn quotes(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    let user = user(&auth, Scope("read:statuses"))?;
+    let page = core
+        .status_quotes(user, path_id(&id)?, &query.request(20, 40)?)
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|v| entities::status(&core, v))
+        .collect();
+    Ok(paged(&core, &uri, &page, items))
+}
+
 /// `POST /api/v1/statuses/:id/quotes/:quoting_status_id/revoke` (Mastodon 4.5): the
 /// author of a post withdraws their approval of a quote of it; answers the quote post.
 pub async fn revoke_quote(

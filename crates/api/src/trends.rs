@@ -74,6 +74,9 @@ pub async fn links(
         .trending_links(query.limit(10, 20), query.offset.unwrap_or(0))
         .await?;
     Ok(Json(Value::Array(
-        links.iter().map(entities::trending_link).collect(),
+        links
+            .iter()
+            .map(|link| entities::trending_link(&core, link))
+            .collect(),
     )))
 }

@@ -40,7 +40,12 @@ pub struct AnnouncementView {
     /// Our custom emoji used in its text.
     pub emojis: Vec<EmojiRef>,
     pub reactions: Vec<AnnouncementReaction>,
+    /// Our public and unlisted posts its text links, in order (Mastodon's `statuses`).
+    pub statuses: Vec<rhizome_model::Status>,
 }
+
+/// Links of an announcement looked at for posts, at most.
+const MAX_STATUS_LINKS: usize = 20;
 
 /// Whether `name` looks like one Unicode emoji (a pictograph, possibly with modifiers, joiners,
 /// variation selectors, a keycap or a flag's regional indicators), not text.
@@ -217,7 +222,9 @@ impl Core {
                 .filter(|a| a.suspended_at.is_none())
                 .collect();
             let emojis = self.local_emojis_in(&[&announcement.text]).await?;
+            let statuses = self.linked_statuses(&announcement.content).await?;
             views.push(AnnouncementView {
+                statuses,
                 reactions: reactions.remove(&announcement.id).unwrap_or_default(),
                 read,
                 mentions,
@@ -226,6 +233,39 @@ impl Core {
             });
         }
         Ok(views)
+    }
+
+    /// The local posts anyone may see that `html` links to, by their page (`/notice/:id`) or
+    /// their ActivityPub id, in order and once each.
+    async fn linked_statuses(&self, html: &str) -> Result<Vec<rhizome_model::Status>, CoreError> {
+        let base = self.urls.base();
+        let mut found: Vec<rhizome_model::Status> = Vec::new();
+        let links = crate::trends::links_in(html);
+        for link in links.iter().take(MAX_STATUS_LINKS) {
+            let Some(path) = link.strip_prefix(base).filter(|p| p.starts_with('/')) else {
+                continue;
+            };
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            let status = match path.strip_prefix("/notice/") {
+                Some(id) => match id.trim_end_matches('/').parse::<Id>() {
+                    Ok(id) => self.store.status(id).await?,
+                    Err(_) => None,
+                },
+                None => self.store.status_by_ap_id(&format!("{base}{path}")).await?,
+            };
+            if let Some(status) = status
+                && status.local
+                && !status.is_reblog()
+                && matches!(
+                    status.visibility,
+                    rhizome_model::Visibility::Public | rhizome_model::Visibility::Unlisted
+                )
+                && !found.iter().any(|s| s.id == status.id)
+            {
+                found.push(status);
+            }
+        }
+        Ok(found)
     }
 
     /// One announcement as `user` sees it, if it has not ended.

@@ -164,7 +164,8 @@ impl Core {
 
     /// A remote server asks us to approve a quote of a local post: answered at once by the
     /// post's policy (Accept with our stamp, or Reject). Requests the policy leaves to the
-    /// author's judgement stay pending: there is no way yet to answer them by hand.
+    /// author's judgement stay pending: Mastodon 4.5 has no API to answer them by hand (nor a
+    /// notification), and local policies, set through its API, never ask for one.
     pub(crate) async fn incoming_quote_request(
         &self,
         actor: &Account,
@@ -367,6 +368,36 @@ impl Core {
             self.federate_status(&status, None, true).await?;
         }
         self.status_view(status, Some(user.account.id)).await
+    }
+
+    /// `GET /api/v1/statuses/:id/quotes` (Mastodon 4.5): the accepted quotes of one's own
+    /// post, newest first, without those the author hides. Another viewer is refused.
+    pub async fn status_quotes(
+        &self,
+        user: &LocalUser,
+        id: Id,
+        page: &rhizome_store::PageRequest,
+    ) -> Result<rhizome_store::Page<crate::views::StatusView>, CoreError> {
+        let viewer = Some(user.account.id);
+        let quoted = self
+            .store
+            .visible_status(id, viewer)
+            .await?
+            .filter(|s| !s.is_reblog())
+            .ok_or(CoreError::NotFound)?;
+        if quoted.account_id != user.account.id {
+            return Err(CoreError::Forbidden("This action is not allowed".into()));
+        }
+        let found = self
+            .store
+            .quotes_of(quoted.id, viewer, self.clock.now(), page)
+            .await?;
+        let views = self.status_views(found.items, viewer).await?;
+        Ok(rhizome_store::Page {
+            items: views,
+            newest_id: found.newest_id,
+            oldest_id: found.oldest_id,
+        })
     }
 
     /// `POST /api/v1/statuses/:id/quotes/:quoting_id/revoke`: the author of `quoted_id`

@@ -826,6 +826,7 @@ impl Core {
             .remove(&status.id)
             .unwrap_or_default();
         self.index_for_search(&status).await?;
+        self.queue_card_fetch(&status, job.edited).await?;
         let original = match status.reblog_of_id {
             Some(id) => self.store.status(id).await.map_err(CoreError::from)?,
             None => None,
@@ -946,6 +947,29 @@ impl Core {
                     None,
                 )
                 .await?;
+            }
+            // Those here who quoted it hear about the edit, about their quote (Mastodon 4.5).
+            let quotes = self
+                .store
+                .quotes_of(
+                    status.id,
+                    None,
+                    self.clock.now(),
+                    &rhizome_store::PageRequest::first(200),
+                )
+                .await
+                .map_err(CoreError::from)?;
+            for quote in quotes.items {
+                if quote.local && quote.account_id != status.account_id {
+                    self.notify(
+                        quote.account_id,
+                        status.account_id,
+                        NotificationKind::QuotedUpdate,
+                        Some(quote.id),
+                        None,
+                    )
+                    .await?;
+                }
             }
         }
 

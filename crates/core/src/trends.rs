@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rhizome_model::{Id, Timestamp};
+use rhizome_model::{Id, PreviewCard, Timestamp};
 use rhizome_store::TagInfo;
 
 use crate::views::StatusView;
@@ -13,20 +13,22 @@ use crate::{Core, CoreError};
 /// How far back trends look.
 const WINDOW_DAYS: i64 = 7;
 const DAY_MS: i64 = 86_400_000;
-/// Public posts with links read to rank links.
+/// Public posts with cards read to rank links.
 const MAX_POSTS_FOR_LINKS: u32 = 2_000;
 
-/// A link people shared, with its daily history (day start, uses, accounts), newest first.
+/// A link people shared, as its preview card, with its daily history (day start, uses,
+/// accounts), newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkTrend {
-    pub url: String,
+    pub card: PreviewCard,
     pub uses: i64,
     pub accounts: i64,
     pub history: Vec<(Timestamp, i64, i64)>,
 }
 
-/// The `href`s of the plain links of a post's HTML: not mentions or hashtags.
-pub fn shared_links(html: &str) -> Vec<String> {
+/// The http(s) `href`s of a post's HTML in the order they appear, without mentions and
+/// hashtags (by their microformats classes or `rel="tag"`, as Mastodon reads them).
+pub fn links_in(html: &str) -> Vec<String> {
     let mut links = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<a ") {
@@ -41,8 +43,9 @@ pub fn shared_links(html: &str) -> Vec<String> {
             })
         };
         let class = attribute("class").unwrap_or("");
-        let is_reference = class.contains("mention")
-            || class.contains("hashtag")
+        let is_reference = class
+            .split_ascii_whitespace()
+            .any(|c| matches!(c, "mention" | "hashtag" | "u-url" | "h-card"))
             || attribute("rel").is_some_and(|rel| rel.split(' ').any(|r| r == "tag"));
         if let Some(href) = attribute("href")
             && !is_reference
@@ -52,8 +55,6 @@ pub fn shared_links(html: &str) -> Vec<String> {
         }
         rest = &rest[end..];
     }
-    links.sort_unstable();
-    links.dedup();
     links
 }
 
@@ -93,31 +94,39 @@ impl Core {
         self.apply_filters(viewer, "public", views).await
     }
 
-    /// Links of the last days' public posts, by how many people shared them.
+    /// Links of the last days' public posts, by how many people shared them: those whose
+    /// page was read (as Mastodon, a link without a card does not trend).
     pub async fn trending_links(
         &self,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<LinkTrend>, CoreError> {
         let since = self.trends_since();
-        let posts = self
+        let shares = self
             .store
-            .recent_public_contents_with_links(since, MAX_POSTS_FOR_LINKS)
+            .recent_public_card_shares(since, MAX_POSTS_FOR_LINKS)
             .await?;
-        // url → day → (uses, accounts)
-        let mut days: HashMap<String, BTreeMap<i64, (i64, HashSet<Id>)>> = HashMap::new();
-        for (status_id, account_id, html) in &posts {
+        // card → day → (uses, accounts)
+        let mut days: HashMap<Id, BTreeMap<i64, (i64, HashSet<Id>)>> = HashMap::new();
+        for (status_id, account_id, card_id) in &shares {
             let millis = status_id.unix_millis();
             let day = millis - millis.rem_euclid(DAY_MS);
-            for link in shared_links(html) {
-                let entry = days.entry(link).or_default().entry(day).or_default();
-                entry.0 += 1;
-                entry.1.insert(*account_id);
-            }
+            let entry = days.entry(*card_id).or_default().entry(day).or_default();
+            entry.0 += 1;
+            entry.1.insert(*account_id);
         }
+        let ids: Vec<Id> = days.keys().copied().collect();
+        let mut cards: HashMap<Id, PreviewCard> = self
+            .store
+            .preview_cards_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
         let mut trends: Vec<LinkTrend> = days
             .into_iter()
-            .map(|(url, by_day)| {
+            .filter_map(|(card_id, by_day)| {
+                let card = cards.remove(&card_id)?;
                 let mut everyone: HashSet<Id> = HashSet::new();
                 let mut uses = 0;
                 let mut history = Vec::new();
@@ -126,18 +135,18 @@ impl Core {
                     everyone.extend(accounts.iter().copied());
                     history.push((Timestamp(*day), *day_uses, accounts.len() as i64));
                 }
-                LinkTrend {
-                    url,
+                Some(LinkTrend {
+                    card,
                     uses,
                     accounts: everyone.len() as i64,
                     history,
-                }
+                })
             })
             .collect();
         trends.sort_by(|a, b| {
             (b.accounts, b.uses)
                 .cmp(&(a.accounts, a.uses))
-                .then_with(|| a.url.cmp(&b.url))
+                .then_with(|| a.card.url.cmp(&b.card.url))
         });
         Ok(trends
             .into_iter()
@@ -180,11 +189,17 @@ impl Core {
 
 #[cfg(test)]
 mod tests {
-    use super::shared_links;
+    use super::links_in;
 
     #[test]
     fn links_are_read_from_html_without_mentions_and_hashtags() {
         let html = r#"<p><span class="h-card"><a href="https://x.example/@a" class="u-url mention">@a</a></span> see <a href="https://news.example/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">news</a> <a href="https://x.example/tags/rust" class="mention hashtag" rel="tag">#rust</a> <a href="https://news.example/a?b=1&amp;c=2">again</a></p>"#;
-        assert_eq!(shared_links(html), ["https://news.example/a?b=1&c=2"]);
+        assert_eq!(
+            links_in(html),
+            [
+                "https://news.example/a?b=1&c=2",
+                "https://news.example/a?b=1&c=2"
+            ]
+        );
     }
 }

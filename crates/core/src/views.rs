@@ -40,6 +40,10 @@ pub struct StatusView {
     /// What the viewer may do about quoting this status.
     pub quote_decision: rhizome_model::QuoteDecision,
     pub poll: Option<crate::polls::PollView>,
+    /// How many accepted quotes it has.
+    pub quotes_count: i64,
+    /// The preview card of its first link, once read.
+    pub card: Option<rhizome_model::PreviewCard>,
     /// The viewer's filters this status matches (in the context it is shown in).
     pub filtered: Vec<crate::filters::FilterMatch>,
 }
@@ -159,6 +163,8 @@ impl Core {
             None => None,
         };
         let reactions = self.store.reactions_of(&status_ids, viewer).await?;
+        let cards = self.store.cards_of(&status_ids).await?;
+        let quotes_counts = self.store.quotes_counts(&status_ids).await?;
 
         let build = |status: Status| -> Option<StatusView> {
             let id = status.id;
@@ -187,6 +193,8 @@ impl Core {
                 quote: None,
                 quote_decision: rhizome_model::QuoteDecision::Denied,
                 poll: None,
+                card: cards.get(&id).cloned(),
+                quotes_count: quotes_counts.get(&id).copied().unwrap_or(0),
                 filtered: Vec::new(),
                 status,
             })

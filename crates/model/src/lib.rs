@@ -3,6 +3,7 @@
 //! Nothing here performs I/O; every other crate builds on these types.
 
 pub mod account;
+pub mod card;
 pub mod id;
 pub mod job;
 pub mod oauth;
@@ -16,6 +17,7 @@ pub mod username;
 pub mod visibility;
 
 pub use account::{Account, EmojiRef, LocalUser, ProfileField};
+pub use card::{CardKind, PreviewCard};
 pub use id::Id;
 pub use job::{Job, JobState};
 pub use oauth::{AccessToken, OAuthApp};

@@ -48,10 +48,12 @@ pub enum NotificationKind {
     AdminReport,
     /// Someone quoted one's post (Mastodon 4.5).
     Quote,
+    /// A post one quoted was edited; the notification names one's quote (Mastodon 4.5).
+    QuotedUpdate,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 12] = [
+    pub const ALL: [NotificationKind; 13] = [
         NotificationKind::Mention,
         NotificationKind::Status,
         NotificationKind::Reblog,
@@ -64,6 +66,7 @@ impl NotificationKind {
         NotificationKind::AdminSignUp,
         NotificationKind::AdminReport,
         NotificationKind::Quote,
+        NotificationKind::QuotedUpdate,
     ];
 
     /// The name Mastodon (or Akkoma, for reactions) gives the type.
@@ -81,6 +84,7 @@ impl NotificationKind {
             NotificationKind::AdminSignUp => "admin.sign_up",
             NotificationKind::AdminReport => "admin.report",
             NotificationKind::Quote => "quote",
+            NotificationKind::QuotedUpdate => "quoted_update",
         }
     }
 }

@@ -896,3 +896,43 @@ async fn announcements_stream_to_every_user() {
     .await;
     assert_eq!(message["payload"], json!(id));
 }
+
+#[tokio::test]
+async fn announcements_list_the_local_posts_they_link() {
+    let app = local().await;
+    let ada = app.register("ada").await;
+    let public = app.post_status(&ada, "read this first", "public").await;
+    let unlisted = app.post_status(&ada, "and this", "unlisted").await;
+    let private = app.post_status(&ada, "not this", "private").await;
+    let base = app.core.urls.base().to_owned();
+    let page = |status: &Value| format!("{base}/notice/{}", text_of(status, "id"));
+    let announcement = app
+        .core
+        .create_announcement(NewAnnouncement {
+            text: format!(
+                "See {} and {} (again: {}), not {} nor https://elsewhere.example/notice/1",
+                page(&public),
+                text_of(&unlisted, "uri"),
+                page(&unlisted),
+                page(&private),
+            ),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let list = app.get("/api/v1/announcements").auth(&ada).ok().await;
+    let shown = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == json!(announcement.id.to_string()))
+        .unwrap();
+    assert_eq!(
+        shown["statuses"],
+        json!([
+            { "id": text_of(&public, "id"), "url": page(&public) },
+            { "id": text_of(&unlisted, "id"), "url": page(&unlisted) },
+        ]),
+        "{shown:#}"
+    );
+}

@@ -72,12 +72,19 @@ async fn every_kind_of_notification() {
     .auth(&bob)
     .ok()
     .await;
-    // Alice boosts bob's post; bob edits it; she hears about the edit.
+    // Alice boosts and quotes bob's post; bob edits it; she hears about the edit, as a
+    // booster and as a quoter (Mastodon 4.5's quoted_update names her quote).
     let edited = id(api.post_status(&bob, "first version", "public").await);
     api.post(&format!("/api/v1/statuses/{edited}/reblog"))
         .auth(&alice)
         .ok()
         .await;
+    let quote = id(api
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "quoting", "quoted_status_id": edited }))
+        .ok()
+        .await);
     server.settle().await;
     api.put(&format!("/api/v1/statuses/{edited}"))
         .auth(&bob)
@@ -103,6 +110,7 @@ async fn every_kind_of_notification() {
             "reblog",
             "pleroma:emoji_reaction",
             "update",
+            "quoted_update",
         ]),
         "{list:#}"
     );
@@ -123,6 +131,13 @@ async fn every_kind_of_notification() {
     let update = one("update");
     assert_eq!(update["status"]["id"], edited.as_str());
     assert!(update["status"]["edited_at"].is_string());
+    let quoted_update = one("quoted_update");
+    assert_eq!(quoted_update["account"]["id"], bob.id.as_str());
+    assert_eq!(quoted_update["status"]["id"], quote.as_str());
+    assert_eq!(
+        quoted_update["status"]["quote"]["quoted_status"]["id"],
+        edited.as_str()
+    );
     assert_eq!(one("favourite")["group_key"], format!("favourite-{post}"));
     assert_eq!(
         one("mention")["group_key"],

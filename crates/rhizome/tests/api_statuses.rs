@@ -796,3 +796,90 @@ async fn multipart_forms_and_boost_visibility() {
         .await;
     assert_eq!(boost["visibility"], "unlisted");
 }
+
+#[tokio::test]
+async fn the_author_lists_and_counts_the_quotes_of_their_post() {
+    let api = local().await;
+    let alice = api.register("alice").await;
+    let bob = api.register("bob").await;
+    let carol = api.register("carol").await;
+    let dan = api.register("dan").await;
+    let original = text_of(
+        &create(&api, &alice, json!({ "status": "quotable" })).await,
+        "id",
+    );
+    let mut quotes = Vec::new();
+    for (user, text) in [(&bob, "so true"), (&carol, "indeed"), (&dan, "hm")] {
+        let quote = create(
+            &api,
+            user,
+            json!({ "status": text, "quoted_status_id": original }),
+        )
+        .await;
+        assert_eq!(quote["quote"]["state"], "accepted", "{quote:#}");
+        quotes.push(text_of(&quote, "id"));
+    }
+    // A post only its author may quote: others are refused, and nothing is counted.
+    let closed = create(
+        &api,
+        &alice,
+        json!({ "status": "mine", "quote_approval_policy": "nobody" }),
+    )
+    .await;
+    api.post("/api/v1/statuses")
+        .auth(&bob)
+        .json(json!({ "status": "no", "quoted_status_id": text_of(&closed, "id") }))
+        .send()
+        .await
+        .error(403);
+
+    let seen = api
+        .get(&format!("/api/v1/statuses/{original}"))
+        .auth(&bob)
+        .ok()
+        .await;
+    assert_eq!(seen["quotes_count"], 3);
+    assert_eq!(seen["pleroma"]["quotes_count"], 3);
+    let seen = api
+        .get(&format!("/api/v1/statuses/{}", text_of(&closed, "id")))
+        .ok()
+        .await;
+    assert_eq!(seen["quotes_count"], 0);
+
+    // The author reads them newest first, a page at a time.
+    let path = format!("/api/v1/statuses/{original}/quotes");
+    let first = api
+        .get(&format!("{path}?limit=2"))
+        .auth(&alice)
+        .send()
+        .await;
+    let next = first.link("next");
+    let first = first.ok();
+    assert_eq!(ids(&first), [quotes[2].clone(), quotes[1].clone()]);
+    assert_eq!(first[0]["quote"]["quoted_status"]["id"], original.as_str());
+    let rest = api.get(&path_of(&api, &next)).auth(&alice).ok().await;
+    assert_eq!(ids(&rest), [quotes[0].clone()]);
+    // Nobody else may list them, and a token needs to read statuses.
+    for user in [&bob, &carol] {
+        api.get(&path).auth(user).send().await.error(403);
+    }
+    api.get(&path).send().await.error(401);
+
+    // Those the author mutes are left out; a revoked quote is neither listed nor counted.
+    api.post(&format!("/api/v1/accounts/{}/mute", carol.id))
+        .auth(&alice)
+        .ok()
+        .await;
+    api.post(&format!("{path}/{}/revoke", quotes[0]))
+        .auth(&alice)
+        .ok()
+        .await;
+    let left = api.get(&path).auth(&alice).ok().await;
+    assert_eq!(ids(&left), [quotes[2].clone()]);
+    let seen = api
+        .get(&format!("/api/v1/statuses/{original}"))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(seen["quotes_count"], 2);
+}

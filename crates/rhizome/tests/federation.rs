@@ -1658,3 +1658,35 @@ async fn rfc9421_signed_activities_are_accepted_and_checked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn received_posts_get_their_preview_card() {
+    let site = support::pages::site().await;
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let client = Client::new();
+    let (_, post) = client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", &format!("news: {}", site.url("/article")))],
+        )
+        .await;
+    // The receiving server reads the page itself: the card is not taken from the sender.
+    let on_b = resolved_id(&client, &b, &bob, post["uri"].as_str().unwrap()).await;
+    let card = eventually("the card of the received post", || async {
+        let (_, seen) = client
+            .get(&format!("{}/api/v1/statuses/{on_b}", b.base()), &bob)
+            .await;
+        Some(seen["card"].clone()).filter(|card| !card.is_null())
+    })
+    .await;
+    assert_eq!(card["title"], "Big news & more");
+    assert!(
+        card["image"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/proxy/", b.base())),
+        "{card:#}"
+    );
+}

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod announcements;
+mod cards;
 mod conversations;
 mod discovery;
 mod error;

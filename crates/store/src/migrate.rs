@@ -93,6 +93,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_counters.sql"),
         include_str!("../migrations/postgres/0013_counters.sql"),
     ),
+    (
+        14,
+        "preview cards",
+        include_str!("../migrations/sqlite/0014_preview_cards.sql"),
+        include_str!("../migrations/postgres/0014_preview_cards.sql"),
+    ),
+    (
+        15,
+        "quote look-up",
+        include_str!("../migrations/sqlite/0015_quote_lookup.sql"),
+        include_str!("../migrations/postgres/0015_quote_lookup.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

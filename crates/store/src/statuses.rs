@@ -353,6 +353,25 @@ impl Store {
         })
     }
 
+    /// How many accepted quotes each of these statuses has.
+    pub async fn quotes_counts(&self, ids: &[Id]) -> Result<HashMap<Id, i64>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT s.quote_of_id AS id, COUNT(*) AS quotes FROM statuses s \
+                 WHERE s.quote_state = 'accepted' AND s.quote_of_id IN ",
+            );
+            push_id_list(&mut query, ids);
+            query.push(" GROUP BY s.quote_of_id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("id")?), row.i64("quotes")?)))
+                .collect()
+        })
+    }
+
     /// Changes who may quote a status.
     pub async fn set_quote_policy(&self, id: Id, policy: QuotePolicy) -> Result<(), StoreError> {
         with_pool!(self, write, |pool| {

@@ -345,4 +345,28 @@ impl Store {
         });
         Ok(page.finish(items, |s| s.id.0))
     }
+
+    /// The accepted quotes of a status, newest first, without those `viewer` hides (blocks,
+    /// mutes, domain blocks) or whose author is suspended.
+    pub async fn quotes_of(
+        &self,
+        quoted_id: Id,
+        viewer: Option<Id>,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Status>, StoreError> {
+        let head = format!(
+            "SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.quote_state = 'accepted' \
+             AND s.reblog_of_id IS NULL AND s.quote_of_id = "
+        );
+        let items = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            query.push_bind(quoted_id.0);
+            push_hidden_for(&mut query, viewer, now);
+            page.push_keyset(&mut query, "s.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_status).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(page.finish(items, |s| s.id.0))
+    }
 }

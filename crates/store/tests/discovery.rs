@@ -1,6 +1,8 @@
 //! Featured hashtags, endorsements, follow suggestions and announcements — on both databases.
 
-use rhizome_model::{Follow, Id, NewStatus, Timestamp, Visibility};
+use rhizome_model::{
+    CardKind, Follow, Id, NewStatus, PreviewCard, QuoteState, Timestamp, Visibility,
+};
 use rhizome_store::{Announcement, FollowTable, PageRequest, Store, StoreError, SuggestionSource};
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -10,6 +12,8 @@ on_both_databases!(
     endorsements_follow_the_follow,
     suggestions_rank_friends_of_friends_and_exclude,
     announcements_are_dismissed_and_reacted_to,
+    preview_cards_are_shared_refreshed_and_counted_for_trends,
+    accepted_quotes_are_counted_and_listed,
 );
 
 const ALICE: i64 = 1;
@@ -469,5 +473,134 @@ async fn announcements_are_dismissed_and_reacted_to(db: &TestDatabase) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+fn card(id: i64, url: &str, title: &str, fetched_at: Timestamp) -> PreviewCard {
+    PreviewCard {
+        id: Id(id),
+        url: url.into(),
+        title: title.into(),
+        description: "Described".into(),
+        kind: CardKind::Video,
+        author_name: "Ada".into(),
+        author_url: String::new(),
+        provider_name: "News".into(),
+        provider_url: "https://news.example".into(),
+        image_url: Some("https://news.example/cover.png".into()),
+        width: 640,
+        height: 320,
+        image_description: String::new(),
+        language: Some("fr".into()),
+        published_at: Some(NOW),
+        fetched_at,
+    }
+}
+
+async fn preview_cards_are_shared_refreshed_and_counted_for_trends(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let since = Timestamp(NOW.0 - 86_400_000);
+    let base = Id::lowest_at(NOW.0).0;
+    post(&store, base + 1, ALICE, Visibility::Public, &[]).await;
+    post(&store, base + 2, BOB, Visibility::Public, &[]).await;
+    post(&store, base + 3, CAROL, Visibility::Private, &[]).await;
+    let url = "https://news.example/a";
+    let first = card(700, url, "First", NOW);
+    assert_eq!(store.save_preview_card(&first).await.unwrap(), Id(700));
+    assert_eq!(
+        store.preview_card_by_url(url).await.unwrap(),
+        Some(first.clone())
+    );
+    // Read again: same row, new contents.
+    let later = Timestamp(NOW.0 + 1000);
+    let again = card(701, url, "Second", later);
+    assert_eq!(store.save_preview_card(&again).await.unwrap(), Id(700));
+    let stored = store.preview_card_by_url(url).await.unwrap().unwrap();
+    assert_eq!((stored.id, stored.title.as_str()), (Id(700), "Second"));
+    assert_eq!(stored.fetched_at, later);
+    for post in [base + 1, base + 2, base + 3] {
+        store
+            .set_status_card(Id(post), Some(Id(700)))
+            .await
+            .unwrap();
+    }
+    let cards = store
+        .cards_of(&[Id(base + 1), Id(base + 2), Id(999_999)])
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 2);
+    assert_eq!(cards[&Id(base + 1)].kind, CardKind::Video);
+    // Public posts count for trends, the followers-only one does not.
+    let shares = store.recent_public_card_shares(since, 10).await.unwrap();
+    assert_eq!(
+        shares,
+        vec![
+            (Id(base + 2), Id(BOB), Id(700)),
+            (Id(base + 1), Id(ALICE), Id(700))
+        ]
+    );
+    store.set_status_card(Id(base + 2), None).await.unwrap();
+    assert_eq!(
+        store
+            .recent_public_card_shares(since, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.preview_cards_by_ids(&[Id(700)]).await.unwrap()[0].title,
+        "Second"
+    );
+}
+
+async fn accepted_quotes_are_counted_and_listed(db: &TestDatabase) {
+    let store = seeded(db).await;
+    post(&store, 100, ALICE, Visibility::Public, &[]).await;
+    for (id, author, state) in [
+        (101, BOB, QuoteState::Accepted),
+        (102, CAROL, QuoteState::Accepted),
+        (103, DAN, QuoteState::Pending),
+        (104, ERIN, QuoteState::Accepted),
+    ] {
+        let mut quote = status(id, author, Visibility::Public, true);
+        quote.quote_of_id = Some(Id(100));
+        quote.quote_state = Some(state);
+        store
+            .insert_status(&NewStatus {
+                status: quote,
+                mentions: vec![],
+                tags: vec![],
+                attachments: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    let counts = store.quotes_counts(&[Id(100), Id(101)]).await.unwrap();
+    assert_eq!(counts.get(&Id(100)), Some(&3));
+    assert_eq!(counts.get(&Id(101)), None);
+    store
+        .set_quote_state(Id(104), QuoteState::Revoked, None)
+        .await
+        .unwrap();
+    let page = store
+        .quotes_of(Id(100), Some(Id(ALICE)), NOW, &PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [Id(102)]
+    );
+    let rest = PageRequest {
+        max_id: page.oldest_id,
+        ..PageRequest::first(10)
+    };
+    let page = store
+        .quotes_of(Id(100), Some(Id(ALICE)), NOW, &rest)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [Id(101)]
     );
 }

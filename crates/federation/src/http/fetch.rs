@@ -163,6 +163,53 @@ impl HttpClient {
     }
 }
 
+/// A web page fetched to describe a link (a preview card).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedPage {
+    /// Where the page was finally served from, after redirects.
+    pub final_url: Url,
+    /// The page's bytes, at most the limit asked for; their charset is the caller's to read.
+    pub html: Vec<u8>,
+}
+
+/// Media types read as web pages.
+const HTML_TYPES: &[&str] = &["text/html", "application/xhtml+xml"];
+
+impl HttpClient {
+    /// Fetches a web page of at most `max_bytes`, unsigned, each redirect checked like the
+    /// first request. Anything but HTML is refused before its body is read, and so is a
+    /// longer page ([`FetchError::TooLarge`]).
+    pub async fn fetch_html(&self, url: &Url, max_bytes: usize) -> Result<FetchedPage, FetchError> {
+        let mut current = url.clone();
+        let mut redirects = 0;
+        loop {
+            current.set_fragment(None);
+            let response = self
+                .send_get(&current, "text/html, application/xhtml+xml;q=0.9", None)
+                .await?;
+            let status = response.status();
+            if is_followed_redirect(status) {
+                if redirects >= self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects(self.config.max_redirects));
+                }
+                redirects += 1;
+                current = redirect_target(&current, response.headers().get(LOCATION))?;
+                continue;
+            }
+            check_status(status)?;
+            match media_type(&response) {
+                Some(media) if HTML_TYPES.contains(&media.as_str()) => {}
+                other => return Err(FetchError::WrongContentType(other.unwrap_or_default())),
+            }
+            let html = read_body_limited(response, max_bytes).await?;
+            return Ok(FetchedPage {
+                final_url: current,
+                html,
+            });
+        }
+    }
+}
+
 /// The object's `id`, required to be an http(s) URL on the host of `final_url`.
 fn checked_id(json: &Value, final_url: &Url) -> Result<Url, FetchError> {
     let id = json

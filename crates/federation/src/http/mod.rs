@@ -33,7 +33,7 @@ pub use address::{host_of, is_public_address};
 pub use client::{FetchConfig, HttpClient, ResolveOverride};
 pub use deliver::{ACTIVITY_CONTENT_TYPE, parse_retry_after};
 pub use error::{DeliveryError, FetchError};
-pub use fetch::{ACTIVITY_ACCEPT, Fetched, FetchedObject};
+pub use fetch::{ACTIVITY_ACCEPT, Fetched, FetchedObject, FetchedPage};
 pub use ipnet::IpNet;
 pub use nodeinfo::NodeInfo;
 pub use webfinger::{WebfingerResult, parse_acct, parse_jrd};

@@ -1032,6 +1032,8 @@ pub fn assert_notification(notification: &Value) {
         "poll",
         "update",
         "pleroma:emoji_reaction",
+        "quote",
+        "quoted_update",
     ];
     if with_status.contains(&kind) {
         assert_status(&notification["status"], true);

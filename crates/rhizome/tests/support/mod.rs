@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod media;
+pub mod pages;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
