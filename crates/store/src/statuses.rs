@@ -83,18 +83,37 @@ pub(crate) fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreErro
     })
 }
 
-/// Appends `(v1, v2, …)` of ids.
-pub(crate) fn push_id_list<'a, DB>(query: &mut QueryBuilder<'a, DB>, ids: &[Id])
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-{
-    query.push("(");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.0);
+/// Appends the right-hand side of `… IN ` for a list of ids.
+pub(crate) fn push_id_list<DB: IdList>(query: &mut QueryBuilder<'_, DB>, ids: &[Id]) {
+    DB::push_ids(query, ids);
+}
+
+/// How each database takes a list of ids.
+pub(crate) trait IdList: Database {
+    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]);
+}
+
+impl IdList for sqlx::Sqlite {
+    /// `(?, ?, …)`: SQLite has no arrays, and preparing is cheap in-process.
+    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]) {
+        query.push("(");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        query.push(")");
     }
-    query.push(")");
+}
+
+impl IdList for sqlx::Postgres {
+    /// One array parameter: the statement's text is the same for any number of ids, so every
+    /// page of a timeline reuses one prepared statement instead of preparing (a round trip
+    /// and a plan) one per list length.
+    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]) {
+        query.push("(SELECT unnest(");
+        query.push_bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>());
+        query.push("::BIGINT[]))");
+    }
 }
 
 /// Appends the condition that `viewer` (or nobody, for anonymous readers) may see status `s`:
