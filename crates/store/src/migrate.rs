@@ -87,6 +87,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_quote_consent.sql"),
         include_str!("../migrations/postgres/0012_quote_consent.sql"),
     ),
+    (
+        15,
+        "policies: domain block options, domain allows, dry-run samples",
+        include_str!("../migrations/sqlite/0015_policies.sql"),
+        include_str!("../migrations/postgres/0015_policies.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -34,11 +34,49 @@ pub struct DomainBlock {
     pub id: Id,
     /// `example.org` or `*.example.org`.
     pub domain: String,
-    /// `suspend` (reject everything) or `silence`.
+    /// `suspend` (reject everything), `silence` or `noop`.
     pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    /// Shown partly hidden in public lists.
+    pub obfuscate: bool,
     pub public_comment: String,
     pub private_comment: String,
     pub created_at: Timestamp,
+}
+
+/// A domain allowed to federate in allow-list mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainAllow {
+    pub id: Id,
+    pub domain: String,
+    pub created_at: Timestamp,
+}
+
+/// An incoming activity kept for policy dry runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySample {
+    pub id: Id,
+    pub actor_id: Id,
+    pub activity: String,
+    pub received_at: Timestamp,
+}
+
+const DOMAIN_BLOCK_COLUMNS: &str = "id, domain, severity, reject_media, reject_reports, obfuscate, \
+     public_comment, private_comment, created_at";
+
+fn map_domain_block(row: &impl Columns) -> Result<DomainBlock, StoreError> {
+    Ok(DomainBlock {
+        id: Id(row.i64("id")?),
+        domain: row.text("domain")?,
+        severity: row.text("severity")?,
+        reject_media: row.bool("reject_media")?,
+        reject_reports: row.bool("reject_reports")?,
+        obfuscate: row.bool("obfuscate")?,
+        public_comment: row.text("public_comment")?,
+        private_comment: row.text("private_comment")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
 }
 
 impl Store {
@@ -321,24 +359,54 @@ impl Store {
         })
     }
 
-    pub async fn add_domain_block(&self, block: &DomainBlock) -> Result<(), StoreError> {
+    /// Adds a block, or changes the one on the same domain (keeping its id); returns the
+    /// stored block.
+    pub async fn add_domain_block(&self, block: &DomainBlock) -> Result<DomainBlock, StoreError> {
         with_pool!(self, write, |pool| {
             sqlx::query(
-                "INSERT INTO domain_blocks (id, domain, severity, public_comment, private_comment, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (domain) DO UPDATE SET \
-                 severity = excluded.severity, public_comment = excluded.public_comment, \
+                "INSERT INTO domain_blocks (id, domain, severity, reject_media, reject_reports, \
+                 obfuscate, public_comment, private_comment, created_at) VALUES ($1, $2, $3, $4, \
+                 $5, $6, $7, $8, $9) ON CONFLICT (domain) DO UPDATE SET \
+                 severity = excluded.severity, reject_media = excluded.reject_media, \
+                 reject_reports = excluded.reject_reports, obfuscate = excluded.obfuscate, \
+                 public_comment = excluded.public_comment, \
                  private_comment = excluded.private_comment",
             )
             .bind(block.id.0)
             .bind(&block.domain)
             .bind(&block.severity)
+            .bind(block.reject_media)
+            .bind(block.reject_reports)
+            .bind(block.obfuscate)
             .bind(&block.public_comment)
             .bind(&block.private_comment)
             .bind(block.created_at.0)
             .execute(pool)
             .await?;
         });
-        Ok(())
+        self.domain_block_by_domain(&block.domain)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Changes a block by id (not its domain); false when there is none.
+    pub async fn update_domain_block(&self, block: &DomainBlock) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE domain_blocks SET severity = $2, reject_media = $3, reject_reports = $4, \
+                 obfuscate = $5, public_comment = $6, private_comment = $7 WHERE id = $1",
+            )
+            .bind(block.id.0)
+            .bind(&block.severity)
+            .bind(block.reject_media)
+            .bind(block.reject_reports)
+            .bind(block.obfuscate)
+            .bind(&block.public_comment)
+            .bind(&block.private_comment)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     pub async fn remove_domain_block(&self, domain: &str) -> Result<bool, StoreError> {
@@ -351,28 +419,153 @@ impl Store {
         })
     }
 
+    pub async fn remove_domain_block_by_id(&self, id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM domain_blocks WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn domain_block(&self, id: Id) -> Result<Option<DomainBlock>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE id = $1"
+            ))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(map_domain_block).transpose()
+        })
+    }
+
+    pub async fn domain_block_by_domain(
+        &self,
+        domain: &str,
+    ) -> Result<Option<DomainBlock>, StoreError> {
+        with_pool!(self, write, |pool| {
+            let row = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE domain = $1"
+            ))
+            .bind(domain)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(map_domain_block).transpose()
+        })
+    }
+
     pub async fn domain_blocks(&self) -> Result<Vec<DomainBlock>, StoreError> {
         with_pool!(self, read, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, domain, severity, public_comment, private_comment, created_at \
-                 FROM domain_blocks ORDER BY domain",
+            let rows = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks ORDER BY domain"
+            ))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(map_domain_block).collect()
+        })
+    }
+
+    /// Adds an allowed domain (or returns the existing entry for it).
+    pub async fn add_domain_allow(&self, allow: &DomainAllow) -> Result<DomainAllow, StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO domain_allows (id, domain, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (domain) DO NOTHING",
             )
+            .bind(allow.id.0)
+            .bind(&allow.domain)
+            .bind(allow.created_at.0)
+            .execute(pool)
+            .await?;
+            let row =
+                sqlx::query("SELECT id, domain, created_at FROM domain_allows WHERE domain = $1")
+                    .bind(&allow.domain)
+                    .fetch_one(pool)
+                    .await?;
+            map_domain_allow(&row)
+        })
+    }
+
+    pub async fn remove_domain_allow(&self, id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM domain_allows WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn domain_allows(&self) -> Result<Vec<DomainAllow>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows =
+                sqlx::query("SELECT id, domain, created_at FROM domain_allows ORDER BY domain")
+                    .fetch_all(pool)
+                    .await?;
+            rows.iter().map(map_domain_allow).collect()
+        })
+    }
+
+    /// Keeps an incoming activity for dry runs, and forgets all but the `keep` newest.
+    pub async fn add_policy_sample(
+        &self,
+        sample: &PolicySample,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO policy_samples (id, actor_id, activity, received_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(sample.id.0)
+            .bind(sample.actor_id.0)
+            .bind(&sample.activity)
+            .bind(sample.received_at.0)
+            .execute(pool)
+            .await?;
+            sqlx::query(
+                "DELETE FROM policy_samples WHERE id < (SELECT id FROM policy_samples \
+                 ORDER BY id DESC LIMIT 1 OFFSET $1)",
+            )
+            .bind(i64::from(keep.saturating_sub(1)))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest kept activities, newest first.
+    pub async fn policy_samples(&self, limit: u32) -> Result<Vec<PolicySample>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, actor_id, activity, received_at FROM policy_samples \
+                 ORDER BY id DESC LIMIT $1",
+            )
+            .bind(i64::from(limit))
             .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|row| {
-                    Ok(DomainBlock {
+                    Ok(PolicySample {
                         id: Id(row.i64("id")?),
-                        domain: row.text("domain")?,
-                        severity: row.text("severity")?,
-                        public_comment: row.text("public_comment")?,
-                        private_comment: row.text("private_comment")?,
-                        created_at: Timestamp(row.i64("created_at")?),
+                        actor_id: Id(row.i64("actor_id")?),
+                        activity: row.text("activity")?,
+                        received_at: Timestamp(row.i64("received_at")?),
                     })
                 })
                 .collect()
         })
     }
+}
+
+fn map_domain_allow(row: &impl Columns) -> Result<DomainAllow, StoreError> {
+    Ok(DomainAllow {
+        id: Id(row.i64("id")?),
+        domain: row.text("domain")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
 }
 
 const OUTBOX_COLUMNS: &str = "id, uri, account_id, kind, payload, created_at";
