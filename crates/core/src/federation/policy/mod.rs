@@ -102,10 +102,8 @@ pub struct DryRunEntry {
 fn valid_domain(domain: &str) -> Result<String, CoreError> {
     let domain = domain.trim().to_ascii_lowercase();
     let bare = domain.strip_prefix("*.").unwrap_or(&domain);
-    if bare.is_empty()
-        || bare.contains(['/', ' ', '@', '*'])
-        || !bare.contains(['.', ':']) && bare != "localhost"
-    {
+    // `*.tld` is allowed: whole top-level domains are blocked in practice.
+    if bare.is_empty() || bare.contains(['/', ' ', '@', '*']) {
         return Err(CoreError::invalid("domain is invalid"));
     }
     Ok(domain)
