@@ -191,6 +191,11 @@ enum UserCommand {
     },
     /// Make a user an admin, a moderator or a plain user.
     SetRole { name: String, role: Role },
+    /// Put a moderation tag (mrf_tag:sandbox, mrf_tag:media-strip…) on a local or known
+    /// remote account (`name` or `name@domain`); the Tag policy acts on it.
+    Tag { account: String, tag: String },
+    /// Take a moderation tag off an account.
+    Untag { account: String, tag: String },
     /// Stop a user from signing in; their tokens stop working.
     Suspend { name: String },
     /// Lift a suspension.
@@ -533,6 +538,24 @@ async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result
             let user = core.set_role(&name, role).await?;
             out.show(user_json(&user), || {
                 format!("{} is now {}", user.account.username, user.role)
+            });
+        }
+        UserCommand::Tag { account, tag } => {
+            let found = core.resolve_acct(&account).await?;
+            core.tag_account(found.id, &tag).await?;
+            let tags = core.account_tags(found.id).await?;
+            out.show(json!({ "account": account, "tags": tags }), || {
+                format!("{account}: {}", tags.join(", "))
+            });
+        }
+        UserCommand::Untag { account, tag } => {
+            let found = core.resolve_acct(&account).await?;
+            if !core.untag_account(found.id, &tag).await? {
+                bail!("{account} has no tag {tag}");
+            }
+            let tags = core.account_tags(found.id).await?;
+            out.show(json!({ "account": account, "tags": tags }), || {
+                format!("{account}: {}", tags.join(", "))
             });
         }
         UserCommand::Suspend { name } => {

@@ -1974,3 +1974,98 @@ async fn domain_blocks_from_the_admin_api_shape_then_refuse_federation() {
         "matches the keyword \"loud\""
     );
 }
+
+#[tokio::test]
+async fn moderation_tags_sandbox_a_remote_account_and_close_a_local_one_to_remote_followers() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, carol) = (a.user("alice"), a.user("carol"));
+    let bob = b.user("bob");
+    let client = Client::new();
+    let admin = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+
+    // Bob is sandboxed on A: his public posts reach followers there, never the public.
+    let bob_acct = format!("bob@{}", b.domain());
+    let tagged = admin.ok(&["admin", "user", "tag", &bob_acct, "mrf_tag:sandbox"], "");
+    assert!(tagged.contains("mrf_tag:sandbox"), "{tagged}");
+    admin.fails(&["admin", "user", "tag", &bob_acct, "mrf_tag:nonsense"], "");
+    post_status(&client, &b, &bob, "sandboxed words").await;
+    let arrived = eventually("the sandboxed post", || {
+        in_home(&client, &a, &alice, "sandboxed words")
+    })
+    .await;
+    assert_eq!(arrived["visibility"], "private", "{arrived}");
+
+    // Carol takes no remote followers: Bob's follow is refused at A's door.
+    admin.ok(
+        &[
+            "admin",
+            "user",
+            "tag",
+            "carol",
+            "mrf_tag:disable-remote-subscription",
+        ],
+        "",
+    );
+    let carol_on_b = resolve(&client, &b, &bob, &format!("carol@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &carol,
+        )
+        .await;
+    assert_eq!(me["followers_count"], 0);
+    // Untagged, the next follow goes through.
+    admin.ok(
+        &[
+            "admin",
+            "user",
+            "untag",
+            "carol",
+            "mrf_tag:disable-remote-subscription",
+        ],
+        "",
+    );
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/unfollow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow after the untag", || async {
+        relationship(&client, &b, &bob, &carol_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+}

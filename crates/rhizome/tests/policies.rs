@@ -322,7 +322,10 @@ async fn transparency_publishes_lists_with_exclusions_and_obfuscation() {
         .ok()
         .await;
     assert_eq!(reset["stored"], false);
-    assert_eq!(reset["mrf"]["policies"], json!(["simple", "hashtag"]));
+    assert_eq!(
+        reset["mrf"]["policies"],
+        json!(["simple", "hashtag", "tag"])
+    );
 }
 
 #[tokio::test]

@@ -93,6 +93,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_policies.sql"),
         include_str!("../migrations/postgres/0015_policies.sql"),
     ),
+    (
+        16,
+        "account tags",
+        include_str!("../migrations/sqlite/0016_account_tags.sql"),
+        include_str!("../migrations/postgres/0016_account_tags.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -508,6 +508,49 @@ impl Store {
         })
     }
 
+    /// Tags an account (no change when it has the tag already).
+    pub async fn add_account_tag(
+        &self,
+        account_id: Id,
+        tag: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO account_tags (account_id, tag, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, tag) DO NOTHING",
+            )
+            .bind(account_id.0)
+            .bind(tag)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn remove_account_tag(&self, account_id: Id, tag: &str) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM account_tags WHERE account_id = $1 AND tag = $2")
+                .bind(account_id.0)
+                .bind(tag)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn account_tags(&self, account_id: Id) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT tag FROM account_tags WHERE account_id = $1 ORDER BY tag",
+            )
+            .bind(account_id.0)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Keeps an incoming activity for dry runs, and forgets all but the `keep` newest.
     pub async fn add_policy_sample(
         &self,

@@ -1178,6 +1178,21 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         .map(|s| s.id.0)
         .collect();
     assert_eq!(kept, vec![105, 104, 103]);
+
+    // Moderators' tags on accounts.
+    let tag = "mrf_tag:sandbox";
+    store.add_account_tag(Id(ALICE), tag, NOW).await.unwrap();
+    store.add_account_tag(Id(ALICE), tag, NOW).await.unwrap();
+    store
+        .add_account_tag(Id(ALICE), "mrf_tag:media-strip", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_tags(Id(ALICE)).await.unwrap(),
+        ["mrf_tag:media-strip", tag]
+    );
+    assert!(store.remove_account_tag(Id(ALICE), tag).await.unwrap());
+    assert!(!store.remove_account_tag(Id(ALICE), tag).await.unwrap());
 }
 
 async fn authorization_codes_are_single_use(db: &TestDatabase) {

@@ -64,6 +64,8 @@ pub struct ActorFacts {
     pub created_at: Option<DateTime<Utc>>,
     pub statuses_count: i64,
     pub followers_count: i64,
+    /// Moderators' tags on the account (`mrf_tag:…`).
+    pub tags: Vec<String>,
 }
 
 pub struct Context<'a> {
@@ -72,6 +74,8 @@ pub struct Context<'a> {
     /// This instance's domain: never rejected by domain lists.
     pub local_domain: &'a str,
     pub actor: Option<&'a ActorFacts>,
+    /// Moderators' tags on the local account a Follow is for.
+    pub target_tags: &'a [String],
 }
 
 /// One change a policy made.
@@ -708,6 +712,50 @@ fn anti_link_spam(ctx: &Context, activity: &Value) -> Step {
     Step::Keep
 }
 
+/// Pleroma's Tag policy: what moderators decided for one account, by tagging it.
+fn tag_policy(ctx: &Context, activity: &mut Value) -> Step {
+    use super::config::*;
+    if type_of(activity) == Some("Follow") {
+        let tagged = |tag: &str| ctx.target_tags.iter().any(|t| t == tag);
+        if tagged(TAG_NO_SUBSCRIPTION) || tagged(TAG_NO_REMOTE_SUBSCRIPTION) {
+            return Step::Reject("the account does not take remote followers".into());
+        }
+        return Step::Keep;
+    }
+    let Some(actor) = ctx.actor else {
+        return Step::Keep;
+    };
+    let tagged = |tag: &str| actor.tags.iter().any(|t| t == tag);
+    if post_of_create(activity).is_none() {
+        return Step::Keep;
+    }
+    let mut changes = Vec::new();
+    if let Some(object) = embedded_object_mut(activity) {
+        let has_media = object
+            .get("attachment")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        if has_media && tagged(TAG_STRIP_MEDIA) {
+            object.remove("attachment");
+            changes.push("media removed (account tag)".to_owned());
+        } else if has_media
+            && tagged(TAG_FORCE_NSFW)
+            && object.get("sensitive") != Some(&Value::Bool(true))
+        {
+            object.insert("sensitive".into(), Value::Bool(true));
+            changes.push("marked sensitive (account tag)".to_owned());
+        }
+    }
+    if tagged(TAG_SANDBOX) {
+        if make_followers_only(activity, actor.followers_url.as_deref()) {
+            changes.push("made followers-only (account tag)".to_owned());
+        }
+    } else if tagged(TAG_FORCE_UNLISTED) && delist(activity) {
+        changes.push("removed from the federated timeline (account tag)".to_owned());
+    }
+    rewrote(changes)
+}
+
 fn no_placeholder_text(activity: &mut Value) -> Step {
     let Some(object) = post_of_create(activity) else {
         return Step::Keep;
@@ -766,6 +814,7 @@ enum Compiled {
     AntiLinkSpam,
     NoPlaceholderText,
     NormalizeMarkup,
+    Tag,
 }
 
 /// The policies in force, compiled once from a configuration.
@@ -810,6 +859,7 @@ impl Chain {
                 PolicyName::AntiLinkSpam => Compiled::AntiLinkSpam,
                 PolicyName::NoPlaceholderText => Compiled::NoPlaceholderText,
                 PolicyName::NormalizeMarkup => Compiled::NormalizeMarkup,
+                PolicyName::Tag => Compiled::Tag,
             };
             policies.push((name, compiled));
         }
@@ -858,6 +908,7 @@ impl Chain {
                 Compiled::AntiLinkSpam => anti_link_spam(ctx, &activity),
                 Compiled::NoPlaceholderText => no_placeholder_text(&mut activity),
                 Compiled::NormalizeMarkup => normalize_markup(&mut activity),
+                Compiled::Tag => tag_policy(ctx, &mut activity),
             };
             match step {
                 Step::Keep => {}

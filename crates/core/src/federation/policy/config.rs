@@ -37,7 +37,27 @@ pub enum PolicyName {
     NoPlaceholderText,
     #[serde(alias = "NormalizeMarkup")]
     NormalizeMarkup,
+    #[serde(alias = "TagPolicy")]
+    Tag,
 }
+
+/// The tags moderators put on accounts for the Tag policy (Pleroma's names).
+pub const ACCOUNT_TAGS: &[&str] = &[
+    TAG_FORCE_NSFW,
+    TAG_STRIP_MEDIA,
+    TAG_FORCE_UNLISTED,
+    TAG_SANDBOX,
+    TAG_NO_REMOTE_SUBSCRIPTION,
+    TAG_NO_SUBSCRIPTION,
+];
+pub const TAG_FORCE_NSFW: &str = "mrf_tag:media-force-nsfw";
+pub const TAG_STRIP_MEDIA: &str = "mrf_tag:media-strip";
+pub const TAG_FORCE_UNLISTED: &str = "mrf_tag:force-unlisted";
+/// Posts reach followers only.
+pub const TAG_SANDBOX: &str = "mrf_tag:sandbox";
+/// Remote accounts may not follow the tagged one.
+pub const TAG_NO_REMOTE_SUBSCRIPTION: &str = "mrf_tag:disable-remote-subscription";
+pub const TAG_NO_SUBSCRIPTION: &str = "mrf_tag:disable-any-subscription";
 
 impl PolicyName {
     /// The name Akkoma publishes in NodeInfo's `mrf_policies`.
@@ -55,6 +75,7 @@ impl PolicyName {
             PolicyName::AntiLinkSpam => "AntiLinkSpamPolicy",
             PolicyName::NoPlaceholderText => "NoPlaceholderTextPolicy",
             PolicyName::NormalizeMarkup => "NormalizeMarkup",
+            PolicyName::Tag => "TagPolicy",
         }
     }
 
@@ -73,6 +94,7 @@ impl PolicyName {
             PolicyName::AntiLinkSpam => "anti_link_spam",
             PolicyName::NoPlaceholderText => "no_placeholder_text",
             PolicyName::NormalizeMarkup => "normalize_markup",
+            PolicyName::Tag => "tag",
         }
     }
 }
@@ -151,7 +173,7 @@ pub struct MrfConfig {
 impl Default for MrfConfig {
     fn default() -> Self {
         MrfConfig {
-            policies: vec![PolicyName::Simple, PolicyName::Hashtag],
+            policies: vec![PolicyName::Simple, PolicyName::Hashtag, PolicyName::Tag],
             transparency: true,
             transparency_exclusions: Vec::new(),
             transparency_obfuscate_domains: Vec::new(),

@@ -252,7 +252,49 @@ impl Core {
             created_at: Some(actor.created_at.to_datetime()),
             statuses_count: counts.statuses,
             followers_count: counts.followers,
+            tags: self.store.account_tags(actor.id).await?,
         })
+    }
+
+    /// The tags on the local account a Follow is for (the Tag policy may refuse it).
+    async fn follow_target_tags(&self, activity: &Value) -> Result<Vec<String>, CoreError> {
+        if chain::type_of(activity) != Some("Follow") {
+            return Ok(Vec::new());
+        }
+        let target = match activity.get("object") {
+            Some(Value::String(uri)) => Some(uri.as_str()),
+            Some(object) => object.get("id").and_then(Value::as_str),
+            None => None,
+        };
+        let Some(target) = target.filter(|t| t.starts_with(self.urls.base())) else {
+            return Ok(Vec::new());
+        };
+        match self.store.account_by_uri(target).await? {
+            Some(account) => Ok(self.store.account_tags(account.id).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Tags an account for the Tag policy (`mrf_tag:sandbox`…).
+    pub async fn tag_account(&self, account_id: Id, tag: &str) -> Result<(), CoreError> {
+        if !config::ACCOUNT_TAGS.contains(&tag) {
+            return Err(CoreError::invalid(format!(
+                "unknown tag {tag:?}; known: {}",
+                config::ACCOUNT_TAGS.join(", ")
+            )));
+        }
+        self.store
+            .add_account_tag(account_id, tag, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn untag_account(&self, account_id: Id, tag: &str) -> Result<bool, CoreError> {
+        Ok(self.store.remove_account_tag(account_id, tag).await?)
+    }
+
+    pub async fn account_tags(&self, account_id: Id) -> Result<Vec<String>, CoreError> {
+        Ok(self.store.account_tags(account_id).await?)
     }
 
     /// Runs an activity through the chain in force; rejections are logged with the policy and
@@ -268,11 +310,13 @@ impl Core {
             Some(actor) => Some(self.actor_facts(actor).await?),
             None => None,
         };
+        let target_tags = self.follow_target_tags(&activity).await?;
         let ctx = Context {
             direction,
             now: self.clock.now().to_datetime(),
             local_domain: &self.config.domain,
             actor: facts.as_ref(),
+            target_tags: &target_tags,
         };
         let id = activity
             .get("id")
@@ -380,12 +424,14 @@ impl Core {
                 Some(actor) => Some(self.actor_facts(actor).await?),
                 None => None,
             };
+            let target_tags = self.follow_target_tags(&activity).await?;
             let ctx = Context {
                 direction: Direction::Incoming,
                 // Judged as when it arrived: ages and thresholds mean the same as they did.
                 now: sample.received_at.to_datetime(),
                 local_domain: &self.config.domain,
                 actor: facts.as_ref(),
+                target_tags: &target_tags,
             };
             let verdict = candidate.filter(&ctx, activity.clone());
             let before = current.filter(&ctx, activity.clone());

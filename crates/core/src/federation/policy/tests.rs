@@ -60,6 +60,7 @@ fn run_at(
             now,
             local_domain: "rhizome.test",
             actor: facts,
+            target_tags: &[],
         },
         activity,
     )
@@ -505,6 +506,7 @@ fn outgoing_activities_meet_only_the_vocabulary() {
         now: capture_time(),
         local_domain: "gts.test",
         actor: None,
+        target_tags: &[],
     };
     assert!(!chain.filter(&ctx, gts_rich()).is_reject());
     assert!(
@@ -597,4 +599,54 @@ fn the_configuration_reads_from_toml_with_akkoma_names() {
     let text = serde_json::to_string(&config).unwrap();
     assert_eq!(serde_json::from_str::<MrfConfig>(&text).unwrap(), config);
     assert!(toml::from_str::<MrfConfig>("unknown = 1").is_err());
+}
+
+#[test]
+fn tag_policy_applies_moderators_tags() {
+    let config = only(&[PolicyName::Tag]);
+    let tagged = |tags: &[&str]| ActorFacts {
+        followers_url: Some("http://gts.test/users/alice/followers".into()),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..ActorFacts::default()
+    };
+    let untagged = tagged(&[]);
+    let rich = gts_rich();
+    unchanged(run_with(&config, Some(&untagged), rich.clone()), &rich);
+
+    let strip = tagged(&[TAG_STRIP_MEDIA]);
+    let (activity, _) = accepted(run_with(&config, Some(&strip), gts_rich()));
+    assert!(activity["object"].get("attachment").is_none());
+
+    let mut plain = gts_rich();
+    plain["object"]["sensitive"] = json!(false);
+    let nsfw = tagged(&[TAG_FORCE_NSFW]);
+    let (activity, _) = accepted(run_with(&config, Some(&nsfw), plain));
+    assert_eq!(activity["object"]["sensitive"], json!(true));
+
+    let unlisted = tagged(&[TAG_FORCE_UNLISTED]);
+    let (activity, _) = accepted(run_with(&config, Some(&unlisted), gts_rich()));
+    assert!(addressing(&activity["object"], "cc").contains(&PUBLIC.to_owned()));
+    assert!(!addressing(&activity["object"], "to").contains(&PUBLIC.to_owned()));
+
+    let sandbox = tagged(&[TAG_SANDBOX]);
+    let (activity, _) = accepted(run_with(&config, Some(&sandbox), gts_rich()));
+    let object = &activity["object"];
+    let all: Vec<String> = [addressing(object, "to"), addressing(object, "cc")].concat();
+    assert!(!all.contains(&PUBLIC.to_owned()));
+    assert!(all.contains(&"http://gts.test/users/alice/followers".to_owned()));
+
+    // Follows of a local account that takes no remote followers are refused.
+    let follow = fixture!("gotosocial/deliveries/21_follow.json");
+    let chain = Chain::compile(&config).unwrap();
+    let closed = [TAG_NO_REMOTE_SUBSCRIPTION.to_owned()];
+    for (tags, refused) in [(&[][..], false), (&closed[..], true)] {
+        let ctx = Context {
+            direction: Direction::Incoming,
+            now: capture_time(),
+            local_domain: "bench.test",
+            actor: None,
+            target_tags: tags,
+        };
+        assert_eq!(chain.filter(&ctx, follow.clone()).is_reject(), refused);
+    }
 }
