@@ -2069,3 +2069,83 @@ async fn moderation_tags_sandbox_a_remote_account_and_close_a_local_one_to_remot
     })
     .await;
 }
+
+#[tokio::test]
+async fn custom_emoji_of_listed_hosts_are_stolen() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let alice = a.user("alice");
+    let bob = b.user("bob");
+    let client = Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let picture = dir.path().join("blobcat.png");
+    image::DynamicImage::new_rgba8(32, 32)
+        .save_with_format(&picture, image::ImageFormat::Png)
+        .unwrap();
+    let on_b = b.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &b.domain());
+    for code in ["blobcat", "secretcat"] {
+        on_b.ok(
+            &["admin", "emoji", "add", code, picture.to_str().unwrap()],
+            "",
+        );
+    }
+    // A takes B's emoji, except the secret ones, without a restart.
+    let proposed = dir.path().join("steal.toml");
+    std::fs::write(
+        &proposed,
+        format!(
+            "[mrf]\npolicies = [\"simple\", \"steal_emoji\"]\n[mrf.steal_emoji]\nhosts = [\"{}\"]\nrejected_shortcodes = [\"/^secret/\"]\n",
+            b.domain()
+        ),
+    )
+    .unwrap();
+    let on_a = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+    on_a.ok(
+        &[
+            "admin",
+            "policy",
+            "apply",
+            "--config",
+            proposed.to_str().unwrap(),
+        ],
+        "",
+    );
+
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    post_status(&client, &b, &bob, "look :blobcat: and :secretcat:").await;
+    let stolen = eventually("the stolen emoji", || async {
+        let (_, emojis) = client
+            .get(&format!("{}/api/v1/custom_emojis", a.base()), &alice)
+            .await;
+        emojis
+            .as_array()
+            .and_then(|list| list.iter().find(|e| e["shortcode"] == "blobcat").cloned())
+    })
+    .await;
+    assert_eq!(stolen["category"], "stolen");
+    assert!(
+        stolen["url"].as_str().unwrap().starts_with(&a.base()),
+        "{stolen}"
+    );
+    let (_, emojis) = client
+        .get(&format!("{}/api/v1/custom_emojis", a.base()), &alice)
+        .await;
+    assert!(!emojis.to_string().contains("secretcat"), "{emojis}");
+    let (_, nodeinfo) = client.get(&format!("{}/nodeinfo/2.1", a.base()), "").await;
+    assert_eq!(
+        nodeinfo["metadata"]["federation"]["mrf_steal_emoji"]["hosts"],
+        serde_json::json!([b.domain()])
+    );
+}

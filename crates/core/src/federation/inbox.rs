@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::policy::{Direction, Verdict};
+use super::policy::Verdict;
 use super::resolve::{MAX_REMOTE_HTML_BYTES, MAX_THREAD_FETCH_DEPTH, parse_activity};
 use crate::jobs::JobError;
 use crate::statuses::{DISTRIBUTE_STATUS, DistributeStatus};
@@ -71,10 +71,7 @@ impl Core {
             serde_json::from_slice(body).map_err(|e| CoreError::invalid(e.to_string()))?;
         // Kept as it came, before the policies: a dry run replays what was actually received.
         self.keep_policy_sample(signer.id, &raw).await?;
-        let raw = match self
-            .filter_activity(Direction::Incoming, Some(&signer), raw)
-            .await?
-        {
+        let raw = match self.filter_incoming(&signer, raw).await? {
             Verdict::Accept { activity, .. } => activity,
             // Answered like an accepted one: the sender learns nothing from a rejection.
             Verdict::Reject { .. } => return Ok(()),

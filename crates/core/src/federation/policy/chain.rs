@@ -14,7 +14,8 @@ use url::Url;
 
 use super::config::{
     AgeAction, DomainEntry, HashtagConfig, HellthreadConfig, MAX_PATTERNS, MrfConfig,
-    NewAccountsConfig, ObjectAgeConfig, PolicyName, RejectNonPublicConfig, VocabularyConfig,
+    NewAccountsConfig, ObjectAgeConfig, PolicyName, RejectNonPublicConfig, StealEmojiConfig,
+    VocabularyConfig,
 };
 use super::domain_matches;
 
@@ -756,6 +757,52 @@ fn tag_policy(ctx: &Context, activity: &mut Value) -> Step {
     rewrote(changes)
 }
 
+/// The Steal emoji policy's rules, compiled.
+#[derive(Debug, Clone, Default)]
+struct StealEmoji {
+    hosts: Vec<String>,
+    rejected: Vec<Matcher>,
+}
+
+impl StealEmoji {
+    fn new(config: &StealEmojiConfig) -> Result<StealEmoji, PolicyError> {
+        Ok(StealEmoji {
+            hosts: config
+                .hosts
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            rejected: compile_all(
+                "steal_emoji.rejected_shortcodes",
+                &config.rejected_shortcodes,
+            )?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect(),
+        })
+    }
+
+    fn rejects(&self, shortcode: &str) -> bool {
+        self.rejected.iter().any(|m| match m {
+            // A plain entry names one shortcode, not a part of one.
+            Matcher::Plain(p) => shortcode.eq_ignore_ascii_case(p),
+            Matcher::Regex(r) => r.is_match(shortcode),
+        })
+    }
+}
+
+/// A URL given as a string or as a Link object with `href`.
+fn id_of_url(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o
+            .get("href")
+            .or_else(|| o.get("url"))
+            .and_then(Value::as_str),
+        _ => None,
+    }
+}
+
 fn no_placeholder_text(activity: &mut Value) -> Step {
     let Some(object) = post_of_create(activity) else {
         return Step::Keep;
@@ -815,6 +862,8 @@ enum Compiled {
     NoPlaceholderText,
     NormalizeMarkup,
     Tag,
+    /// Takes nothing away: it only names emoji to import (see [`Chain::emoji_to_steal`]).
+    StealEmoji,
 }
 
 /// The policies in force, compiled once from a configuration.
@@ -823,6 +872,7 @@ pub struct Chain {
     config: MrfConfig,
     simple: Simple,
     policies: Vec<(PolicyName, Compiled)>,
+    steal_emoji: StealEmoji,
 }
 
 impl Chain {
@@ -838,6 +888,7 @@ impl Chain {
         }
         // Checked even when not in use: switching a policy on later must not find it broken.
         let keyword = Keyword::new(&config.keyword)?;
+        let steal_emoji = StealEmoji::new(&config.steal_emoji)?;
         let mut policies = Vec::with_capacity(names.len());
         for name in names {
             let compiled = match name {
@@ -860,6 +911,7 @@ impl Chain {
                 PolicyName::NoPlaceholderText => Compiled::NoPlaceholderText,
                 PolicyName::NormalizeMarkup => Compiled::NormalizeMarkup,
                 PolicyName::Tag => Compiled::Tag,
+                PolicyName::StealEmoji => Compiled::StealEmoji,
             };
             policies.push((name, compiled));
         }
@@ -867,6 +919,7 @@ impl Chain {
             config: config.clone(),
             simple: Simple::new(&config.simple)?,
             policies,
+            steal_emoji,
         })
     }
 
@@ -876,6 +929,51 @@ impl Chain {
 
     pub fn simple(&self) -> &Simple {
         &self.simple
+    }
+
+    /// The custom emoji (shortcode, image URL) an accepted activity uses that the Steal emoji
+    /// policy takes: from listed hosts, not rejected, each once.
+    pub fn emoji_to_steal(&self, activity: &Value) -> Vec<(String, String)> {
+        if !self
+            .policies
+            .iter()
+            .any(|(name, _)| *name == PolicyName::StealEmoji)
+        {
+            return Vec::new();
+        }
+        let Some(host) = actor_host(activity) else {
+            return Vec::new();
+        };
+        if !self
+            .steal_emoji
+            .hosts
+            .iter()
+            .any(|pattern| domain_matches(pattern, &host))
+        {
+            return Vec::new();
+        }
+        let mut found: Vec<(String, String)> = Vec::new();
+        let object = activity.get("object").and_then(Value::as_object);
+        for item in object.into_iter().flat_map(|o| tag_items(o, "Emoji")) {
+            let Some(name) = item.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let shortcode = name.trim_matches(':');
+            let url = item
+                .get("icon")
+                .and_then(|icon| icon.get("url").or(Some(icon)))
+                .and_then(id_of_url);
+            let Some(url) = url else { continue };
+            // The image must come from the server that sent it.
+            if host_of_str(url).as_deref() != Some(host.as_str())
+                || self.steal_emoji.rejects(shortcode)
+                || found.iter().any(|(s, _)| s == shortcode)
+            {
+                continue;
+            }
+            found.push((shortcode.to_owned(), url.to_owned()));
+        }
+        found
     }
 
     /// The policies that run, in order.
@@ -909,6 +1007,7 @@ impl Chain {
                 Compiled::NoPlaceholderText => no_placeholder_text(&mut activity),
                 Compiled::NormalizeMarkup => normalize_markup(&mut activity),
                 Compiled::Tag => tag_policy(ctx, &mut activity),
+                Compiled::StealEmoji => Step::Keep,
             };
             match step {
                 Step::Keep => {}

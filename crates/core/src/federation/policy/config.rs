@@ -39,6 +39,8 @@ pub enum PolicyName {
     NormalizeMarkup,
     #[serde(alias = "TagPolicy")]
     Tag,
+    #[serde(alias = "StealEmojiPolicy")]
+    StealEmoji,
 }
 
 /// The tags moderators put on accounts for the Tag policy (Pleroma's names).
@@ -76,6 +78,7 @@ impl PolicyName {
             PolicyName::NoPlaceholderText => "NoPlaceholderTextPolicy",
             PolicyName::NormalizeMarkup => "NormalizeMarkup",
             PolicyName::Tag => "TagPolicy",
+            PolicyName::StealEmoji => "StealEmojiPolicy",
         }
     }
 
@@ -95,6 +98,7 @@ impl PolicyName {
             PolicyName::NoPlaceholderText => "no_placeholder_text",
             PolicyName::NormalizeMarkup => "normalize_markup",
             PolicyName::Tag => "tag",
+            PolicyName::StealEmoji => "steal_emoji",
         }
     }
 }
@@ -168,6 +172,7 @@ pub struct MrfConfig {
     pub vocabulary: VocabularyConfig,
     pub mention: MentionConfig,
     pub reject_newly_created_accounts: NewAccountsConfig,
+    pub steal_emoji: StealEmojiConfig,
 }
 
 impl Default for MrfConfig {
@@ -188,6 +193,7 @@ impl Default for MrfConfig {
             vocabulary: VocabularyConfig::default(),
             mention: MentionConfig::default(),
             reject_newly_created_accounts: NewAccountsConfig::default(),
+            steal_emoji: StealEmojiConfig::default(),
         }
     }
 }
@@ -343,5 +349,27 @@ pub struct NewAccountsConfig {
 impl Default for NewAccountsConfig {
     fn default() -> Self {
         NewAccountsConfig { age: 24 * 3600 }
+    }
+}
+
+/// Custom emoji used by accounts of these servers become this instance's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StealEmojiConfig {
+    /// Domains (`*.` wildcards and ports as elsewhere).
+    pub hosts: Vec<String>,
+    /// Shortcodes never taken: plain or `/regular expression/`.
+    pub rejected_shortcodes: Vec<String>,
+    /// Largest image taken, in bytes.
+    pub size_limit: usize,
+}
+
+impl Default for StealEmojiConfig {
+    fn default() -> Self {
+        StealEmojiConfig {
+            hosts: Vec::new(),
+            rejected_shortcodes: Vec::new(),
+            size_limit: 50_000,
+        }
     }
 }

@@ -27,6 +27,15 @@ use crate::{Core, CoreError};
 /// The settings key under which an admin's edited configuration is stored.
 pub const MRF_SETTING: &str = "mrf";
 
+/// The job that imports stolen emoji.
+pub const STEAL_EMOJI: &str = "steal_emoji";
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StealEmojiJob {
+    /// (shortcode, image URL)
+    pub emojis: Vec<(String, String)>,
+}
+
 /// Whether `host` (a domain, perhaps with a port) falls under `pattern`
 /// (`example.org` or `*.example.org`, which also covers `example.org` itself).
 /// A pattern with a port matches only that port.
@@ -306,6 +315,91 @@ impl Core {
         activity: Value,
     ) -> Result<Verdict, CoreError> {
         let chain = self.policy_chain().await?;
+        self.filter_with(&chain, direction, actor, activity).await
+    }
+
+    /// An incoming activity through the chain in force; when accepted, the emoji the Steal
+    /// emoji policy takes from it are queued for import.
+    pub(crate) async fn filter_incoming(
+        &self,
+        actor: &Account,
+        activity: Value,
+    ) -> Result<Verdict, CoreError> {
+        let chain = self.policy_chain().await?;
+        let verdict = self
+            .filter_with(&chain, Direction::Incoming, Some(actor), activity)
+            .await?;
+        if let Verdict::Accept { activity, .. } = &verdict {
+            let wanted = chain.emoji_to_steal(activity);
+            if !wanted.is_empty() {
+                let known: Vec<String> = self
+                    .store
+                    .local_custom_emojis()
+                    .await?
+                    .into_iter()
+                    .map(|e| e.shortcode)
+                    .collect();
+                let emojis: Vec<(String, String)> = wanted
+                    .into_iter()
+                    .filter(|(shortcode, _)| !known.contains(shortcode))
+                    .collect();
+                if !emojis.is_empty() {
+                    self.enqueue(STEAL_EMOJI, &StealEmojiJob { emojis }, None)
+                        .await?;
+                }
+            }
+        }
+        Ok(verdict)
+    }
+
+    /// Imports emoji the Steal emoji policy took: each image fetched (within the size limit)
+    /// and added as this instance's own, in the category `stolen`. One that fails is skipped.
+    pub async fn run_steal_emoji(&self, job: StealEmojiJob) -> Result<(), crate::jobs::JobError> {
+        let (config, _) = self.mrf_config().await?;
+        let http = self
+            .http
+            .as_ref()
+            .ok_or_else(|| crate::jobs::JobError::Permanent("federation is disabled".into()))?;
+        for (shortcode, url) in job.emojis {
+            let known = self
+                .store
+                .local_custom_emojis()
+                .await
+                .map_err(CoreError::from)?;
+            if known.iter().any(|e| e.shortcode == shortcode) {
+                continue;
+            }
+            let Ok(parsed) = url::Url::parse(&url) else {
+                continue;
+            };
+            let bytes = match http
+                .fetch_file(&parsed, config.steal_emoji.size_limit)
+                .await
+            {
+                Ok(file) => file.bytes.to_vec(),
+                Err(err) => {
+                    tracing::info!(%shortcode, %url, error = %err, "steal emoji: not fetched");
+                    continue;
+                }
+            };
+            match self
+                .add_custom_emoji(&shortcode, bytes, Some("stolen".into()))
+                .await
+            {
+                Ok(_) => tracing::info!(%shortcode, %url, "steal emoji: imported"),
+                Err(err) => tracing::info!(%shortcode, error = %err, "steal emoji: not imported"),
+            }
+        }
+        Ok(())
+    }
+
+    async fn filter_with(
+        &self,
+        chain: &Chain,
+        direction: Direction,
+        actor: Option<&Account>,
+        activity: Value,
+    ) -> Result<Verdict, CoreError> {
         let facts = match actor {
             Some(actor) => Some(self.actor_facts(actor).await?),
             None => None,
@@ -689,6 +783,10 @@ impl Core {
                 PolicyName::RejectNewlyCreatedAccounts => Some((
                     "mrf_reject_newly_created_account_notes",
                     json!(config.reject_newly_created_accounts),
+                )),
+                PolicyName::StealEmoji => Some((
+                    "mrf_steal_emoji",
+                    json!({ "hosts": config.steal_emoji.hosts }),
                 )),
                 _ => None,
             };

@@ -650,3 +650,47 @@ fn tag_policy_applies_moderators_tags() {
         assert_eq!(chain.filter(&ctx, follow.clone()).is_reject(), refused);
     }
 }
+
+#[test]
+fn steal_emoji_names_the_emoji_of_listed_hosts() {
+    let mut config = only(&[PolicyName::StealEmoji]);
+    let chain = Chain::compile(&config).unwrap();
+    assert!(chain.emoji_to_steal(&gts_rich()).is_empty());
+    config.steal_emoji.hosts = vec!["gts.test".into()];
+    let chain = Chain::compile(&config).unwrap();
+    assert_eq!(
+        chain.emoji_to_steal(&gts_rich()),
+        [(
+            "blobfix".to_owned(),
+            "http://gts.test/fileserver/020Y7WAXK5BGE5SHY6V2X7ZCT7/emoji/original/01M8CCSSM9PST18EHZJ7GDM7RG.png"
+                .to_owned()
+        )]
+    );
+    // Stealing changes nothing in the activity itself.
+    let rich = gts_rich();
+    unchanged(run(&config, rich.clone()), &rich);
+    config.steal_emoji.rejected_shortcodes = vec!["/^blob/".into()];
+    assert!(
+        Chain::compile(&config)
+            .unwrap()
+            .emoji_to_steal(&gts_rich())
+            .is_empty()
+    );
+    config.steal_emoji.rejected_shortcodes = vec!["blob".into()];
+    assert_eq!(
+        Chain::compile(&config)
+            .unwrap()
+            .emoji_to_steal(&gts_rich())
+            .len(),
+        1
+    );
+    // An image on another server is not fetched on this one's word.
+    let mut elsewhere = gts_rich();
+    elsewhere["object"]["tag"][1]["icon"]["url"] = json!("http://tracker.example/e.png");
+    assert!(
+        Chain::compile(&config)
+            .unwrap()
+            .emoji_to_steal(&elsewhere)
+            .is_empty()
+    );
+}
