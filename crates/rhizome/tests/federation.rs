@@ -2149,3 +2149,101 @@ async fn custom_emoji_of_listed_hosts_are_stolen() {
         serde_json::json!([b.domain()])
     );
 }
+
+/// Whether `token`'s user was notified of a mention containing `text`.
+async fn mentioned(client: &Client, instance: &Instance, token: &str, text: &str) -> bool {
+    let (_, notifications) = client
+        .get(
+            &format!("{}/api/v1/notifications?types[]=mention", instance.base()),
+            token,
+        )
+        .await;
+    notifications.as_array().is_some_and(|list| {
+        list.iter().any(|n| {
+            n["status"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains(text))
+        })
+    })
+}
+
+#[tokio::test]
+async fn direct_messages_from_strangers_are_refused_when_the_recipient_says_so() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let alice = a.user("alice");
+    let bob = b.user("bob");
+    let client = Client::new();
+    let alice_acct = format!("alice@{}", a.domain());
+    resolve(&client, &b, &bob, &alice_acct).await;
+
+    let set = |choice: &'static str| {
+        let client = &client;
+        let (a, alice) = (&a, &alice);
+        async move {
+            let response = client
+                .http
+                .patch(format!("{}/api/v1/accounts/update_credentials", a.base()))
+                .bearer_auth(alice)
+                .form(&[("accepts_direct_messages_from", choice)])
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let (status, _) = set("strangers").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, me) = set("nobody").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["pleroma"]["accepts_direct_messages_from"], "nobody");
+
+    let dm = |text: String| {
+        let client = &client;
+        let (b, bob, alice_acct) = (&b, &bob, &alice_acct);
+        async move {
+            let (status, posted) = client
+                .post(
+                    &format!("{}/api/v1/statuses", b.base()),
+                    bob,
+                    &[
+                        ("status", format!("@{alice_acct} {text}").as_str()),
+                        ("visibility", "direct"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{posted}");
+        }
+    };
+    dm("first whisper".into()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!mentioned(&client, &a, &alice, "first whisper").await);
+
+    // People Alice follows may write to her: Bob, once she follows him.
+    set("people_i_follow").await;
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    dm("second whisper".into()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!mentioned(&client, &a, &alice, "second whisper").await);
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    dm("third whisper".into()).await;
+    eventually("the direct message from a followed account", || async {
+        mentioned(&client, &a, &alice, "third whisper")
+            .await
+            .then_some(())
+    })
+    .await;
+}

@@ -324,7 +324,7 @@ async fn transparency_publishes_lists_with_exclusions_and_obfuscation() {
     assert_eq!(reset["stored"], false);
     assert_eq!(
         reset["mrf"]["policies"],
-        json!(["simple", "hashtag", "tag"])
+        json!(["simple", "hashtag", "tag", "direct_message_disabled"])
     );
 }
 

@@ -99,6 +99,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_account_tags.sql"),
         include_str!("../migrations/postgres/0016_account_tags.sql"),
     ),
+    (
+        17,
+        "direct message preferences",
+        include_str!("../migrations/sqlite/0017_direct_message_preferences.sql"),
+        include_str!("../migrations/postgres/0017_direct_message_preferences.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

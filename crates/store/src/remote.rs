@@ -551,6 +551,42 @@ impl Store {
         })
     }
 
+    /// Who may send `account_id` direct messages; `None` when they never chose (everybody).
+    pub async fn direct_message_preference(
+        &self,
+        account_id: Id,
+    ) -> Result<Option<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT accepts_from FROM direct_message_preferences WHERE account_id = $1",
+            )
+            .bind(account_id.0)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn set_direct_message_preference(
+        &self,
+        account_id: Id,
+        accepts_from: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO direct_message_preferences (account_id, accepts_from, updated_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET \
+                 accepts_from = excluded.accepts_from, updated_at = excluded.updated_at",
+            )
+            .bind(account_id.0)
+            .bind(accepts_from)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Keeps an incoming activity for dry runs, and forgets all but the `keep` newest.
     pub async fn add_policy_sample(
         &self,

@@ -1193,6 +1193,25 @@ async fn federation_bookkeeping(db: &TestDatabase) {
     );
     assert!(store.remove_account_tag(Id(ALICE), tag).await.unwrap());
     assert!(!store.remove_account_tag(Id(ALICE), tag).await.unwrap());
+
+    assert_eq!(
+        store.direct_message_preference(Id(ALICE)).await.unwrap(),
+        None
+    );
+    for choice in ["nobody", "people_i_follow"] {
+        store
+            .set_direct_message_preference(Id(ALICE), choice, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .direct_message_preference(Id(ALICE))
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(choice)
+        );
+    }
 }
 
 async fn authorization_codes_are_single_use(db: &TestDatabase) {

@@ -77,6 +77,8 @@ pub struct Context<'a> {
     pub actor: Option<&'a ActorFacts>,
     /// Moderators' tags on the local account a Follow is for.
     pub target_tags: &'a [String],
+    /// Local addressees of a direct message who take none from this sender.
+    pub dm_refusers: &'a [String],
 }
 
 /// One change a policy made.
@@ -757,6 +759,81 @@ fn tag_policy(ctx: &Context, activity: &mut Value) -> Step {
     rewrote(changes)
 }
 
+/// Whether an activity or the object it embeds is a direct message: neither public nor
+/// addressed to followers.
+pub(crate) fn is_direct(activity: &Value, followers: Option<&str>) -> bool {
+    if type_of(activity) != Some("Create") {
+        return false;
+    }
+    let mut all = Vec::new();
+    for value in [
+        Some(activity),
+        activity.get("object").filter(|o| o.is_object()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for key in ["to", "cc"] {
+            all.extend(addresses(value.get(key)));
+        }
+    }
+    !all.is_empty()
+        && !all
+            .iter()
+            .any(|a| is_public(a) || is_followers(a, followers))
+}
+
+/// Takes `refusers` off a map's addressing and mentions; returns how many `to`/`cc`
+/// addressees remain.
+fn strip_addressees(map: &mut Map<String, Value>, refusers: &[String]) -> usize {
+    let mut remaining = 0;
+    for key in ["to", "cc", "bto", "bcc"] {
+        if map.contains_key(key) {
+            let kept: Vec<String> = addresses(map.get(key))
+                .into_iter()
+                .filter(|a| !refusers.contains(a))
+                .collect();
+            if key == "to" || key == "cc" {
+                remaining += kept.len();
+            }
+            map.insert(key.into(), Value::from(kept));
+        }
+    }
+    let refused_mention = |t: &Value| {
+        type_of(t) == Some("Mention")
+            && t.get("href")
+                .and_then(Value::as_str)
+                .is_some_and(|h| refusers.iter().any(|r| r == h))
+    };
+    match map.get_mut("tag") {
+        Some(Value::Array(tags)) => tags.retain(|t| !refused_mention(t)),
+        // A single tag may come as an object rather than a list.
+        Some(one @ Value::Object(_)) if refused_mention(one) => *one = Value::Array(Vec::new()),
+        _ => {}
+    }
+    remaining
+}
+
+/// The addressees who refuse direct messages from this sender are taken off it (addressing
+/// and mentions); with nobody left, it is rejected.
+fn direct_message_disabled(ctx: &Context, activity: &mut Value) -> Step {
+    if ctx.dm_refusers.is_empty() {
+        return Step::Keep;
+    }
+    let in_object = embedded_object_mut(activity).map(|o| strip_addressees(o, ctx.dm_refusers));
+    let outer = activity
+        .as_object_mut()
+        .map(|map| strip_addressees(map, ctx.dm_refusers))
+        .unwrap_or(0);
+    if in_object.unwrap_or(outer) == 0 {
+        return Step::Reject("every addressee refuses direct messages from the sender".into());
+    }
+    Step::Rewrote(vec![format!(
+        "{} addressee(s) refusing direct messages taken off",
+        ctx.dm_refusers.len()
+    )])
+}
+
 /// The Steal emoji policy's rules, compiled.
 #[derive(Debug, Clone, Default)]
 struct StealEmoji {
@@ -864,6 +941,7 @@ enum Compiled {
     Tag,
     /// Takes nothing away: it only names emoji to import (see [`Chain::emoji_to_steal`]).
     StealEmoji,
+    DirectMessageDisabled,
 }
 
 /// The policies in force, compiled once from a configuration.
@@ -912,6 +990,7 @@ impl Chain {
                 PolicyName::NormalizeMarkup => Compiled::NormalizeMarkup,
                 PolicyName::Tag => Compiled::Tag,
                 PolicyName::StealEmoji => Compiled::StealEmoji,
+                PolicyName::DirectMessageDisabled => Compiled::DirectMessageDisabled,
             };
             policies.push((name, compiled));
         }
@@ -1008,6 +1087,7 @@ impl Chain {
                 Compiled::NormalizeMarkup => normalize_markup(&mut activity),
                 Compiled::Tag => tag_policy(ctx, &mut activity),
                 Compiled::StealEmoji => Step::Keep,
+                Compiled::DirectMessageDisabled => direct_message_disabled(ctx, &mut activity),
             };
             match step {
                 Step::Keep => {}

@@ -41,6 +41,8 @@ pub enum PolicyName {
     Tag,
     #[serde(alias = "StealEmojiPolicy")]
     StealEmoji,
+    #[serde(alias = "DirectMessageDisabledPolicy")]
+    DirectMessageDisabled,
 }
 
 /// The tags moderators put on accounts for the Tag policy (Pleroma's names).
@@ -79,6 +81,7 @@ impl PolicyName {
             PolicyName::NormalizeMarkup => "NormalizeMarkup",
             PolicyName::Tag => "TagPolicy",
             PolicyName::StealEmoji => "StealEmojiPolicy",
+            PolicyName::DirectMessageDisabled => "DirectMessageDisabledPolicy",
         }
     }
 
@@ -99,6 +102,7 @@ impl PolicyName {
             PolicyName::NormalizeMarkup => "normalize_markup",
             PolicyName::Tag => "tag",
             PolicyName::StealEmoji => "steal_emoji",
+            PolicyName::DirectMessageDisabled => "direct_message_disabled",
         }
     }
 }
@@ -178,7 +182,12 @@ pub struct MrfConfig {
 impl Default for MrfConfig {
     fn default() -> Self {
         MrfConfig {
-            policies: vec![PolicyName::Simple, PolicyName::Hashtag, PolicyName::Tag],
+            policies: vec![
+                PolicyName::Simple,
+                PolicyName::Hashtag,
+                PolicyName::Tag,
+                PolicyName::DirectMessageDisabled,
+            ],
             transparency: true,
             transparency_exclusions: Vec::new(),
             transparency_obfuscate_domains: Vec::new(),

@@ -58,6 +58,38 @@ pub struct PolicyCache {
     compiled: Mutex<Option<(u64, Arc<Chain>)>>,
 }
 
+/// Who may send a local account direct messages (Pleroma's `accepts_direct_messages_from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectMessages {
+    Everybody,
+    PeopleIFollow,
+    Nobody,
+}
+
+impl DirectMessages {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectMessages::Everybody => "everybody",
+            DirectMessages::PeopleIFollow => "people_i_follow",
+            DirectMessages::Nobody => "nobody",
+        }
+    }
+}
+
+impl std::str::FromStr for DirectMessages {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "everybody" => Ok(DirectMessages::Everybody),
+            "people_i_follow" => Ok(DirectMessages::PeopleIFollow),
+            "nobody" => Ok(DirectMessages::Nobody),
+            _ => Err(CoreError::invalid(
+                "accepts_direct_messages_from must be everybody, people_i_follow or nobody",
+            )),
+        }
+    }
+}
+
 /// Mastodon's domain block severities.
 pub const SEVERITIES: &[&str] = &["suspend", "silence", "noop"];
 
@@ -284,6 +316,88 @@ impl Core {
         }
     }
 
+    /// The local addressees of a direct message from `actor` who take none from them.
+    async fn direct_message_refusers(
+        &self,
+        activity: &Value,
+        actor: Option<&Account>,
+    ) -> Result<Vec<String>, CoreError> {
+        let Some(actor) = actor else {
+            return Ok(Vec::new());
+        };
+        if !chain::is_direct(activity, actor.followers_url.as_deref()) {
+            return Ok(Vec::new());
+        }
+        let mut addressees: Vec<&str> = Vec::new();
+        for value in [
+            Some(activity),
+            activity.get("object").filter(|o| o.is_object()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for key in ["to", "cc", "bto", "bcc"] {
+                match value.get(key) {
+                    Some(Value::String(s)) => addressees.push(s),
+                    Some(Value::Array(items)) => {
+                        addressees.extend(items.iter().filter_map(Value::as_str))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        addressees.sort_unstable();
+        addressees.dedup();
+        let mut refusers = Vec::new();
+        // Bounded: a direct message to hundreds of local accounts is looked at no further.
+        for uri in addressees
+            .into_iter()
+            .filter(|a| a.starts_with(self.urls.base()))
+            .take(64)
+        {
+            let Some(account) = self.store.account_by_uri(uri).await? else {
+                continue;
+            };
+            let refuses = match self.direct_message_acceptance(account.id).await? {
+                DirectMessages::Everybody => false,
+                DirectMessages::Nobody => true,
+                DirectMessages::PeopleIFollow => self
+                    .store
+                    .follow_between(rhizome_store::FollowTable::Follows, account.id, actor.id)
+                    .await?
+                    .is_none(),
+            };
+            if refuses {
+                refusers.push(uri.to_owned());
+            }
+        }
+        Ok(refusers)
+    }
+
+    /// Who may send `account_id` direct messages.
+    pub async fn direct_message_acceptance(
+        &self,
+        account_id: Id,
+    ) -> Result<DirectMessages, CoreError> {
+        Ok(self
+            .store
+            .direct_message_preference(account_id)
+            .await?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(DirectMessages::Everybody))
+    }
+
+    pub async fn set_direct_message_acceptance(
+        &self,
+        account_id: Id,
+        choice: DirectMessages,
+    ) -> Result<(), CoreError> {
+        self.store
+            .set_direct_message_preference(account_id, choice.as_str(), self.clock.now())
+            .await?;
+        Ok(())
+    }
+
     /// Tags an account for the Tag policy (`mrf_tag:sandbox`…).
     pub async fn tag_account(&self, account_id: Id, tag: &str) -> Result<(), CoreError> {
         if !config::ACCOUNT_TAGS.contains(&tag) {
@@ -405,12 +519,14 @@ impl Core {
             None => None,
         };
         let target_tags = self.follow_target_tags(&activity).await?;
+        let dm_refusers = self.direct_message_refusers(&activity, actor).await?;
         let ctx = Context {
             direction,
             now: self.clock.now().to_datetime(),
             local_domain: &self.config.domain,
             actor: facts.as_ref(),
             target_tags: &target_tags,
+            dm_refusers: &dm_refusers,
         };
         let id = activity
             .get("id")
@@ -519,6 +635,9 @@ impl Core {
                 None => None,
             };
             let target_tags = self.follow_target_tags(&activity).await?;
+            let dm_refusers = self
+                .direct_message_refusers(&activity, actor.as_ref())
+                .await?;
             let ctx = Context {
                 direction: Direction::Incoming,
                 // Judged as when it arrived: ages and thresholds mean the same as they did.
@@ -526,6 +645,7 @@ impl Core {
                 local_domain: &self.config.domain,
                 actor: facts.as_ref(),
                 target_tags: &target_tags,
+                dm_refusers: &dm_refusers,
             };
             let verdict = candidate.filter(&ctx, activity.clone());
             let before = current.filter(&ctx, activity.clone());

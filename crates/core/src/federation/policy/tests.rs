@@ -61,6 +61,7 @@ fn run_at(
             local_domain: "rhizome.test",
             actor: facts,
             target_tags: &[],
+            dm_refusers: &[],
         },
         activity,
     )
@@ -507,6 +508,7 @@ fn outgoing_activities_meet_only_the_vocabulary() {
         local_domain: "gts.test",
         actor: None,
         target_tags: &[],
+        dm_refusers: &[],
     };
     assert!(!chain.filter(&ctx, gts_rich()).is_reject());
     assert!(
@@ -646,6 +648,7 @@ fn tag_policy_applies_moderators_tags() {
             local_domain: "bench.test",
             actor: None,
             target_tags: tags,
+            dm_refusers: &[],
         };
         assert_eq!(chain.filter(&ctx, follow.clone()).is_reject(), refused);
     }
@@ -692,5 +695,51 @@ fn steal_emoji_names_the_emoji_of_listed_hosts() {
             .unwrap()
             .emoji_to_steal(&elsewhere)
             .is_empty()
+    );
+}
+
+#[test]
+fn direct_messages_lose_the_addressees_who_refuse_them() {
+    let config = only(&[PolicyName::DirectMessageDisabled]);
+    let chain = Chain::compile(&config).unwrap();
+    let run_dm = |refusers: &[String], activity: Value| {
+        chain.filter(
+            &Context {
+                direction: Direction::Incoming,
+                now: capture_time(),
+                local_domain: "bench.test",
+                actor: None,
+                target_tags: &[],
+                dm_refusers: refusers,
+            },
+            activity,
+        )
+    };
+    let dm = fixture!("gotosocial/deliveries/10_create_note_direct.json");
+    assert!(chain::is_direct(&dm, None));
+    assert!(!chain::is_direct(&gts_rich(), None));
+    assert!(!chain::is_direct(
+        &fixture!("gotosocial/deliveries/09_create_note_followers_only.json"),
+        None
+    ));
+    unchanged(run_dm(&[], dm.clone()), &dm);
+    let bench = ["http://bench.test/users/bench".to_owned()];
+    let (_, reason) = rejected(run_dm(&bench, dm.clone()));
+    assert!(reason.contains("refuses direct messages"), "{reason}");
+    // With another addressee, only the one who refuses is taken off, mention included.
+    let mut two = dm.clone();
+    two["object"]["to"] = json!([
+        "http://bench.test/users/bench",
+        "http://bench.test/users/other"
+    ]);
+    let (activity, _) = accepted(run_dm(&bench, two));
+    assert_eq!(
+        addressing(&activity["object"], "to"),
+        ["http://bench.test/users/other"]
+    );
+    let mentions = activity["object"]["tag"].to_string();
+    assert!(
+        !mentions.contains("http://bench.test/users/bench"),
+        "{mentions}"
     );
 }
