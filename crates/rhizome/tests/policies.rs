@@ -295,6 +295,19 @@ async fn transparency_publishes_lists_with_exclusions_and_obfuscation() {
     assert_eq!(public[1]["severity"], "suspend");
     assert_eq!(public[1]["comment"], "masked.example is bad");
 
+    // The public page says the same to people.
+    let about = app.get("/about/more").send().await.text();
+    assert!(about.contains("Suspended: nothing is exchanged"), "{about}");
+    assert!(
+        about.contains("<td>hidd**.****ple</td><td>hidden.example is bad</td>"),
+        "{about}"
+    );
+    assert!(
+        about.contains("<td>config.example</td><td>from the file</td>"),
+        "{about}"
+    );
+    assert!(!about.contains("secret.example"));
+
     // Transparency off: nothing is published.
     app.put("/api/v1/admin/rhizome/policies")
         .token(&admin_token)
@@ -314,6 +327,12 @@ async fn transparency_publishes_lists_with_exclusions_and_obfuscation() {
         .send()
         .await
         .expect(404);
+    let about = app.get("/about/more").send().await.text();
+    assert!(
+        about.contains("does not publish its moderation decisions"),
+        "{about}"
+    );
+    assert!(!about.contains("config.example"));
 
     // Back to the file's configuration.
     let reset = app
