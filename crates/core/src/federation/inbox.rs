@@ -69,8 +69,6 @@ impl Core {
             .await?;
         let raw: Value =
             serde_json::from_slice(body).map_err(|e| CoreError::invalid(e.to_string()))?;
-        // Kept as it came, before the policies: a dry run replays what was actually received.
-        self.keep_policy_sample(signer.id, &raw).await?;
         let raw = match self.filter_incoming(&signer, raw).await? {
             Verdict::Accept { activity, .. } => activity,
             // Answered like an accepted one: the sender learns nothing from a rejection.

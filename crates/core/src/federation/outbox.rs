@@ -39,14 +39,14 @@ impl Core {
             .collect();
         inboxes.sort();
         inboxes.dedup();
+        let chain = self.policy_chain().await?;
         let payload = match self
-            .filter_activity(Direction::Outgoing, None, payload)
+            .filter_with(&chain, Direction::Outgoing, None, payload)
             .await?
         {
             Verdict::Accept { activity, .. } => activity,
             Verdict::Reject { .. } => return Ok(()),
         };
-        let chain = self.policy_chain().await?;
         let simple = chain.simple();
         // Quarantined servers get only what anyone may read.
         let public = ["to", "cc"].iter().any(|key| match payload.get(*key) {

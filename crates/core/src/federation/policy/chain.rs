@@ -1055,6 +1055,11 @@ impl Chain {
         found
     }
 
+    /// Whether `name` runs (what the sender must be looked up for depends on it).
+    pub fn uses(&self, name: PolicyName) -> bool {
+        self.policies.iter().any(|(n, _)| *n == name)
+    }
+
     /// The policies that run, in order.
     pub fn names(&self) -> Vec<PolicyName> {
         self.policies.iter().map(|(name, _)| *name).collect()

@@ -280,20 +280,35 @@ impl Core {
         Ok(chain.simple().refusal(host, &self.config.domain).is_some())
     }
 
-    /// What the policies need to know about a sender.
-    pub(crate) async fn actor_facts(&self, actor: &Account) -> Result<ActorFacts, CoreError> {
-        let counts = self
-            .store
-            .account_counts(&[actor.id])
-            .await?
-            .remove(&actor.id)
-            .unwrap_or_default();
+    /// What the policies of `chain` need to know about a sender (counts and tags are looked
+    /// up only for the policies that read them; `None` looks up everything).
+    pub(crate) async fn actor_facts(
+        &self,
+        actor: &Account,
+        chain: Option<&Chain>,
+    ) -> Result<ActorFacts, CoreError> {
+        let uses = |name| chain.is_none_or(|c| c.uses(name));
+        let counts =
+            if uses(PolicyName::RejectNewlyCreatedAccounts) || uses(PolicyName::AntiLinkSpam) {
+                self.store
+                    .account_counts(&[actor.id])
+                    .await?
+                    .remove(&actor.id)
+                    .unwrap_or_default()
+            } else {
+                Default::default()
+            };
+        let tags = if uses(PolicyName::Tag) {
+            self.store.account_tags(actor.id).await?
+        } else {
+            Vec::new()
+        };
         Ok(ActorFacts {
             followers_url: actor.followers_url.clone(),
             created_at: Some(actor.created_at.to_datetime()),
             statuses_count: counts.statuses,
             followers_count: counts.followers,
-            tags: self.store.account_tags(actor.id).await?,
+            tags,
         })
     }
 
@@ -432,14 +447,16 @@ impl Core {
         self.filter_with(&chain, direction, actor, activity).await
     }
 
-    /// An incoming activity through the chain in force; when accepted, the emoji the Steal
-    /// emoji policy takes from it are queued for import.
+    /// An incoming activity through the chain in force, kept first (as it came) for dry runs;
+    /// when accepted, the emoji the Steal emoji policy takes from it are queued for import.
     pub(crate) async fn filter_incoming(
         &self,
         actor: &Account,
         activity: Value,
     ) -> Result<Verdict, CoreError> {
         let chain = self.policy_chain().await?;
+        self.keep_policy_sample(chain.config().dry_run_keep, actor.id, &activity)
+            .await?;
         let verdict = self
             .filter_with(&chain, Direction::Incoming, Some(actor), activity)
             .await?;
@@ -507,19 +524,29 @@ impl Core {
         Ok(())
     }
 
-    async fn filter_with(
+    pub(crate) async fn filter_with(
         &self,
         chain: &Chain,
         direction: Direction,
         actor: Option<&Account>,
         activity: Value,
     ) -> Result<Verdict, CoreError> {
+        // Outgoing activities meet only the Vocabulary policy: nothing to look up.
+        let incoming = direction == Direction::Incoming;
         let facts = match actor {
-            Some(actor) => Some(self.actor_facts(actor).await?),
-            None => None,
+            Some(actor) if incoming => Some(self.actor_facts(actor, Some(chain)).await?),
+            _ => None,
         };
-        let target_tags = self.follow_target_tags(&activity).await?;
-        let dm_refusers = self.direct_message_refusers(&activity, actor).await?;
+        let target_tags = if incoming && chain.uses(PolicyName::Tag) {
+            self.follow_target_tags(&activity).await?
+        } else {
+            Vec::new()
+        };
+        let dm_refusers = if incoming && chain.uses(PolicyName::DirectMessageDisabled) {
+            self.direct_message_refusers(&activity, actor).await?
+        } else {
+            Vec::new()
+        };
         let ctx = Context {
             direction,
             now: self.clock.now().to_datetime(),
@@ -581,14 +608,14 @@ impl Core {
         }
     }
 
-    /// Keeps an incoming activity for dry runs, as many as the configuration says.
-    pub(crate) async fn keep_policy_sample(
+    /// Keeps an incoming activity for dry runs, `keep` at most.
+    async fn keep_policy_sample(
         &self,
+        keep: u32,
         actor_id: Id,
         activity: &Value,
     ) -> Result<(), CoreError> {
-        let (config, _) = self.mrf_config().await?;
-        let keep = config.dry_run_keep.min(config::MAX_DRY_RUN_KEEP);
+        let keep = keep.min(config::MAX_DRY_RUN_KEEP);
         if keep == 0 {
             return Ok(());
         }
@@ -631,7 +658,7 @@ impl Core {
             };
             let actor = self.store.account(sample.actor_id).await?;
             let facts = match &actor {
-                Some(actor) => Some(self.actor_facts(actor).await?),
+                Some(actor) => Some(self.actor_facts(actor, None).await?),
                 None => None,
             };
             let target_tags = self.follow_target_tags(&activity).await?;
