@@ -5,7 +5,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use rhizome_core::Core;
 use rhizome_core::federation::policy::{DomainBlockRequest, MrfConfig, sha256_hex};
 use rhizome_core::oauth::Authenticated;
@@ -17,8 +18,9 @@ use serde_json::{Value, json};
 use crate::ApiError;
 use crate::auth::Auth;
 use crate::error::ApiResult;
-use crate::params::{Params, flexible_bool};
-use crate::support::{path_id, user};
+use crate::pagination::PageQuery;
+use crate::params::{Params, Query, flexible_bool};
+use crate::support::{paged, path_id, user};
 
 /// A staff member (moderator or admin) whose token has `scope`.
 fn staff(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
@@ -77,12 +79,19 @@ fn allow_entity(allow: &DomainAllow) -> Value {
     })
 }
 
-pub async fn list_blocks(State(core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
+/// Newest first, 100 a page (200 at most), with Mastodon's `Link` header.
+pub async fn list_blocks(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
     staff(&auth, Scope("admin:read:domain_blocks"))?;
-    let blocks = core.instance_domain_blocks().await?;
-    Ok(Json(Value::Array(
-        blocks.iter().map(block_entity).collect(),
-    )))
+    let page = core
+        .instance_domain_blocks_page(&query.request(100, 200)?)
+        .await?;
+    let items = page.items.iter().map(block_entity).collect();
+    Ok(paged(&core, &uri, &page, items))
 }
 
 pub async fn show_block(
@@ -182,12 +191,18 @@ pub async fn delete_block(
     Ok(Json(json!({})))
 }
 
-pub async fn list_allows(State(core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
+pub async fn list_allows(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
     staff(&auth, Scope("admin:read:domain_allows"))?;
-    let allows = core.instance_domain_allows().await?;
-    Ok(Json(Value::Array(
-        allows.iter().map(allow_entity).collect(),
-    )))
+    let page = core
+        .instance_domain_allows_page(&query.request(100, 200)?)
+        .await?;
+    let items = page.items.iter().map(allow_entity).collect();
+    Ok(paged(&core, &uri, &page, items))
 }
 
 pub async fn show_allow(

@@ -148,6 +148,28 @@ async fn domain_blocks_and_allows_need_staff_and_their_scopes() {
         .await
         .expect(404);
 
+    // Lists come newest first, a page at a time.
+    for domain in ["one.example", "two.example", "three.example"] {
+        app.post("/api/v1/admin/domain_blocks")
+            .token(&write)
+            .form(&[("domain", domain)])
+            .ok()
+            .await;
+    }
+    let first = app
+        .get("/api/v1/admin/domain_blocks?limit=2")
+        .token(&read)
+        .send()
+        .await;
+    let next = support::api::path_of(&app, &first.link("next"));
+    let first = first.ok();
+    assert_eq!(first[0]["domain"], "three.example");
+    assert_eq!(first[1]["domain"], "two.example");
+    // Mastodon's default severity.
+    assert_eq!(first[0]["severity"], "silence");
+    let rest = app.get(&next).token(&read).ok().await;
+    assert_eq!(rest[0]["domain"], "one.example");
+
     // Allows have scopes of their own.
     app.post("/api/v1/admin/domain_allows")
         .token(&write)

@@ -5,7 +5,7 @@ use rhizome_model::{Account, Id, Timestamp};
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account, to_json};
 use crate::row::Columns;
-use crate::{Store, StoreError, with_pool};
+use crate::{Page, PageRequest, Store, StoreError, with_pool};
 
 /// An activity we sent, stored once and delivered by id.
 #[derive(Debug, Clone, PartialEq)]
@@ -465,6 +465,42 @@ impl Store {
             .await?;
             rows.iter().map(map_domain_block).collect()
         })
+    }
+
+    /// Domain blocks, newest first, a page at a time (the admin API).
+    pub async fn domain_blocks_page(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<DomainBlock>, StoreError> {
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE TRUE"
+            ));
+            page.push_keyset(&mut query, "id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(map_domain_block)
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        Ok(page.finish(rows, |b| b.id.0))
+    }
+
+    /// Allowed domains, newest first, a page at a time (the admin API).
+    pub async fn domain_allows_page(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<DomainAllow>, StoreError> {
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT id, domain, created_at FROM domain_allows WHERE TRUE",
+            );
+            page.push_keyset(&mut query, "id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(map_domain_allow)
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        Ok(page.finish(rows, |a| a.id.0))
     }
 
     /// Adds an allowed domain (or returns the existing entry for it).

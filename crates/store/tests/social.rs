@@ -1141,6 +1141,11 @@ async fn federation_bookkeeping(db: &TestDatabase) {
     };
     assert!(store.update_domain_block(&by_id).await.unwrap());
     assert_eq!(store.domain_block(Id(8)).await.unwrap(), Some(by_id));
+    let page = store
+        .domain_blocks_page(&rhizome_store::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
     assert!(store.remove_domain_block("*.spam.example").await.unwrap());
     assert!(store.domain_blocks().await.unwrap().is_empty());
     assert!(!store.remove_domain_block_by_id(Id(8)).await.unwrap());
@@ -1156,7 +1161,15 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         ..allow.clone()
     };
     assert_eq!(store.add_domain_allow(&again).await.unwrap().id, Id(20));
-    assert_eq!(store.domain_allows().await.unwrap(), vec![allow]);
+    assert_eq!(store.domain_allows().await.unwrap(), vec![allow.clone()]);
+    assert_eq!(
+        store
+            .domain_allows_page(&rhizome_store::PageRequest::first(10))
+            .await
+            .unwrap()
+            .items,
+        vec![allow]
+    );
     assert!(store.remove_domain_allow(Id(20)).await.unwrap());
     assert!(store.domain_allows().await.unwrap().is_empty());
 

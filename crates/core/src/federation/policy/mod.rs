@@ -737,6 +737,21 @@ impl Core {
         Ok(self.store.domain_blocks().await?)
     }
 
+    /// Domain blocks newest first, a page at a time.
+    pub async fn instance_domain_blocks_page(
+        &self,
+        page: &rhizome_store::PageRequest,
+    ) -> Result<rhizome_store::Page<DomainBlock>, CoreError> {
+        Ok(self.store.domain_blocks_page(page).await?)
+    }
+
+    pub async fn instance_domain_allows_page(
+        &self,
+        page: &rhizome_store::PageRequest,
+    ) -> Result<rhizome_store::Page<DomainAllow>, CoreError> {
+        Ok(self.store.domain_allows_page(page).await?)
+    }
+
     pub async fn instance_domain_block(&self, id: Id) -> Result<DomainBlock, CoreError> {
         self.store
             .domain_block(id)
