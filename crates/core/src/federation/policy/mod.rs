@@ -277,7 +277,13 @@ impl Core {
     /// non-empty `accept` list).
     pub async fn domain_refused(&self, host: &str) -> Result<bool, CoreError> {
         let chain = self.policy_chain().await?;
-        Ok(chain.simple().refusal(host, &self.config.domain).is_some())
+        match chain.simple().refusal(host, &self.config.domain) {
+            Some(reason) => {
+                tracing::info!(policy = "simple", %reason, %host, "policy: refused");
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// What the policies of `chain` need to know about a sender (counts and tags are looked
