@@ -104,6 +104,7 @@ async fn nodeinfo(core: &Core, version: &str) -> Result<Response, ApError> {
     let settings = core.settings().await?;
     let users = core.local_user_count().await?;
     let posts = core.local_status_count().await?;
+    let federation = core.federation_metadata().await?;
     let mut software = json!({ "name": "rhizome", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!("https://example.invalid/rhizome");
@@ -123,6 +124,7 @@ async fn nodeinfo(core: &Core, version: &str) -> Result<Response, ApError> {
             "nodeName": settings.name,
             "nodeDescription": settings.description,
             "features": ["mastodon_api", "pleroma_emoji_reactions", "editing"],
+            "federation": federation,
         },
     });
     let content_type = format!(

@@ -49,12 +49,16 @@ async fn credential_account(core: &Core, user: &LocalUser) -> ApiResult<Json<Val
     let requests = core
         .follow_requests(user, &rhizome_core::PageRequest::first(40))
         .await?;
-    Ok(Json(entities::credential_account(
-        core,
-        &view,
-        user,
-        requests.items.len(),
-    )))
+    let mut entity = entities::credential_account(core, &view, user, requests.items.len());
+    // Pleroma's setting, read by the Direct message disabled policy.
+    let accepts = core.direct_message_acceptance(user.account.id).await?;
+    if let Some(pleroma) = entity.get_mut("pleroma").and_then(Value::as_object_mut) {
+        pleroma.insert(
+            "accepts_direct_messages_from".into(),
+            Value::from(accepts.as_str()),
+        );
+    }
+    Ok(Json(entity))
 }
 
 #[derive(Deserialize)]
@@ -106,6 +110,8 @@ pub struct CredentialsParams {
     /// `fields_attributes[0][name]` form keys, or a JSON object/array.
     #[serde(default)]
     fields_attributes: Option<Value>,
+    /// Pleroma's `everybody`, `people_i_follow` or `nobody`.
+    accepts_direct_messages_from: Option<String>,
     #[serde(flatten)]
     rest: std::collections::HashMap<String, Value>,
 }
@@ -166,6 +172,11 @@ pub async fn update_credentials(
     let header = form.take_file("header");
     let params = form.params;
     let fields = profile_fields(&params);
+    let accepts_direct_messages = params
+        .accepts_direct_messages_from
+        .as_deref()
+        .map(str::parse::<rhizome_core::federation::policy::DirectMessages>)
+        .transpose()?;
     let updated = core
         .update_profile(
             user,
@@ -181,6 +192,10 @@ pub async fn update_credentials(
             },
         )
         .await?;
+    if let Some(choice) = accepts_direct_messages {
+        core.set_direct_message_acceptance(updated.account.id, choice)
+            .await?;
+    }
     credential_account(&core, &updated).await
 }
 

@@ -5,6 +5,7 @@
 //! result into Mastodon's JSON with the functions in [`entities`].
 
 mod accounts;
+mod admin_federation;
 mod announcements;
 mod apps;
 pub mod auth;
@@ -54,6 +55,39 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v2/instance", get(instance::instance_v2))
         .route("/api/v1/instance/peers", get(instance::peers))
         .route("/api/v1/instance/rules", get(instance::rules))
+        .route(
+            "/api/v1/instance/domain_blocks",
+            get(admin_federation::public_blocks),
+        )
+        // Federation policy administration.
+        .route(
+            "/api/v1/admin/domain_blocks",
+            get(admin_federation::list_blocks).post(admin_federation::create_block),
+        )
+        .route(
+            "/api/v1/admin/domain_blocks/{id}",
+            get(admin_federation::show_block)
+                .put(admin_federation::update_block)
+                .delete(admin_federation::delete_block),
+        )
+        .route(
+            "/api/v1/admin/domain_allows",
+            get(admin_federation::list_allows).post(admin_federation::create_allow),
+        )
+        .route(
+            "/api/v1/admin/domain_allows/{id}",
+            get(admin_federation::show_allow).delete(admin_federation::delete_allow),
+        )
+        .route(
+            "/api/v1/admin/rhizome/policies",
+            get(admin_federation::show_policies)
+                .put(admin_federation::update_policies)
+                .delete(admin_federation::reset_policies),
+        )
+        .route(
+            "/api/v1/admin/rhizome/policies/test",
+            post(admin_federation::test_policies),
+        )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))
         .route("/api/v1/trends", get(trends::tags))

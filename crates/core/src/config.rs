@@ -89,6 +89,8 @@ pub struct CoreConfig {
     pub remote_post_retention_days: u64,
     pub fetch: FetchSettings,
     pub jobs: JobsConfig,
+    /// The policy chain as the configuration file sets it; admins may replace it at run time.
+    pub mrf: crate::federation::policy::MrfConfig,
 }
 
 /// How this instance reaches other servers.
@@ -144,6 +146,7 @@ impl CoreConfig {
             remote_post_retention_days: 90,
             fetch: FetchSettings::default(),
             jobs: JobsConfig::default(),
+            mrf: crate::federation::policy::MrfConfig::default(),
         }
     }
 }

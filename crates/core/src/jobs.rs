@@ -103,6 +103,9 @@ impl JobRegistry {
         registry.register(crate::media::DELETE_MEDIA_FILES, |core, job| {
             Box::pin(async move { core.run_delete_media_files(payload(&job)?).await })
         });
+        registry.register(crate::federation::policy::STEAL_EMOJI, |core, job| {
+            Box::pin(async move { core.run_steal_emoji(payload(&job)?).await })
+        });
         registry.register(crate::federation::inbox::PROCESS_ACTIVITY, |core, job| {
             Box::pin(async move { core.process_activity(payload(&job)?).await })
         });

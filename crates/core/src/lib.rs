@@ -62,6 +62,7 @@ pub struct Core {
     /// Where uploads, avatars, emoji and cached remote files are kept.
     pub media: media::storage::MediaStorage,
     pub(crate) host_limits: Arc<federation::HostLimits>,
+    pub(crate) policy_cache: Arc<federation::policy::PolicyCache>,
 }
 
 impl Core {
@@ -97,6 +98,7 @@ impl Core {
             http,
             media,
             host_limits: Arc::new(federation::HostLimits::default()),
+            policy_cache: Arc::new(federation::policy::PolicyCache::default()),
         })
     }
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use rhizome_core::Core;
 use rhizome_core::accounts::NewUser;
+use rhizome_core::federation::policy::{DomainBlockRequest, MrfConfig};
 use rhizome_core::jobs::{PROBE, ProbePayload};
 use rhizome_core::secrets::random_token;
 use rhizome_model::{Id, Job, JobState, LocalUser, Role, Scopes};
@@ -54,6 +55,11 @@ enum AdminCommand {
     Domain {
         #[command(subcommand)]
         command: DomainCommand,
+    },
+    /// The policy chain (Akkoma's MRF): show it, or dry-run a proposed one.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
     },
     /// Invitations, for registrations in invite mode.
     Invite {
@@ -185,6 +191,11 @@ enum UserCommand {
     },
     /// Make a user an admin, a moderator or a plain user.
     SetRole { name: String, role: Role },
+    /// Put a moderation tag (mrf_tag:sandbox, mrf_tag:media-strip…) on a local or known
+    /// remote account (`name` or `name@domain`); the Tag policy acts on it.
+    Tag { account: String, tag: String },
+    /// Take a moderation tag off an account.
+    Untag { account: String, tag: String },
     /// Stop a user from signing in; their tokens stop working.
     Suspend { name: String },
     /// Lift a suspension.
@@ -241,20 +252,56 @@ enum SearchCommand {
 
 #[derive(Subcommand)]
 enum DomainCommand {
-    /// Refuse everything from and to a domain (`example.org` or `*.example.org`).
+    /// Block a domain (`example.org`, `*.example.org` or `host:port`), or change its block.
     Block {
         domain: String,
-        /// suspend (refuse everything) or silence.
+        /// suspend (refuse everything), silence (off the federated timeline) or noop.
         #[arg(long, default_value = "suspend")]
         severity: String,
+        /// Remove media from its posts.
+        #[arg(long)]
+        reject_media: bool,
+        /// Drop its reports.
+        #[arg(long)]
+        reject_reports: bool,
+        /// Publish the domain partly hidden.
+        #[arg(long)]
+        obfuscate: bool,
         /// Shown to the public.
         #[arg(long, default_value = "")]
         reason: String,
+        /// Seen by moderators only.
+        #[arg(long, default_value = "")]
+        private_comment: String,
     },
     /// Lift a domain block.
     Unblock { domain: String },
     /// List domain blocks.
     List,
+    /// Allow a domain: once any domain is allowed, only allowed domains federate.
+    Allow { domain: String },
+    /// Remove a domain from the allow list.
+    Disallow { domain: String },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// The policies in force, with the domain blocks merged in (JSON).
+    Show,
+    /// Replay the kept incoming activities through the `[mrf]` section of another
+    /// configuration file and report what it would reject or rewrite. Changes nothing.
+    Test {
+        /// A configuration file whose `[mrf]` section is the proposed chain.
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// Put the `[mrf]` section of a configuration file in force for every process.
+    Apply {
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// Go back to the policies of the running configuration file.
+    Reset,
 }
 
 #[derive(Subcommand)]
@@ -393,6 +440,7 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Jobs { command } => jobs(&core, &out, command).await,
         AdminCommand::Settings { command } => settings(&core, &out, command).await,
         AdminCommand::Domain { command } => domain(&core, &out, command).await,
+        AdminCommand::Policy { command } => policy(&core, &out, command).await,
         AdminCommand::Search {
             command: SearchCommand::Reindex,
         } => reindex(&core, &out).await,
@@ -490,6 +538,24 @@ async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result
             let user = core.set_role(&name, role).await?;
             out.show(user_json(&user), || {
                 format!("{} is now {}", user.account.username, user.role)
+            });
+        }
+        UserCommand::Tag { account, tag } => {
+            let found = core.resolve_acct(&account).await?;
+            core.tag_account(found.id, &tag).await?;
+            let tags = core.account_tags(found.id).await?;
+            out.show(json!({ "account": account, "tags": tags }), || {
+                format!("{account}: {}", tags.join(", "))
+            });
+        }
+        UserCommand::Untag { account, tag } => {
+            let found = core.resolve_acct(&account).await?;
+            if !core.untag_account(found.id, &tag).await? {
+                bail!("{account} has no tag {tag}");
+            }
+            let tags = core.account_tags(found.id).await?;
+            out.show(json!({ "account": account, "tags": tags }), || {
+                format!("{account}: {}", tags.join(", "))
             });
         }
         UserCommand::Suspend { name } => {
@@ -945,12 +1011,48 @@ async fn domain(core: &Core, out: &Output, command: DomainCommand) -> anyhow::Re
         DomainCommand::Block {
             domain,
             severity,
+            reject_media,
+            reject_reports,
+            obfuscate,
             reason,
+            private_comment,
         } => {
-            core.block_instance_domain(&domain, &severity, &reason)
+            let block = core
+                .block_instance_domain(&DomainBlockRequest {
+                    domain,
+                    severity,
+                    reject_media,
+                    reject_reports,
+                    obfuscate,
+                    public_comment: reason,
+                    private_comment,
+                })
                 .await?;
-            out.show(json!({ "domain": domain, "severity": severity }), || {
-                format!("{domain} blocked ({severity})")
+            out.show(
+                json!({ "id": block.id.to_string(), "domain": block.domain, "severity": block.severity }),
+                || format!("{} blocked ({})", block.domain, block.severity),
+            );
+        }
+        DomainCommand::Allow { domain } => {
+            let allow = core.allow_instance_domain(&domain).await?;
+            out.show(
+                json!({ "id": allow.id.to_string(), "domain": allow.domain }),
+                || format!("{} allowed", allow.domain),
+            );
+        }
+        DomainCommand::Disallow { domain } => {
+            let domain = domain.trim().to_ascii_lowercase();
+            let Some(allow) = core
+                .instance_domain_allows()
+                .await?
+                .into_iter()
+                .find(|a| a.domain == domain)
+            else {
+                bail!("{domain} was not allowed");
+            };
+            core.remove_domain_allow(allow.id).await?;
+            out.show(json!({ "domain": domain, "allowed": false }), || {
+                format!("{domain} no longer allowed")
             });
         }
         DomainCommand::Unblock { domain } => {
@@ -962,7 +1064,7 @@ async fn domain(core: &Core, out: &Output, command: DomainCommand) -> anyhow::Re
             });
         }
         DomainCommand::List => {
-            let blocks = core.store.domain_blocks().await?;
+            let blocks = core.instance_domain_blocks().await?;
             let rows: Vec<Value> = blocks
                 .iter()
                 .map(|b| json!({ "domain": b.domain, "severity": b.severity, "reason": b.public_comment }))
@@ -973,6 +1075,82 @@ async fn domain(core: &Core, out: &Output, command: DomainCommand) -> anyhow::Re
                     .map(|b| format!("{:<40} {:<10} {}", b.domain, b.severity, b.public_comment))
                     .collect::<Vec<_>>()
                     .join("\n")
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads the `[mrf]` section of a configuration file (the rest of the file is not used).
+fn read_mrf_section(path: &std::path::Path) -> anyhow::Result<MrfConfig> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let section = table
+        .get("mrf")
+        .cloned()
+        .unwrap_or_else(|| toml::Value::Table(toml::Table::new()));
+    serde_path_to_error::deserialize(section)
+        .map_err(|e| anyhow::anyhow!("{}: mrf.{}: {}", path.display(), e.path(), e.inner()))
+}
+
+async fn policy(core: &Core, out: &Output, command: PolicyCommand) -> anyhow::Result<()> {
+    match command {
+        PolicyCommand::Show => {
+            let config = core.effective_mrf().await?;
+            let (_, stored) = core.mrf_config().await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "stored": stored, "mrf": config }))?
+            );
+        }
+        PolicyCommand::Test { config } => {
+            let proposed = read_mrf_section(&config)?;
+            let report = core.policy_dry_run(&proposed).await?;
+            out.show(serde_json::to_value(&report)?, || {
+                let mut lines = vec![format!(
+                    "{} activities replayed: {} accepted unchanged, {} rejected, {} rewritten ({} differ from the policies in force)",
+                    report.examined,
+                    report.accepted,
+                    report.rejected.len(),
+                    report.rewritten.len(),
+                    report.changed_from_current
+                )];
+                for entry in &report.rejected {
+                    lines.push(format!(
+                        "rejected  {} {} by {}: {}",
+                        entry.kind.as_deref().unwrap_or("?"),
+                        entry.activity_id.as_deref().unwrap_or("-"),
+                        entry.policy.as_deref().unwrap_or("?"),
+                        entry.reason.as_deref().unwrap_or("")
+                    ));
+                }
+                for entry in &report.rewritten {
+                    let changes: Vec<String> = entry
+                        .rewrites
+                        .iter()
+                        .map(|r| format!("{}: {}", r.policy, r.change))
+                        .collect();
+                    lines.push(format!(
+                        "rewritten {} {}: {}",
+                        entry.kind.as_deref().unwrap_or("?"),
+                        entry.activity_id.as_deref().unwrap_or("-"),
+                        changes.join("; ")
+                    ));
+                }
+                lines.join("\n")
+            });
+        }
+        PolicyCommand::Apply { config } => {
+            let proposed = read_mrf_section(&config)?;
+            core.set_mrf_config(&proposed).await?;
+            out.show(json!({ "applied": true }), || "policies applied".into());
+        }
+        PolicyCommand::Reset => {
+            core.reset_mrf_config().await?;
+            out.show(json!({ "reset": true }), || {
+                "policies reset to the configuration file".into()
             });
         }
     }

@@ -45,6 +45,8 @@ pub struct Config {
     pub jobs: JobsSection,
     pub time: TimeSection,
     pub log: LogSection,
+    /// The policy chain (Akkoma's MRF): `[mrf]`, `[mrf.simple]`, `[mrf.keyword]`…
+    pub mrf: rhizome_core::federation::policy::MrfConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -419,6 +421,7 @@ const SECTIONS: &[&str] = &[
     "jobs",
     "time",
     "log",
+    "mrf",
 ];
 
 /// Reads an environment value with the type the key has by default (text when unknown).
@@ -540,6 +543,17 @@ impl Config {
                 )
             })?;
         }
+        rhizome_core::federation::policy::Chain::compile(&self.mrf)
+            .map_err(|e| invalid("mrf", e.to_string()))?;
+        if self.mrf.dry_run_keep > rhizome_core::federation::policy::config::MAX_DRY_RUN_KEEP {
+            return Err(invalid(
+                "mrf.dry_run_keep",
+                format!(
+                    "must be at most {}",
+                    rhizome_core::federation::policy::config::MAX_DRY_RUN_KEEP
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -596,6 +610,7 @@ impl Config {
             authorized_fetch: self.federation.authorized_fetch,
             extra_ca_file: self.federation.extra_ca_file.clone(),
         };
+        core.mrf = self.mrf.clone();
         core.jobs = rhizome_core::config::JobsConfig {
             concurrency: self.jobs.concurrency,
             lease_seconds: self.jobs.lease_seconds,
@@ -702,6 +717,30 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_example_file_loads_with_its_policies() {
+        let loaded = Loaded::from_parts(
+            Some(include_str!("../../../rhizome.example.toml")),
+            Some("rhizome.example.toml"),
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.config.mrf,
+            rhizome_core::federation::policy::MrfConfig::default()
+        );
+        let env = env(&[("RHIZOME_MRF_POLICIES", "simple,keyword,object_age")]);
+        let loaded = Loaded::from_parts(None, None, &env).unwrap();
+        assert_eq!(loaded.config.mrf.policies.len(), 3);
+        let err = Loaded::from_parts(
+            Some("[mrf.keyword]\nreject = [\"/(/\"]\n"),
+            None,
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("mrf:"), "{err}");
     }
 
     #[test]

@@ -1690,3 +1690,592 @@ async fn received_posts_get_their_preview_card() {
         "{card:#}"
     );
 }
+
+impl Instance {
+    /// Creates a user with `role` and a token with `scopes`.
+    fn user_with(&self, name: &str, role: &str, scopes: &str) -> String {
+        let env = self
+            .setup
+            .clone()
+            .with("RHIZOME_INSTANCE_DOMAIN", &self.domain());
+        env.ok(
+            &[
+                "admin",
+                "user",
+                "create",
+                name,
+                "--email",
+                &format!("{name}@example.org"),
+                "--role",
+                role,
+            ],
+            "",
+        );
+        env.ok(&["admin", "token", "create", name, "--scopes", scopes], "")
+            .trim()
+            .to_owned()
+    }
+}
+
+/// Posts `text` (public) as the token's user and returns the Status.
+async fn post_status(client: &Client, instance: &Instance, token: &str, text: &str) -> Value {
+    let (status, posted) = client
+        .post(
+            &format!("{}/api/v1/statuses", instance.base()),
+            token,
+            &[("status", text)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{posted}");
+    posted
+}
+
+/// The status in `token`'s home timeline whose content contains `text`, if any.
+async fn in_home(client: &Client, instance: &Instance, token: &str, text: &str) -> Option<Value> {
+    let (_, home) = client
+        .get(&format!("{}/api/v1/timelines/home", instance.base()), token)
+        .await;
+    home.as_array()?
+        .iter()
+        .find(|s| s["content"].as_str().is_some_and(|c| c.contains(text)))
+        .cloned()
+}
+
+#[tokio::test]
+async fn domain_blocks_from_the_admin_api_shape_then_refuse_federation() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let alice = a.user_with(
+        "alice",
+        "admin",
+        "read write follow push admin:read admin:write",
+    );
+    let carol = a.user("carol");
+    let (bob, dave) = (b.user("bob"), b.user("dave"));
+    let client = Client::new();
+    let blocks_url = format!("{}/api/v1/admin/domain_blocks", a.base());
+
+    // Alice follows Bob and Bob follows Alice, before anything is blocked.
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    for (instance, token, id) in [(&a, &alice, &bob_on_a), (&b, &bob, &alice_on_b)] {
+        eventually("the follows", || async {
+            relationship(&client, instance, token, id).await["following"]
+                .as_bool()
+                .filter(|f| *f)
+        })
+        .await;
+    }
+
+    // Only staff with the admin scopes may block: Carol's token lacks them.
+    let domain = b.domain();
+    let silence: &[(&str, &str)] = &[
+        ("domain", &domain),
+        ("severity", "silence"),
+        ("reject_media", "true"),
+        ("public_comment", "too loud"),
+        ("private_comment", "seen in reports"),
+    ];
+    let (status, _) = client.post(&blocks_url, &carol, silence).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, created) = client.post(&blocks_url, &alice, silence).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["domain"], domain);
+    assert_eq!(created["severity"], "silence");
+    assert_eq!(created["reject_media"], true);
+    assert_eq!(created["reject_reports"], false);
+    assert_eq!(created["private_comment"], "seen in reports");
+    assert_eq!(created["digest"].as_str().map(str::len), Some(64));
+    let block_id = created["id"].as_str().unwrap().to_owned();
+    let (status, _) = client.post(&blocks_url, &alice, silence).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, listed) = client.get(&blocks_url, &alice).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed[0]["id"], block_id.as_str());
+
+    // Silenced with media removed: Bob's picture arrives unlisted and without the picture.
+    let png = support::media::encoded(
+        &image::DynamicImage::new_rgb8(20, 20),
+        image::ImageFormat::Png,
+    );
+    let (content_type, body) =
+        support::media::multipart(&[("file", Some("p.png"), "image/png", &png)]);
+    let media: Value = client
+        .http
+        .post(format!("{}/api/v2/media", b.base()))
+        .bearer_auth(&bob)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (status, pictured) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[
+                ("status", "a loud picture"),
+                ("media_ids[]", media["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pictured}");
+    assert_eq!(pictured["visibility"], "public");
+    let arrived = eventually("the silenced post", || {
+        in_home(&client, &a, &alice, "a loud picture")
+    })
+    .await;
+    assert_eq!(arrived["visibility"], "unlisted", "{arrived}");
+    assert_eq!(arrived["media_attachments"], serde_json::json!([]));
+    let (_, public) = client
+        .get(&format!("{}/api/v1/timelines/public", a.base()), &alice)
+        .await;
+    assert!(!public.to_string().contains("a loud picture"), "{public}");
+
+    // Published: NodeInfo in Akkoma's shape and Mastodon's public list.
+    let (_, nodeinfo) = client.get(&format!("{}/nodeinfo/2.1", a.base()), "").await;
+    let federation = &nodeinfo["metadata"]["federation"];
+    assert_eq!(
+        federation["mrf_simple"]["federated_timeline_removal"],
+        serde_json::json!([domain])
+    );
+    assert_eq!(
+        federation["mrf_simple"]["media_removal"],
+        serde_json::json!([domain])
+    );
+    assert_eq!(
+        federation["mrf_simple_info"]["federated_timeline_removal"][&domain]["reason"],
+        "too loud"
+    );
+    assert!(
+        federation["mrf_policies"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("SimplePolicy"))
+    );
+    let (status, public_list) = client
+        .get(&format!("{}/api/v1/instance/domain_blocks", a.base()), "")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(public_list[0]["domain"], domain);
+    assert_eq!(public_list[0]["severity"], "silence");
+    assert_eq!(public_list[0]["comment"], "too loud");
+    assert_eq!(public_list[0]["digest"], created["digest"]);
+
+    // Suspended: nothing from B reaches A, A fetches nothing from B and delivers nothing to it.
+    let response = client
+        .http
+        .put(format!("{blocks_url}/{block_id}"))
+        .bearer_auth(&alice)
+        .form(&[("severity", "suspend")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let updated: Value = response.json().await.unwrap();
+    assert_eq!(updated["severity"], "suspend");
+    assert_eq!(updated["public_comment"], "too loud");
+
+    let refused = post_status(&client, &b, &bob, "after the suspension").await;
+    let carol_on_b = resolve(&client, &b, &dave, &format!("carol@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/follow", b.base()),
+            &dave,
+            &[],
+        )
+        .await;
+    post_status(&client, &a, &alice, "not for suspended servers").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        in_home(&client, &a, &alice, "after the suspension")
+            .await
+            .is_none()
+    );
+    assert_eq!(
+        relationship(&client, &b, &dave, &carol_on_b).await["following"],
+        false
+    );
+    assert!(
+        in_home(&client, &b, &bob, "not for suspended servers")
+            .await
+            .is_none()
+    );
+    let fetched = resolve_status(&client, &a, &alice, refused["uri"].as_str().unwrap()).await;
+    assert!(fetched.is_null(), "{fetched}");
+
+    // Lifted: deliveries resume.
+    let response = client
+        .http
+        .delete(format!("{blocks_url}/{block_id}"))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, _) = client
+        .get(&format!("{blocks_url}/{block_id}"), &alice)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    post_status(&client, &a, &alice, "welcome back").await;
+    eventually("delivery after the block is lifted", || {
+        in_home(&client, &b, &bob, "welcome back")
+    })
+    .await;
+
+    // The dry run replays what A received (even what the suspension dropped) through a
+    // proposed chain: a keyword rejects both of Bob's posts.
+    let report: Value = client
+        .http
+        .post(format!("{}/api/v1/admin/rhizome/policies/test", a.base()))
+        .bearer_auth(&alice)
+        .json(&serde_json::json!({
+            "policies": ["keyword"],
+            "keyword": { "reject": ["/loud|suspension/"] }
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rejected: Vec<&str> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["policy"] == "keyword")
+        .filter_map(|e| e["activity_id"].as_str())
+        .collect();
+    assert_eq!(rejected.len(), 2, "{report}");
+    assert!(report["examined"].as_u64().unwrap() >= 2, "{report}");
+    // Carol, not an admin, may not look.
+    let response = client
+        .http
+        .post(format!("{}/api/v1/admin/rhizome/policies/test", a.base()))
+        .bearer_auth(&carol)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The same from the command line, with a proposed configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    let proposed = dir.path().join("new.toml");
+    std::fs::write(
+        &proposed,
+        "[mrf]\npolicies = [\"keyword\"]\n[mrf.keyword]\nreject = [\"loud\"]\n",
+    )
+    .unwrap();
+    let admin = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+    let out = admin.ok(
+        &[
+            "admin",
+            "--json",
+            "policy",
+            "test",
+            "--config",
+            proposed.to_str().unwrap(),
+        ],
+        "",
+    );
+    let cli_report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        cli_report["rejected"].as_array().map(Vec::len),
+        Some(1),
+        "{out}"
+    );
+    assert_eq!(
+        cli_report["rejected"][0]["reason"],
+        "matches the keyword \"loud\""
+    );
+}
+
+#[tokio::test]
+async fn moderation_tags_sandbox_a_remote_account_and_close_a_local_one_to_remote_followers() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, carol) = (a.user("alice"), a.user("carol"));
+    let bob = b.user("bob");
+    let client = Client::new();
+    let admin = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+
+    // Bob is sandboxed on A: his public posts reach followers there, never the public.
+    let bob_acct = format!("bob@{}", b.domain());
+    let tagged = admin.ok(&["admin", "user", "tag", &bob_acct, "mrf_tag:sandbox"], "");
+    assert!(tagged.contains("mrf_tag:sandbox"), "{tagged}");
+    admin.fails(&["admin", "user", "tag", &bob_acct, "mrf_tag:nonsense"], "");
+    post_status(&client, &b, &bob, "sandboxed words").await;
+    let arrived = eventually("the sandboxed post", || {
+        in_home(&client, &a, &alice, "sandboxed words")
+    })
+    .await;
+    assert_eq!(arrived["visibility"], "private", "{arrived}");
+
+    // Carol takes no remote followers: Bob's follow is refused at A's door.
+    admin.ok(
+        &[
+            "admin",
+            "user",
+            "tag",
+            "carol",
+            "mrf_tag:disable-remote-subscription",
+        ],
+        "",
+    );
+    let carol_on_b = resolve(&client, &b, &bob, &format!("carol@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &carol,
+        )
+        .await;
+    assert_eq!(me["followers_count"], 0);
+    // Untagged, the next follow goes through.
+    admin.ok(
+        &[
+            "admin",
+            "user",
+            "untag",
+            "carol",
+            "mrf_tag:disable-remote-subscription",
+        ],
+        "",
+    );
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/unfollow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{carol_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("the follow after the untag", || async {
+        relationship(&client, &b, &bob, &carol_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn custom_emoji_of_listed_hosts_are_stolen() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let alice = a.user("alice");
+    let bob = b.user("bob");
+    let client = Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let picture = dir.path().join("blobcat.png");
+    image::DynamicImage::new_rgba8(32, 32)
+        .save_with_format(&picture, image::ImageFormat::Png)
+        .unwrap();
+    let on_b = b.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &b.domain());
+    for code in ["blobcat", "secretcat"] {
+        on_b.ok(
+            &["admin", "emoji", "add", code, picture.to_str().unwrap()],
+            "",
+        );
+    }
+    // A takes B's emoji, except the secret ones, without a restart.
+    let proposed = dir.path().join("steal.toml");
+    std::fs::write(
+        &proposed,
+        format!(
+            "[mrf]\npolicies = [\"simple\", \"steal_emoji\"]\n[mrf.steal_emoji]\nhosts = [\"{}\"]\nrejected_shortcodes = [\"/^secret/\"]\n",
+            b.domain()
+        ),
+    )
+    .unwrap();
+    let on_a = a.setup.clone().with("RHIZOME_INSTANCE_DOMAIN", &a.domain());
+    on_a.ok(
+        &[
+            "admin",
+            "policy",
+            "apply",
+            "--config",
+            proposed.to_str().unwrap(),
+        ],
+        "",
+    );
+
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    post_status(&client, &b, &bob, "look :blobcat: and :secretcat:").await;
+    let stolen = eventually("the stolen emoji", || async {
+        let (_, emojis) = client
+            .get(&format!("{}/api/v1/custom_emojis", a.base()), &alice)
+            .await;
+        emojis
+            .as_array()
+            .and_then(|list| list.iter().find(|e| e["shortcode"] == "blobcat").cloned())
+    })
+    .await;
+    assert_eq!(stolen["category"], "stolen");
+    assert!(
+        stolen["url"].as_str().unwrap().starts_with(&a.base()),
+        "{stolen}"
+    );
+    let (_, emojis) = client
+        .get(&format!("{}/api/v1/custom_emojis", a.base()), &alice)
+        .await;
+    assert!(!emojis.to_string().contains("secretcat"), "{emojis}");
+    let (_, nodeinfo) = client.get(&format!("{}/nodeinfo/2.1", a.base()), "").await;
+    assert_eq!(
+        nodeinfo["metadata"]["federation"]["mrf_steal_emoji"]["hosts"],
+        serde_json::json!([b.domain()])
+    );
+}
+
+/// Whether `token`'s user was notified of a mention containing `text`.
+async fn mentioned(client: &Client, instance: &Instance, token: &str, text: &str) -> bool {
+    let (_, notifications) = client
+        .get(
+            &format!("{}/api/v1/notifications?types[]=mention", instance.base()),
+            token,
+        )
+        .await;
+    notifications.as_array().is_some_and(|list| {
+        list.iter().any(|n| {
+            n["status"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains(text))
+        })
+    })
+}
+
+#[tokio::test]
+async fn direct_messages_from_strangers_are_refused_when_the_recipient_says_so() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let alice = a.user("alice");
+    let bob = b.user("bob");
+    let client = Client::new();
+    let alice_acct = format!("alice@{}", a.domain());
+    resolve(&client, &b, &bob, &alice_acct).await;
+
+    let set = |choice: &'static str| {
+        let client = &client;
+        let (a, alice) = (&a, &alice);
+        async move {
+            let response = client
+                .http
+                .patch(format!("{}/api/v1/accounts/update_credentials", a.base()))
+                .bearer_auth(alice)
+                .form(&[("accepts_direct_messages_from", choice)])
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let (status, _) = set("strangers").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, me) = set("nobody").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["pleroma"]["accepts_direct_messages_from"], "nobody");
+
+    let dm = |text: String| {
+        let client = &client;
+        let (b, bob, alice_acct) = (&b, &bob, &alice_acct);
+        async move {
+            let (status, posted) = client
+                .post(
+                    &format!("{}/api/v1/statuses", b.base()),
+                    bob,
+                    &[
+                        ("status", format!("@{alice_acct} {text}").as_str()),
+                        ("visibility", "direct"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{posted}");
+        }
+    };
+    dm("first whisper".into()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!mentioned(&client, &a, &alice, "first whisper").await);
+
+    // People Alice follows may write to her: Bob, once she follows him.
+    set("people_i_follow").await;
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    dm("second whisper".into()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!mentioned(&client, &a, &alice, "second whisper").await);
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{bob_on_a}/follow", a.base()),
+            &alice,
+            &[],
+        )
+        .await;
+    eventually("Alice follows Bob", || async {
+        relationship(&client, &a, &alice, &bob_on_a).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    dm("third whisper".into()).await;
+    eventually("the direct message from a followed account", || async {
+        mentioned(&client, &a, &alice, "third whisper")
+            .await
+            .then_some(())
+    })
+    .await;
+}

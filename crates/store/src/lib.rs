@@ -54,7 +54,7 @@ pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
 pub use polls::{Poll, PollOption};
-pub use remote::{DomainBlock, InstanceHealth, OutboxActivity};
+pub use remote::{DomainAllow, DomainBlock, InstanceHealth, OutboxActivity, PolicySample};
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 pub use trends::TagUsage;
 

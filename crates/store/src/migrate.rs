@@ -105,6 +105,24 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_quote_lookup.sql"),
         include_str!("../migrations/postgres/0015_quote_lookup.sql"),
     ),
+    (
+        16,
+        "policies: domain block options, domain allows, dry-run samples",
+        include_str!("../migrations/sqlite/0016_policies.sql"),
+        include_str!("../migrations/postgres/0016_policies.sql"),
+    ),
+    (
+        17,
+        "account tags",
+        include_str!("../migrations/sqlite/0017_account_tags.sql"),
+        include_str!("../migrations/postgres/0017_account_tags.sql"),
+    ),
+    (
+        18,
+        "direct message preferences",
+        include_str!("../migrations/sqlite/0018_direct_message_preferences.sql"),
+        include_str!("../migrations/postgres/0018_direct_message_preferences.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

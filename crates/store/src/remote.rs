@@ -5,7 +5,7 @@ use rhizome_model::{Account, Id, Timestamp};
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account, to_json};
 use crate::row::Columns;
-use crate::{Store, StoreError, with_pool};
+use crate::{Page, PageRequest, Store, StoreError, with_pool};
 
 /// An activity we sent, stored once and delivered by id.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,11 +34,49 @@ pub struct DomainBlock {
     pub id: Id,
     /// `example.org` or `*.example.org`.
     pub domain: String,
-    /// `suspend` (reject everything) or `silence`.
+    /// `suspend` (reject everything), `silence` or `noop`.
     pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    /// Shown partly hidden in public lists.
+    pub obfuscate: bool,
     pub public_comment: String,
     pub private_comment: String,
     pub created_at: Timestamp,
+}
+
+/// A domain allowed to federate in allow-list mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainAllow {
+    pub id: Id,
+    pub domain: String,
+    pub created_at: Timestamp,
+}
+
+/// An incoming activity kept for policy dry runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySample {
+    pub id: Id,
+    pub actor_id: Id,
+    pub activity: String,
+    pub received_at: Timestamp,
+}
+
+const DOMAIN_BLOCK_COLUMNS: &str = "id, domain, severity, reject_media, reject_reports, obfuscate, \
+     public_comment, private_comment, created_at";
+
+fn map_domain_block(row: &impl Columns) -> Result<DomainBlock, StoreError> {
+    Ok(DomainBlock {
+        id: Id(row.i64("id")?),
+        domain: row.text("domain")?,
+        severity: row.text("severity")?,
+        reject_media: row.bool("reject_media")?,
+        reject_reports: row.bool("reject_reports")?,
+        obfuscate: row.bool("obfuscate")?,
+        public_comment: row.text("public_comment")?,
+        private_comment: row.text("private_comment")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
 }
 
 impl Store {
@@ -321,24 +359,54 @@ impl Store {
         })
     }
 
-    pub async fn add_domain_block(&self, block: &DomainBlock) -> Result<(), StoreError> {
+    /// Adds a block, or changes the one on the same domain (keeping its id); returns the
+    /// stored block.
+    pub async fn add_domain_block(&self, block: &DomainBlock) -> Result<DomainBlock, StoreError> {
         with_pool!(self, write, |pool| {
             sqlx::query(
-                "INSERT INTO domain_blocks (id, domain, severity, public_comment, private_comment, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (domain) DO UPDATE SET \
-                 severity = excluded.severity, public_comment = excluded.public_comment, \
+                "INSERT INTO domain_blocks (id, domain, severity, reject_media, reject_reports, \
+                 obfuscate, public_comment, private_comment, created_at) VALUES ($1, $2, $3, $4, \
+                 $5, $6, $7, $8, $9) ON CONFLICT (domain) DO UPDATE SET \
+                 severity = excluded.severity, reject_media = excluded.reject_media, \
+                 reject_reports = excluded.reject_reports, obfuscate = excluded.obfuscate, \
+                 public_comment = excluded.public_comment, \
                  private_comment = excluded.private_comment",
             )
             .bind(block.id.0)
             .bind(&block.domain)
             .bind(&block.severity)
+            .bind(block.reject_media)
+            .bind(block.reject_reports)
+            .bind(block.obfuscate)
             .bind(&block.public_comment)
             .bind(&block.private_comment)
             .bind(block.created_at.0)
             .execute(pool)
             .await?;
         });
-        Ok(())
+        self.domain_block_by_domain(&block.domain)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Changes a block by id (not its domain); false when there is none.
+    pub async fn update_domain_block(&self, block: &DomainBlock) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE domain_blocks SET severity = $2, reject_media = $3, reject_reports = $4, \
+                 obfuscate = $5, public_comment = $6, private_comment = $7 WHERE id = $1",
+            )
+            .bind(block.id.0)
+            .bind(&block.severity)
+            .bind(block.reject_media)
+            .bind(block.reject_reports)
+            .bind(block.obfuscate)
+            .bind(&block.public_comment)
+            .bind(&block.private_comment)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
     }
 
     pub async fn remove_domain_block(&self, domain: &str) -> Result<bool, StoreError> {
@@ -351,28 +419,268 @@ impl Store {
         })
     }
 
+    pub async fn remove_domain_block_by_id(&self, id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM domain_blocks WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn domain_block(&self, id: Id) -> Result<Option<DomainBlock>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE id = $1"
+            ))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(map_domain_block).transpose()
+        })
+    }
+
+    pub async fn domain_block_by_domain(
+        &self,
+        domain: &str,
+    ) -> Result<Option<DomainBlock>, StoreError> {
+        with_pool!(self, write, |pool| {
+            let row = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE domain = $1"
+            ))
+            .bind(domain)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(map_domain_block).transpose()
+        })
+    }
+
     pub async fn domain_blocks(&self) -> Result<Vec<DomainBlock>, StoreError> {
         with_pool!(self, read, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, domain, severity, public_comment, private_comment, created_at \
-                 FROM domain_blocks ORDER BY domain",
+            let rows = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks ORDER BY domain"
+            ))
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(map_domain_block).collect()
+        })
+    }
+
+    /// Domain blocks, newest first, a page at a time (the admin API).
+    pub async fn domain_blocks_page(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<DomainBlock>, StoreError> {
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks WHERE TRUE"
+            ));
+            page.push_keyset(&mut query, "id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(map_domain_block)
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        Ok(page.finish(rows, |b| b.id.0))
+    }
+
+    /// Allowed domains, newest first, a page at a time (the admin API).
+    pub async fn domain_allows_page(
+        &self,
+        page: &PageRequest,
+    ) -> Result<Page<DomainAllow>, StoreError> {
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT id, domain, created_at FROM domain_allows WHERE TRUE",
+            );
+            page.push_keyset(&mut query, "id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(map_domain_allow)
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        Ok(page.finish(rows, |a| a.id.0))
+    }
+
+    /// Adds an allowed domain (or returns the existing entry for it).
+    pub async fn add_domain_allow(&self, allow: &DomainAllow) -> Result<DomainAllow, StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO domain_allows (id, domain, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (domain) DO NOTHING",
             )
+            .bind(allow.id.0)
+            .bind(&allow.domain)
+            .bind(allow.created_at.0)
+            .execute(pool)
+            .await?;
+            let row =
+                sqlx::query("SELECT id, domain, created_at FROM domain_allows WHERE domain = $1")
+                    .bind(&allow.domain)
+                    .fetch_one(pool)
+                    .await?;
+            map_domain_allow(&row)
+        })
+    }
+
+    pub async fn remove_domain_allow(&self, id: Id) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM domain_allows WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn domain_allows(&self) -> Result<Vec<DomainAllow>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows =
+                sqlx::query("SELECT id, domain, created_at FROM domain_allows ORDER BY domain")
+                    .fetch_all(pool)
+                    .await?;
+            rows.iter().map(map_domain_allow).collect()
+        })
+    }
+
+    /// Tags an account (no change when it has the tag already).
+    pub async fn add_account_tag(
+        &self,
+        account_id: Id,
+        tag: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO account_tags (account_id, tag, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, tag) DO NOTHING",
+            )
+            .bind(account_id.0)
+            .bind(tag)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn remove_account_tag(&self, account_id: Id, tag: &str) -> Result<bool, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query("DELETE FROM account_tags WHERE account_id = $1 AND tag = $2")
+                .bind(account_id.0)
+                .bind(tag)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    pub async fn account_tags(&self, account_id: Id) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT tag FROM account_tags WHERE account_id = $1 ORDER BY tag",
+            )
+            .bind(account_id.0)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Who may send `account_id` direct messages; `None` when they never chose (everybody).
+    pub async fn direct_message_preference(
+        &self,
+        account_id: Id,
+    ) -> Result<Option<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT accepts_from FROM direct_message_preferences WHERE account_id = $1",
+            )
+            .bind(account_id.0)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn set_direct_message_preference(
+        &self,
+        account_id: Id,
+        accepts_from: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO direct_message_preferences (account_id, accepts_from, updated_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET \
+                 accepts_from = excluded.accepts_from, updated_at = excluded.updated_at",
+            )
+            .bind(account_id.0)
+            .bind(accepts_from)
+            .bind(now.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Keeps an incoming activity for dry runs, and forgets all but the `keep` newest.
+    pub async fn add_policy_sample(
+        &self,
+        sample: &PolicySample,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO policy_samples (id, actor_id, activity, received_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(sample.id.0)
+            .bind(sample.actor_id.0)
+            .bind(&sample.activity)
+            .bind(sample.received_at.0)
+            .execute(pool)
+            .await?;
+            sqlx::query(
+                "DELETE FROM policy_samples WHERE id < (SELECT id FROM policy_samples \
+                 ORDER BY id DESC LIMIT 1 OFFSET $1)",
+            )
+            .bind(i64::from(keep.saturating_sub(1)))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest kept activities, newest first.
+    pub async fn policy_samples(&self, limit: u32) -> Result<Vec<PolicySample>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, actor_id, activity, received_at FROM policy_samples \
+                 ORDER BY id DESC LIMIT $1",
+            )
+            .bind(i64::from(limit))
             .fetch_all(pool)
             .await?;
             rows.iter()
                 .map(|row| {
-                    Ok(DomainBlock {
+                    Ok(PolicySample {
                         id: Id(row.i64("id")?),
-                        domain: row.text("domain")?,
-                        severity: row.text("severity")?,
-                        public_comment: row.text("public_comment")?,
-                        private_comment: row.text("private_comment")?,
-                        created_at: Timestamp(row.i64("created_at")?),
+                        actor_id: Id(row.i64("actor_id")?),
+                        activity: row.text("activity")?,
+                        received_at: Timestamp(row.i64("received_at")?),
                     })
                 })
                 .collect()
         })
     }
+}
+
+fn map_domain_allow(row: &impl Columns) -> Result<DomainAllow, StoreError> {
+    Ok(DomainAllow {
+        id: Id(row.i64("id")?),
+        domain: row.text("domain")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
 }
 
 const OUTBOX_COLUMNS: &str = "id, uri, account_id, kind, payload, created_at";

@@ -1208,14 +1208,117 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         id: Id(8),
         domain: "*.spam.example".into(),
         severity: "suspend".into(),
+        reject_media: false,
+        reject_reports: true,
+        obfuscate: true,
         public_comment: "spam".into(),
         private_comment: String::new(),
         created_at: NOW,
     };
-    store.add_domain_block(&block).await.unwrap();
-    assert_eq!(store.domain_blocks().await.unwrap(), vec![block]);
+    assert_eq!(store.add_domain_block(&block).await.unwrap(), block);
+    assert_eq!(store.domain_blocks().await.unwrap(), vec![block.clone()]);
+    // The same domain again changes the block and keeps its id.
+    let changed = rhizome_store::DomainBlock {
+        id: Id(9),
+        severity: "silence".into(),
+        reject_media: true,
+        ..block.clone()
+    };
+    let stored = store.add_domain_block(&changed).await.unwrap();
+    assert_eq!(
+        (stored.id, stored.severity.as_str(), stored.reject_media),
+        (Id(8), "silence", true)
+    );
+    let by_id = rhizome_store::DomainBlock {
+        public_comment: "changed".into(),
+        ..stored.clone()
+    };
+    assert!(store.update_domain_block(&by_id).await.unwrap());
+    assert_eq!(store.domain_block(Id(8)).await.unwrap(), Some(by_id));
+    let page = store
+        .domain_blocks_page(&rhizome_store::PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
     assert!(store.remove_domain_block("*.spam.example").await.unwrap());
     assert!(store.domain_blocks().await.unwrap().is_empty());
+    assert!(!store.remove_domain_block_by_id(Id(8)).await.unwrap());
+
+    let allow = rhizome_store::DomainAllow {
+        id: Id(20),
+        domain: "friends.example".into(),
+        created_at: NOW,
+    };
+    assert_eq!(store.add_domain_allow(&allow).await.unwrap(), allow);
+    let again = rhizome_store::DomainAllow {
+        id: Id(21),
+        ..allow.clone()
+    };
+    assert_eq!(store.add_domain_allow(&again).await.unwrap().id, Id(20));
+    assert_eq!(store.domain_allows().await.unwrap(), vec![allow.clone()]);
+    assert_eq!(
+        store
+            .domain_allows_page(&rhizome_store::PageRequest::first(10))
+            .await
+            .unwrap()
+            .items,
+        vec![allow]
+    );
+    assert!(store.remove_domain_allow(Id(20)).await.unwrap());
+    assert!(store.domain_allows().await.unwrap().is_empty());
+
+    // Samples for dry runs: only the newest `keep` stay.
+    for i in 1..=5 {
+        let sample = rhizome_store::PolicySample {
+            id: Id(100 + i),
+            actor_id: Id(ALICE),
+            activity: format!("{{\"n\":{i}}}"),
+            received_at: NOW,
+        };
+        store.add_policy_sample(&sample, 3).await.unwrap();
+    }
+    let kept: Vec<i64> = store
+        .policy_samples(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id.0)
+        .collect();
+    assert_eq!(kept, vec![105, 104, 103]);
+
+    // Moderators' tags on accounts.
+    let tag = "mrf_tag:sandbox";
+    store.add_account_tag(Id(ALICE), tag, NOW).await.unwrap();
+    store.add_account_tag(Id(ALICE), tag, NOW).await.unwrap();
+    store
+        .add_account_tag(Id(ALICE), "mrf_tag:media-strip", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_tags(Id(ALICE)).await.unwrap(),
+        ["mrf_tag:media-strip", tag]
+    );
+    assert!(store.remove_account_tag(Id(ALICE), tag).await.unwrap());
+    assert!(!store.remove_account_tag(Id(ALICE), tag).await.unwrap());
+
+    assert_eq!(
+        store.direct_message_preference(Id(ALICE)).await.unwrap(),
+        None
+    );
+    for choice in ["nobody", "people_i_follow"] {
+        store
+            .set_direct_message_preference(Id(ALICE), choice, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .direct_message_preference(Id(ALICE))
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(choice)
+        );
+    }
 }
 
 async fn authorization_codes_are_single_use(db: &TestDatabase) {

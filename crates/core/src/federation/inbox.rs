@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use super::policy::Verdict;
 use super::resolve::{MAX_REMOTE_HTML_BYTES, MAX_THREAD_FETCH_DEPTH, parse_activity};
 use crate::jobs::JobError;
 use crate::statuses::{DISTRIBUTE_STATUS, DistributeStatus};
@@ -66,10 +67,13 @@ impl Core {
         self.store
             .record_delivery_outcome(&host, true, self.clock.now())
             .await?;
-        if self.domain_refused(&host).await? {
-            tracing::info!(%host, "policy: dropped an activity from a blocked domain");
-            return Ok(());
-        }
+        let raw: Value =
+            serde_json::from_slice(body).map_err(|e| CoreError::invalid(e.to_string()))?;
+        let raw = match self.filter_incoming(&signer, raw).await? {
+            Verdict::Accept { activity, .. } => activity,
+            // Answered like an accepted one: the sender learns nothing from a rejection.
+            Verdict::Reject { .. } => return Ok(()),
+        };
         if let Some(id) = &activity.id
             && !self
                 .store
@@ -78,8 +82,6 @@ impl Core {
         {
             return Ok(()); // Seen before: nothing to do.
         }
-        let raw: Value =
-            serde_json::from_slice(body).map_err(|e| CoreError::invalid(e.to_string()))?;
         self.enqueue(
             PROCESS_ACTIVITY,
             &ProcessActivity {

@@ -9,7 +9,9 @@ use url::Url;
 
 use super::ap::{self, activity, addressing, inner_activity, url};
 use super::deliver::{DELIVER, DeliverJob};
+use super::policy::{Direction, Verdict};
 use crate::{Core, CoreError};
+use rhizome_federation::vocab::is_public;
 
 fn inbox_of(account: &Account) -> Option<String> {
     account
@@ -37,14 +39,39 @@ impl Core {
             .collect();
         inboxes.sort();
         inboxes.dedup();
-        let refused = self.domain_refusals().await?;
+        let chain = self.policy_chain().await?;
+        let payload = match self
+            .filter_with(&chain, Direction::Outgoing, None, payload)
+            .await?
+        {
+            Verdict::Accept { activity, .. } => activity,
+            Verdict::Reject { .. } => return Ok(()),
+        };
+        let simple = chain.simple();
+        // Quarantined servers get only what anyone may read.
+        let public = ["to", "cc"].iter().any(|key| match payload.get(*key) {
+            Some(Value::String(s)) => is_public(s),
+            Some(Value::Array(items)) => items.iter().any(|i| i.as_str().is_some_and(is_public)),
+            _ => false,
+        });
         let mut allowed = Vec::with_capacity(inboxes.len());
         for inbox in inboxes {
             let Ok(parsed) = Url::parse(&inbox) else {
                 continue;
             };
-            if refused(&rhizome_federation::http::host_of(&parsed)) {
-                tracing::info!(%inbox, kind, "policy: not delivering to a blocked domain");
+            let host = rhizome_federation::http::host_of(&parsed);
+            if let Some(reason) = simple.refusal(&host, &self.config.domain) {
+                tracing::info!(%inbox, kind, %reason, "policy: not delivering");
+                continue;
+            }
+            if !public
+                && chain
+                    .config()
+                    .quarantined_instances
+                    .iter()
+                    .any(|q| super::policy::domain_matches(&q.domain, &host))
+            {
+                tracing::info!(%inbox, kind, "policy: not delivering a non-public activity to a quarantined server");
                 continue;
             }
             allowed.push(inbox);

@@ -137,7 +137,9 @@ impl Core {
             .fetch_object(&url, Some(&signer))
             .await
             .map_err(fetch_failed)?;
-        let actor = Actor::from_json(&fetched.json)
+        // Avatars and banners may be removed by the policies.
+        let json = self.filter_fetched(None, id, fetched.json).await?;
+        let actor = Actor::from_json(&json)
             .map_err(|e| CoreError::invalid(format!("not an actor: {e}")))?;
         if actor.id != fetched.id {
             return Err(CoreError::invalid(
@@ -293,6 +295,15 @@ impl Core {
             return Err(CoreError::invalid("the post's author is on another server"));
         }
         let author = self.actor_by_uri(author_uri.as_str()).await?;
+        // A fetched post meets the same policies as one that was sent.
+        let json = self
+            .filter_fetched(Some(&author), author_uri.as_str(), fetched.json)
+            .await?;
+        let object =
+            Object::from_json(&json).map_err(|e| CoreError::invalid(format!("not a post: {e}")))?;
+        let post = object
+            .post_view()
+            .map_err(|e| CoreError::invalid(format!("not a post: {e}")))?;
         self.store_remote_post(&author, &post, depth, None).await
     }
 }

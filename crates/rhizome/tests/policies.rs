@@ -1,0 +1,435 @@
+//! The policy chain's administration over the client API: Mastodon's domain blocks and
+//! allows with their scopes and roles, Rhizome's policy endpoints, and what is published
+//! (NodeInfo in Akkoma's shape, Mastodon's public block list) under the transparency settings.
+
+mod support;
+
+use rhizome_core::federation::policy::{Direction, MrfConfig, Verdict};
+use rhizome_model::{Id, Role, Scopes};
+use serde_json::{Value, json};
+use support::api::{Local, User, local};
+
+/// A token of `user` with exactly `scopes`, as the admin CLI issues them.
+async fn token(app: &Local, user: &User, scopes: &str) -> String {
+    app.core
+        .issue_token(
+            Some(Id(user.id.parse().unwrap())),
+            None,
+            Scopes::parse(scopes).unwrap(),
+            false,
+        )
+        .await
+        .unwrap()
+        .access_token
+}
+
+async fn with_role(app: &Local, prefix: &str, role: Role) -> User {
+    let user = app.register(prefix).await;
+    app.core
+        .store
+        .set_role(Id(user.id.parse().unwrap()), role)
+        .await
+        .unwrap();
+    user
+}
+
+#[tokio::test]
+async fn domain_blocks_and_allows_need_staff_and_their_scopes() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let user = app.register("user").await;
+    let read = token(&app, &admin, "admin:read:domain_blocks").await;
+    let write = token(&app, &admin, "admin:write:domain_blocks").await;
+    let moderator_write = token(&app, &moderator, "admin:write").await;
+    let user_write = token(&app, &user, "admin:write:domain_blocks").await;
+
+    app.get("/api/v1/admin/domain_blocks")
+        .send()
+        .await
+        .expect(401);
+    app.get("/api/v1/admin/domain_blocks")
+        .auth(&admin)
+        .send()
+        .await
+        .expect(403);
+    assert_eq!(
+        app.get("/api/v1/admin/domain_blocks")
+            .token(&read)
+            .ok()
+            .await,
+        json!([])
+    );
+    let block =
+        json!({ "domain": "Spam.Example", "severity": "suspend", "public_comment": "spam" });
+    app.post("/api/v1/admin/domain_blocks")
+        .token(&read)
+        .json(block.clone())
+        .send()
+        .await
+        .expect(403);
+    app.post("/api/v1/admin/domain_blocks")
+        .token(&user_write)
+        .json(block.clone())
+        .send()
+        .await
+        .expect(403);
+    let created = app
+        .post("/api/v1/admin/domain_blocks")
+        .token(&write)
+        .json(block)
+        .ok()
+        .await;
+    assert_eq!(created["domain"], "spam.example");
+    assert_eq!(created["severity"], "suspend");
+    assert_eq!(created["public_comment"], "spam");
+    assert_eq!(created["private_comment"], Value::Null);
+    assert_eq!(created["obfuscate"], false);
+    assert!(support::api::is_datetime(
+        created["created_at"].as_str().unwrap()
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    // A moderator may change it; bad values are refused.
+    let changed = app
+        .put(&format!("/api/v1/admin/domain_blocks/{id}"))
+        .token(&moderator_write)
+        .form(&[("severity", "silence"), ("reject_reports", "true")])
+        .ok()
+        .await;
+    assert_eq!(
+        (
+            changed["severity"].clone(),
+            changed["reject_reports"].clone()
+        ),
+        (json!("silence"), json!(true))
+    );
+    app.put(&format!("/api/v1/admin/domain_blocks/{id}"))
+        .token(&write)
+        .form(&[("severity", "obliterate")])
+        .send()
+        .await
+        .expect(422);
+    app.post("/api/v1/admin/domain_blocks")
+        .token(&write)
+        .form(&[("domain", "")])
+        .send()
+        .await
+        .expect(422);
+    app.post("/api/v1/admin/domain_blocks")
+        .token(&write)
+        .form(&[("domain", "https://bad.example/path")])
+        .send()
+        .await
+        .expect(422);
+    let shown = app
+        .get(&format!("/api/v1/admin/domain_blocks/{id}"))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(shown["severity"], "silence");
+    // The block is the Simple policy's list.
+    let effective = app.core.effective_mrf().await.unwrap();
+    assert_eq!(
+        effective.simple.federated_timeline_removal[0].domain,
+        "spam.example"
+    );
+    assert_eq!(effective.simple.report_removal[0].reason, "spam");
+    assert_eq!(
+        app.delete(&format!("/api/v1/admin/domain_blocks/{id}"))
+            .token(&write)
+            .ok()
+            .await,
+        json!({})
+    );
+    app.get(&format!("/api/v1/admin/domain_blocks/{id}"))
+        .token(&read)
+        .send()
+        .await
+        .expect(404);
+
+    // Lists come newest first, a page at a time.
+    for domain in ["one.example", "two.example", "three.example"] {
+        app.post("/api/v1/admin/domain_blocks")
+            .token(&write)
+            .form(&[("domain", domain)])
+            .ok()
+            .await;
+    }
+    let first = app
+        .get("/api/v1/admin/domain_blocks?limit=2")
+        .token(&read)
+        .send()
+        .await;
+    let next = support::api::path_of(&app, &first.link("next"));
+    let first = first.ok();
+    assert_eq!(first[0]["domain"], "three.example");
+    assert_eq!(first[1]["domain"], "two.example");
+    // Mastodon's default severity.
+    assert_eq!(first[0]["severity"], "silence");
+    let rest = app.get(&next).token(&read).ok().await;
+    assert_eq!(rest[0]["domain"], "one.example");
+
+    // Allows have scopes of their own.
+    app.post("/api/v1/admin/domain_allows")
+        .token(&write)
+        .form(&[("domain", "friends.example")])
+        .send()
+        .await
+        .expect(403);
+    let allows = token(
+        &app,
+        &admin,
+        "admin:read:domain_allows admin:write:domain_allows",
+    )
+    .await;
+    let allowed = app
+        .post("/api/v1/admin/domain_allows")
+        .token(&allows)
+        .form(&[("domain", "friends.example")])
+        .ok()
+        .await;
+    assert_eq!(allowed["domain"], "friends.example");
+    let allow_id = allowed["id"].as_str().unwrap();
+    assert_eq!(
+        app.get("/api/v1/admin/domain_allows")
+            .token(&allows)
+            .ok()
+            .await[0]["id"],
+        allow_id
+    );
+    // Allow-list mode: only friends federate now.
+    assert!(app.core.domain_refused("other.example").await.unwrap());
+    assert!(!app.core.domain_refused("friends.example").await.unwrap());
+    app.delete(&format!("/api/v1/admin/domain_allows/{allow_id}"))
+        .token(&allows)
+        .ok()
+        .await;
+    assert!(!app.core.domain_refused("other.example").await.unwrap());
+}
+
+#[tokio::test]
+async fn transparency_publishes_lists_with_exclusions_and_obfuscation() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let admin_token = token(&app, &admin, "admin:read admin:write").await;
+    let mod_token = token(&app, &moderator, "admin:read admin:write").await;
+    let config = json!({
+        "policies": ["simple", "keyword"],
+        "transparency_exclusions": [{ "domain": "secret.example", "reason": "kept quiet" }],
+        "transparency_obfuscate_domains": ["hidden.example"],
+        "quarantined_instances": [{ "domain": "leaky.example", "reason": "leaks" }],
+        "simple": { "reject": [{ "domain": "config.example", "reason": "from the file" }] },
+        "keyword": { "reject": ["casino"] },
+    });
+    // Only admins edit the chain; a wrong pattern is refused.
+    app.put("/api/v1/admin/rhizome/policies")
+        .token(&mod_token)
+        .json(config.clone())
+        .send()
+        .await
+        .expect(403);
+    let refused = app
+        .put("/api/v1/admin/rhizome/policies")
+        .token(&admin_token)
+        .json(json!({ "keyword": { "reject": ["/(unclosed/"] } }))
+        .send()
+        .await
+        .error(422);
+    assert!(refused.contains("unclosed"), "{refused}");
+    app.put("/api/v1/admin/rhizome/policies")
+        .token(&admin_token)
+        .json(config)
+        .ok()
+        .await;
+    let shown = app
+        .get("/api/v1/admin/rhizome/policies")
+        .token(&admin_token)
+        .ok()
+        .await;
+    assert_eq!(shown["stored"], true);
+    assert_eq!(shown["mrf"]["keyword"]["reject"], json!(["casino"]));
+
+    for (domain, obfuscate) in [
+        ("secret.example", false),
+        ("hidden.example", false),
+        ("masked.example", true),
+    ] {
+        app.core
+            .block_instance_domain(&rhizome_core::federation::policy::DomainBlockRequest {
+                domain: domain.into(),
+                severity: "suspend".into(),
+                obfuscate,
+                public_comment: format!("{domain} is bad"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+
+    let nodeinfo = app.get("/nodeinfo/2.1").ok().await;
+    let federation = &nodeinfo["metadata"]["federation"];
+    assert_eq!(
+        federation["mrf_policies"],
+        json!(["SimplePolicy", "KeywordPolicy"])
+    );
+    assert_eq!(federation["exclusions"], true);
+    assert_eq!(
+        federation["mrf_simple"]["reject"],
+        json!(["config.example", "hidd**.****ple", "mask**.****ple"])
+    );
+    assert_eq!(
+        federation["mrf_simple_info"]["reject"]["config.example"]["reason"],
+        "from the file"
+    );
+    assert_eq!(
+        federation["mrf_simple_info"]["reject"]["hidd**.****ple"]["reason"],
+        "hidden.example is bad"
+    );
+    assert!(!nodeinfo.to_string().contains("secret.example"));
+    assert_eq!(federation["mrf_keyword"]["reject"], json!(["casino"]));
+    assert_eq!(
+        federation["quarantined_instances"],
+        json!(["leaky.example"])
+    );
+    assert_eq!(
+        federation["quarantined_instances_info"]["quarantined_instances"]["leaky.example"]["reason"],
+        "leaks"
+    );
+
+    let public = app.get("/api/v1/instance/domain_blocks").ok().await;
+    let domains: Vec<&str> = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["domain"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        domains,
+        ["hidd**.****ple", "mask**.****ple", "config.example"]
+    );
+    // The digest is of the real domain, so a visitor can check one they know.
+    assert_eq!(
+        public[1]["digest"],
+        rhizome_core::federation::policy::sha256_hex("masked.example")
+    );
+    assert_eq!(public[1]["severity"], "suspend");
+    assert_eq!(public[1]["comment"], "masked.example is bad");
+
+    // The public page says the same to people.
+    let about = app.get("/about/more").send().await.text();
+    assert!(about.contains("Suspended: nothing is exchanged"), "{about}");
+    assert!(
+        about.contains("<td>hidd**.****ple</td><td>hidden.example is bad</td>"),
+        "{about}"
+    );
+    assert!(
+        about.contains("<td>config.example</td><td>from the file</td>"),
+        "{about}"
+    );
+    assert!(!about.contains("secret.example"));
+
+    // Transparency off: nothing is published.
+    app.put("/api/v1/admin/rhizome/policies")
+        .token(&admin_token)
+        .json(json!({ "transparency": false }))
+        .ok()
+        .await;
+    let nodeinfo = app.get("/nodeinfo/2.1").ok().await;
+    assert!(
+        nodeinfo["metadata"]["federation"]
+            .get("mrf_simple")
+            .is_none()
+    );
+    for domain in ["config.example", "hidd**", "mask**", "leaky.example"] {
+        assert!(!nodeinfo.to_string().contains(domain), "{nodeinfo}");
+    }
+    app.get("/api/v1/instance/domain_blocks")
+        .send()
+        .await
+        .expect(404);
+    let about = app.get("/about/more").send().await.text();
+    assert!(
+        about.contains("does not publish its moderation decisions"),
+        "{about}"
+    );
+    assert!(!about.contains("config.example"));
+
+    // Back to the file's configuration.
+    let reset = app
+        .delete("/api/v1/admin/rhizome/policies")
+        .token(&admin_token)
+        .ok()
+        .await;
+    assert_eq!(reset["stored"], false);
+    assert_eq!(
+        reset["mrf"]["policies"],
+        json!(["simple", "hashtag", "tag", "direct_message_disabled"])
+    );
+}
+
+#[tokio::test]
+async fn a_change_by_one_process_applies_at_once_in_another() {
+    let app = local().await;
+    // A second core over the same database stands for another process; both have compiled
+    // the chain before the change.
+    let other = rhizome_core::Core::new(
+        app.core.store.clone(),
+        (*app.core.config).clone(),
+        rhizome_core::Clock::default(),
+    )
+    .await
+    .unwrap();
+    let note = json!({
+        "type": "Create",
+        "id": "https://remote.example/activities/1",
+        "actor": "https://remote.example/users/ann",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "type": "Note",
+            "id": "https://remote.example/notes/1",
+            "attributedTo": "https://remote.example/users/ann",
+            "content": "<p>Win at the casino</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        },
+    });
+    for core in [&app.core, &other] {
+        let verdict = core
+            .filter_activity(Direction::Incoming, None, note.clone())
+            .await
+            .unwrap();
+        assert!(!verdict.is_reject());
+    }
+    let mut config = MrfConfig::default();
+    config
+        .policies
+        .push(rhizome_core::federation::policy::PolicyName::Keyword);
+    config.keyword.reject = vec!["casino".into()];
+    app.core.set_mrf_config(&config).await.unwrap();
+    let verdict = other
+        .filter_activity(Direction::Incoming, None, note.clone())
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            &verdict,
+            Verdict::Reject {
+                policy: "keyword",
+                ..
+            }
+        ),
+        "{verdict:?}"
+    );
+    // And a domain block made anywhere refuses the domain everywhere.
+    assert!(!other.domain_refused("remote.example").await.unwrap());
+    app.core
+        .block_instance_domain(&rhizome_core::federation::policy::DomainBlockRequest {
+            domain: "*.example".into(),
+            severity: "suspend".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(other.domain_refused("remote.example").await.unwrap());
+}
