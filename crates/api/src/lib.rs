@@ -48,7 +48,7 @@ pub fn version_string() -> String {
 }
 
 /// The client API's routes; write requests are limited by `limiter`.
-pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
+pub fn router() -> Router<Core> {
     Router::new()
         // Instance and probes.
         .route("/api/v1/instance", get(instance::instance_v1))
@@ -379,97 +379,4 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route("/api/v1/streaming/", get(streaming::websocket))
         .route("/api/v1/streaming/health", get(streaming::health))
         .route("/api/v1/streaming/{*stream}", get(streaming::sse))
-        .route_layer(axum::middleware::from_fn_with_state(limiter, rate_limit))
-}
-
-/// A fixed-window limit on write requests per token (or per address without one), with
-/// Mastodon's `X-RateLimit-*` headers. Counted per process: several processes each allow
-/// the limit, which keeps the protection without a shared counter.
-pub struct RateLimiter {
-    limit: u32,
-    window: std::time::Duration,
-    windows: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
-}
-
-impl RateLimiter {
-    pub fn new(limit: u32, window: std::time::Duration) -> Self {
-        RateLimiter {
-            limit,
-            window,
-            windows: Default::default(),
-        }
-    }
-
-    /// Counts one request for `key`: (allowed, remaining, seconds until the window resets).
-    fn count(&self, key: String) -> (bool, u32, u64) {
-        let now = std::time::Instant::now();
-        let Ok(mut windows) = self.windows.lock() else {
-            return (true, self.limit, 0);
-        };
-        if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        let entry = windows.entry(key).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        let reset = self
-            .window
-            .saturating_sub(now.duration_since(entry.0))
-            .as_secs();
-        (
-            entry.1 <= self.limit,
-            self.limit.saturating_sub(entry.1),
-            reset,
-        )
-    }
-}
-
-async fn rate_limit(
-    axum::extract::State(limiter): axum::extract::State<std::sync::Arc<RateLimiter>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if request.method() == axum::http::Method::GET
-        || request.method() == axum::http::Method::OPTIONS
-    {
-        return next.run(request).await;
-    }
-    let key = match request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(token) => format!("token:{}", rhizome_core::oauth::token_digest(token)),
-        None => request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| format!("ip:{}", info.0.ip()))
-            .unwrap_or_else(|| "ip:unknown".to_owned()),
-    };
-    let (allowed, remaining, reset_in) = limiter.count(key);
-    let mut response = if allowed {
-        next.run(request).await
-    } else {
-        ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-        )
-        .into_response()
-    };
-    let reset = (chrono::Utc::now() + chrono::Duration::seconds(reset_in as i64))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("x-ratelimit-limit", limiter.limit.to_string()),
-        ("x-ratelimit-remaining", remaining.to_string()),
-        ("x-ratelimit-reset", reset),
-    ] {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    response
 }

@@ -40,6 +40,7 @@ pub struct Config {
     pub media: MediaSection,
     pub registrations: RegistrationsSection,
     pub limits: LimitsSection,
+    pub ratelimit: RateLimitSection,
     pub federation: FederationSection,
     pub metrics: MetricsSection,
     pub jobs: JobsSection,
@@ -233,6 +234,53 @@ impl Default for LimitsSection {
     }
 }
 
+/// Requests allowed per window (seconds), per address, account or remote server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitSection {
+    /// On by default; benchmarks turn it off.
+    pub enabled: bool,
+    /// Token requests and sign-in forms, per address.
+    pub sign_in_limit: u32,
+    pub sign_in_window_seconds: u64,
+    /// Registrations, per address.
+    pub sign_up_limit: u32,
+    pub sign_up_window_seconds: u64,
+    /// New posts, per account.
+    pub posting_limit: u32,
+    pub posting_window_seconds: u64,
+    /// Follows and unfollows, per account.
+    pub follows_limit: u32,
+    pub follows_window_seconds: u64,
+    /// Searches, per account (per address without a token).
+    pub search_limit: u32,
+    pub search_window_seconds: u64,
+    /// Deliveries to the inboxes, per remote server (the host of the signing key).
+    pub inbox_limit: u32,
+    pub inbox_window_seconds: u64,
+}
+
+impl Default for RateLimitSection {
+    fn default() -> Self {
+        // Mastodon's defaults where it has one (sign-in, sign-up, posts, follows).
+        RateLimitSection {
+            enabled: true,
+            sign_in_limit: 25,
+            sign_in_window_seconds: 300,
+            sign_up_limit: 5,
+            sign_up_window_seconds: 1800,
+            posting_limit: 300,
+            posting_window_seconds: 10_800,
+            follows_limit: 400,
+            follows_window_seconds: 86_400,
+            search_limit: 300,
+            search_window_seconds: 300,
+            inbox_limit: 3000,
+            inbox_window_seconds: 300,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FederationSection {
@@ -416,6 +464,7 @@ const SECTIONS: &[&str] = &[
     "media",
     "registrations",
     "limits",
+    "ratelimit",
     "federation",
     "metrics",
     "jobs",

@@ -4,4 +4,5 @@
 pub mod admin;
 pub mod config;
 pub mod metrics;
+pub mod ratelimit;
 pub mod server;

@@ -230,6 +230,11 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
             .filter_map(|p| parse_cidr(p))
             .collect::<Vec<_>>(),
     );
+    let limits = Arc::new(crate::ratelimit::RateLimits::new(
+        &config.ratelimit,
+        config.limits.write_requests_per_window,
+        config.limits.rate_window_seconds,
+    ));
     let mut plumbing = Router::new().route("/healthz", get(healthz));
     if let Some(token) = config.metrics.token.clone() {
         let metrics = metrics.clone();
@@ -254,14 +259,10 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
             HeaderName::from_static("x-ratelimit-limit"),
             HeaderName::from_static("x-ratelimit-remaining"),
             HeaderName::from_static("x-ratelimit-reset"),
+            header::RETRY_AFTER,
         ]);
     Router::new()
-        .merge(rhizome_api::router(Arc::new(
-            rhizome_api::RateLimiter::new(
-                config.limits.write_requests_per_window,
-                Duration::from_secs(config.limits.rate_window_seconds),
-            ),
-        )))
+        .merge(rhizome_api::router())
         .merge(rhizome_activitypub::router())
         .merge(rhizome_web::router())
         .merge(plumbing)
@@ -270,6 +271,10 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
             crate::metrics::record,
         ))
         .fallback(fallback)
+        .layer(middleware::from_fn_with_state(
+            (limits, core.clone()),
+            crate::ratelimit::limit,
+        ))
         .layer(DefaultBodyLimit::max(config.server.max_body_bytes))
         .layer(cors)
         .layer(

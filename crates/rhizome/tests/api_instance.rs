@@ -291,7 +291,11 @@ async fn cors_allows_the_authorization_header() {
 
 #[tokio::test]
 async fn writes_are_rate_limited() {
-    let app = local_with(&[("RHIZOME_LIMITS_WRITE_REQUESTS_PER_WINDOW", "3")]).await;
+    let app = local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "true"),
+        ("RHIZOME_LIMITS_WRITE_REQUESTS_PER_WINDOW", "3"),
+    ])
+    .await;
     // Sign-ups count against the app token, not against the users.
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
@@ -332,4 +336,149 @@ async fn writes_are_rate_limited() {
         .json(json!({ "status": "me too" }))
         .ok()
         .await;
+}
+
+#[tokio::test]
+async fn posting_is_limited_per_account_whatever_the_token() {
+    let app = local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "true"),
+        ("RHIZOME_RATELIMIT_POSTING_LIMIT", "2"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let second_token = app.token(&alice, "read write").await;
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "one" }))
+        .ok()
+        .await;
+    let second = app
+        .post("/api/v1/statuses")
+        .token(&second_token)
+        .json(json!({ "status": "two" }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(second.header("x-ratelimit-limit").as_deref(), Some("2"));
+    assert_eq!(second.header("x-ratelimit-remaining").as_deref(), Some("0"));
+    // A third token changes nothing: the limit is Alice's.
+    let third_token = app.token(&alice, "write").await;
+    let limited = app
+        .post("/api/v1/statuses")
+        .token(&third_token)
+        .json(json!({ "status": "three" }))
+        .send()
+        .await;
+    let retry_after: u64 = limited
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=10_800).contains(&retry_after), "{retry_after}");
+    assert_eq!(limited.error(429), "Too many requests");
+    // Nothing was half-written: Alice has her two posts.
+    let mine = app
+        .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(2));
+    // Bob posts on.
+    app.post("/api/v1/statuses")
+        .auth(&bob)
+        .json(json!({ "status": "mine" }))
+        .ok()
+        .await;
+}
+
+#[tokio::test]
+async fn sign_ins_and_sign_ups_are_limited_per_address() {
+    let app = local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "true"),
+        ("RHIZOME_RATELIMIT_SIGN_UP_LIMIT", "2"),
+        ("RHIZOME_RATELIMIT_SIGN_IN_LIMIT", "4"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    app.register("bob").await;
+    let app_token = app.app().await.token.clone();
+    let refused = app
+        .post("/api/v1/accounts")
+        .token(&app_token)
+        .json(json!({
+            "username": "carol",
+            "email": "carol@example.org",
+            "password": "a long enough password",
+            "agreement": true,
+            "locale": "en",
+        }))
+        .send()
+        .await;
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(refused.error(429), "Too many requests");
+
+    // The app's own token took one sign-in; three password grants are left, then none.
+    for _ in 0..3 {
+        app.token(&alice, "read").await;
+    }
+    let creds = app.app().await.clone();
+    let limited = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &creds.client_id),
+            ("client_secret", &creds.client_secret),
+            ("username", &alice.username),
+            ("password", "wrong, and never checked"),
+        ])
+        .send()
+        .await;
+    assert_eq!(limited.error(429), "Too many requests");
+}
+
+#[tokio::test]
+async fn rate_limits_can_be_switched_off() {
+    let app = local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "false"),
+        ("RHIZOME_LIMITS_WRITE_REQUESTS_PER_WINDOW", "1"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    for text in ["one", "two", "three"] {
+        let reply = app
+            .post("/api/v1/statuses")
+            .auth(&alice)
+            .json(json!({ "status": text }))
+            .send()
+            .await
+            .expect(200);
+        assert_eq!(reply.header("x-ratelimit-limit"), None);
+    }
+}
+
+#[tokio::test]
+async fn inbox_deliveries_are_limited_per_remote_server() {
+    let app = local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "true"),
+        ("RHIZOME_RATELIMIT_INBOX_LIMIT", "2"),
+    ])
+    .await;
+    let deliver = |host: &'static str| {
+        let signature = format!(
+            "keyId=\"https://{host}/users/a#main-key\",algorithm=\"rsa-sha256\",\
+             headers=\"(request-target) host date digest\",signature=\"AAAA\""
+        );
+        app.post("/inbox")
+            .header("signature", &signature)
+            .json(json!({ "type": "Create", "actor": format!("https://{host}/users/a") }))
+            .send()
+    };
+    // The signatures are bogus: what matters is which answers are 429.
+    for _ in 0..2 {
+        assert_ne!(deliver("spammy.example").await.status.as_u16(), 429);
+    }
+    let limited = deliver("spammy.example").await;
+    assert_eq!(limited.status.as_u16(), 429);
+    assert!(limited.header("retry-after").is_some());
+    assert_ne!(deliver("calm.example").await.status.as_u16(), 429);
 }

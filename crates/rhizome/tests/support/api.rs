@@ -479,6 +479,9 @@ pub async fn local_with(env: &[(&str, &str)]) -> Local {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    // Tests sign many users up from one address; the rate-limit tests turn it on.
+    env.entry("RHIZOME_RATELIMIT_ENABLED".into())
+        .or_insert_with(|| "false".into());
     // Media files go next to the database, never into the working directory.
     env.entry("RHIZOME_STORAGE_DATA_DIR".into())
         .or_insert_with(|| db.scratch_path("data").display().to_string());

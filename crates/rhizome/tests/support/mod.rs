@@ -45,6 +45,8 @@ impl Setup {
             .env("RHIZOME_DATABASE_URL", &self.database_url)
             .env("RHIZOME_STORAGE_DATA_DIR", &self.data_dir)
             .env("RUST_LOG", "info")
+            // Tests sign many users up from one address; the rate-limit tests turn it on.
+            .env("RHIZOME_RATELIMIT_ENABLED", "false")
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command
     }
