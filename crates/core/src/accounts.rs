@@ -24,6 +24,8 @@ pub struct NewUser {
     pub locale: String,
     /// The invite this sign-up spends, in the same transaction that creates the user.
     pub invite_code: Option<String>,
+    /// The user waits for their e-mail address to be confirmed (set in the same transaction).
+    pub email_unconfirmed: bool,
 }
 
 fn validate_email(email: &str) -> Result<(), CoreError> {
@@ -158,7 +160,7 @@ impl Core {
         let invite = new.invite_code.as_deref().map(|code| (code, now));
         match self
             .store
-            .create_local_user_with_invite(&user, invite)
+            .sign_up_local_user(&user, invite, new.email_unconfirmed)
             .await
         {
             Err(rhizome_store::StoreError::NotFound) => {

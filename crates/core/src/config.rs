@@ -91,6 +91,7 @@ pub struct CoreConfig {
     pub jobs: JobsConfig,
     /// The policy chain as the configuration file sets it; admins may replace it at run time.
     pub mrf: crate::federation::policy::MrfConfig,
+    pub email: crate::email::EmailConfig,
 }
 
 /// How this instance reaches other servers.
@@ -147,6 +148,7 @@ impl CoreConfig {
             fetch: FetchSettings::default(),
             jobs: JobsConfig::default(),
             mrf: crate::federation::policy::MrfConfig::default(),
+            email: crate::email::EmailConfig::default(),
         }
     }
 }

@@ -82,6 +82,9 @@ impl JobRegistry {
         registry.register(crate::statuses::DISTRIBUTE_STATUS, |core, job| {
             Box::pin(async move { core.distribute_status(payload(&job)?).await })
         });
+        registry.register(crate::email::SEND_CONFIRMATION, |core, job| {
+            Box::pin(async move { core.send_confirmation(payload(&job)?).await })
+        });
         registry.register(crate::cards::FETCH_CARD, |core, job| {
             Box::pin(async move { core.run_fetch_card(payload(&job)?).await })
         });

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod conversations;
 pub mod discovery;
+pub mod email;
 pub mod emoji;
 pub mod error;
 pub mod events;

@@ -125,6 +125,11 @@ impl Core {
                         "Your login is currently pending approval".into(),
                     ));
                 }
+                if self.email_unconfirmed(user.account.id).await? {
+                    return Err(CoreError::Forbidden(
+                        "Your login is missing a confirmed e-mail address".into(),
+                    ));
+                }
                 Some(user)
             }
         };

@@ -80,6 +80,7 @@ impl Core {
                 true
             }
         };
+        let email_unconfirmed = self.email_confirmation_required();
         let user = self
             .create_user(NewUser {
                 username: registration.username,
@@ -95,8 +96,12 @@ impl Core {
                 invite_code: (mode == RegistrationMode::Invite)
                     .then(|| registration.invite_code.clone())
                     .flatten(),
+                email_unconfirmed,
             })
             .await?;
+        if email_unconfirmed {
+            self.send_confirmation_later(user.account.id).await?;
+        }
         for moderator in self.store.staff_ids().await? {
             self.notify(
                 moderator,

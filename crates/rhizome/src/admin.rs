@@ -480,6 +480,7 @@ async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result
                     registration_reason: None,
                     locale: "en".into(),
                     invite_code: None,
+                    email_unconfirmed: false,
                 })
                 .await?;
             let mut value = user_json(&user);

@@ -41,6 +41,7 @@ pub struct Config {
     pub registrations: RegistrationsSection,
     pub limits: LimitsSection,
     pub ratelimit: RateLimitSection,
+    pub email: EmailSection,
     pub federation: FederationSection,
     pub metrics: MetricsSection,
     pub jobs: JobsSection,
@@ -230,6 +231,28 @@ impl Default for LimitsSection {
             max_post_chars: 5000,
             write_requests_per_window: 300,
             rate_window_seconds: 300,
+        }
+    }
+}
+
+/// Mail to users: for now, confirmation of sign-ups' addresses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailSection {
+    /// `smtps://[user:password@]host:port` (TLS), `smtp://…?tls=required` (STARTTLS) or plain
+    /// `smtp://host:port` (a local relay); empty: no mail.
+    pub smtp_url: String,
+    pub from: String,
+    /// Sign-ups open nothing until they follow the link mailed to them (needs smtp_url).
+    pub require_confirmation: bool,
+}
+
+impl Default for EmailSection {
+    fn default() -> Self {
+        EmailSection {
+            smtp_url: String::new(),
+            from: "Rhizome <noreply@localhost>".into(),
+            require_confirmation: false,
         }
     }
 }
@@ -465,6 +488,7 @@ const SECTIONS: &[&str] = &[
     "registrations",
     "limits",
     "ratelimit",
+    "email",
     "federation",
     "metrics",
     "jobs",
@@ -529,6 +553,22 @@ impl Config {
             ));
         }
         self.listen_addr()?;
+        if self.email.require_confirmation && self.email.smtp_url.is_empty() {
+            return Err(invalid(
+                "email.require_confirmation",
+                "needs email.smtp_url: confirmation links are sent by mail",
+            ));
+        }
+        let smtp_url = &self.email.smtp_url;
+        if !(smtp_url.is_empty()
+            || smtp_url.starts_with("smtp://")
+            || smtp_url.starts_with("smtps://"))
+        {
+            return Err(invalid(
+                "email.smtp_url",
+                "must start with smtp:// or smtps://",
+            ));
+        }
         if let Some(listen) = &self.metrics.listen {
             listen.parse::<SocketAddr>().map_err(|_| {
                 invalid(
@@ -660,6 +700,11 @@ impl Config {
             extra_ca_file: self.federation.extra_ca_file.clone(),
         };
         core.mrf = self.mrf.clone();
+        core.email = rhizome_core::email::EmailConfig {
+            smtp_url: Some(self.email.smtp_url.clone()).filter(|url| !url.is_empty()),
+            from: self.email.from.clone(),
+            require_confirmation: self.email.require_confirmation,
+        };
         core.jobs = rhizome_core::config::JobsConfig {
             concurrency: self.jobs.concurrency,
             lease_seconds: self.jobs.lease_seconds,

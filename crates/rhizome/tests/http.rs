@@ -82,6 +82,7 @@ impl App {
                     registration_reason: None,
                     locale: "en".into(),
                     invite_code: None,
+                    email_unconfirmed: false,
                 })
                 .await
                 .unwrap(),

@@ -308,6 +308,7 @@ async fn a_flag_becomes_a_report_for_local_moderators() {
         registration_reason: None,
         locale: "en".into(),
         invite_code: None,
+        email_unconfirmed: false,
     };
     let alice = core
         .create_user(user("alice", rhizome_model::Role::User))

@@ -99,16 +99,19 @@ fn account_conflict(err: sqlx::Error) -> StoreError {
 impl Store {
     /// Creates a local account and its user in one transaction.
     pub async fn create_local_user(&self, user: &NewLocalAccount) -> Result<(), StoreError> {
-        self.create_local_user_with_invite(user, None).await
+        self.sign_up_local_user(user, None, false).await
     }
 
     /// Creates the user and, in the same transaction, spends one use of the invite `(code,
-    /// now)`: either both happen or neither, so a failed sign-up does not burn an invite.
-    /// An invite that is unknown, used up or expired is `StoreError::NotFound`.
-    pub async fn create_local_user_with_invite(
+    /// now)` and, with `email_unconfirmed`, holds the user until their address is confirmed:
+    /// all of it or nothing, so a failed sign-up neither burns an invite nor leaves a user in
+    /// without confirmation. An invite that is unknown, used up or expired is
+    /// `StoreError::NotFound`.
+    pub async fn sign_up_local_user(
         &self,
         user: &NewLocalAccount,
         invite: Option<(&str, Timestamp)>,
+        email_unconfirmed: bool,
     ) -> Result<(), StoreError> {
         let a = &user.account;
         begin_write!(self, |tx| {
@@ -178,6 +181,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(account_conflict)?;
+            if email_unconfirmed {
+                sqlx::query(
+                    "INSERT INTO email_confirmations (account_id, created_at) VALUES ($1, $2)",
+                )
+                .bind(a.id.0)
+                .bind(user.created_at.0)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -8,6 +8,7 @@
 mod accounts;
 mod announcements;
 mod cards;
+mod confirmations;
 mod conversations;
 mod discovery;
 mod error;

@@ -123,6 +123,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_direct_message_preferences.sql"),
         include_str!("../migrations/postgres/0018_direct_message_preferences.sql"),
     ),
+    (
+        20,
+        "e-mail confirmation",
+        include_str!("../migrations/sqlite/0020_email_confirmation.sql"),
+        include_str!("../migrations/postgres/0020_email_confirmation.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -10,6 +10,7 @@ on_both_databases!(
     migrations_are_idempotent_and_concurrent,
     local_users_are_unique_case_insensitively,
     a_failed_registration_writes_nothing,
+    email_confirmations_are_single_use,
     users_can_be_updated_and_deleted,
     pagination_follows_mastodon_rules,
     secrets_are_created_once,
@@ -139,6 +140,45 @@ async fn a_failed_registration_writes_nothing(db: &TestDatabase) {
         .create_local_user(&user(3, "bob", "bob@example.org"))
         .await
         .unwrap();
+}
+
+async fn email_confirmations_are_single_use(db: &TestDatabase) {
+    let store = db.store().await;
+    store
+        .sign_up_local_user(&user(1, "alice", "alice@example.org"), None, true)
+        .await
+        .unwrap();
+    store
+        .create_local_user(&user(2, "bob", "bob@example.org"))
+        .await
+        .unwrap();
+    assert!(store.email_unconfirmed(Id(1)).await.unwrap());
+    assert!(!store.email_unconfirmed(Id(2)).await.unwrap());
+    // No token before the mail job set one; a confirmed address takes none.
+    assert_eq!(store.confirm_email("digest-1").await.unwrap(), None);
+    assert!(
+        !store
+            .set_email_confirmation_token(Id(2), "digest-2", NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_email_confirmation_token(Id(1), "digest-1", NOW)
+            .await
+            .unwrap()
+    );
+    // A retried mail replaces the token: the older link stops working.
+    assert!(
+        store
+            .set_email_confirmation_token(Id(1), "digest-3", NOW)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.confirm_email("digest-1").await.unwrap(), None);
+    assert_eq!(store.confirm_email("digest-3").await.unwrap(), Some(Id(1)));
+    assert_eq!(store.confirm_email("digest-3").await.unwrap(), None);
+    assert!(!store.email_unconfirmed(Id(1)).await.unwrap());
 }
 
 async fn users_can_be_updated_and_deleted(db: &TestDatabase) {

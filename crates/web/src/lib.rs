@@ -22,6 +22,7 @@ pub fn router() -> Router<Core> {
         .route("/", get(front_page))
         .route("/@{name}", get(profile_page))
         .route("/about/more", get(about_more))
+        .route("/auth/confirmation", get(confirm_email))
         .route("/media/{*key}", get(media::serve))
         .route("/proxy/{tag}/{encoded}", get(media::proxy))
         .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
@@ -112,6 +113,47 @@ const SIMPLE_LISTS: &[(&str, &str)] = &[
 
 /// `/about/more`: the instance, its rules and its moderated servers, as published in NodeInfo
 /// (the same transparency settings, exclusions and obfuscation).
+#[derive(serde::Deserialize)]
+struct Confirmation {
+    #[serde(default)]
+    confirmation_token: String,
+}
+
+/// The link of a confirmation mail (Mastodon's path).
+async fn confirm_email(
+    State(core): State<Core>,
+    axum::extract::Query(query): axum::extract::Query<Confirmation>,
+) -> Response {
+    match core.confirm_email(&query.confirmation_token).await {
+        Ok(true) => page(
+            "Address confirmed",
+            "<h1>Address confirmed</h1><p>Your e-mail address is confirmed: you can sign in \
+             from your app now.</p>",
+        )
+        .into_response(),
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            page(
+                "Unknown link",
+                "<h1>Unknown link</h1><p>This confirmation link is unknown or was used \
+                 already.</p>",
+            ),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "confirming an e-mail address");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                page(
+                    "Error",
+                    "<h1>Something went wrong</h1><p>Try the link again later.</p>",
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
 async fn about_more(State(core): State<Core>) -> Response {
     let (Ok(settings), Ok(federation)) = (core.settings().await, core.federation_metadata().await)
     else {
