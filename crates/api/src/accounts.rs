@@ -71,6 +71,10 @@ pub struct RegisterParams {
     locale: Option<String>,
     reason: Option<String>,
     invite_code: Option<String>,
+    /// Akkoma's captcha fields, when the instance asks for one.
+    captcha_token: Option<String>,
+    captcha_answer_data: Option<String>,
+    captcha_solution: Option<String>,
 }
 
 /// `POST /api/v1/accounts`: sign-up with an app token.
@@ -91,6 +95,13 @@ pub async fn register(
                 locale: params.locale,
                 reason: params.reason,
                 invite_code: params.invite_code,
+                captcha: params
+                    .captcha_token
+                    .map(|token| rhizome_core::captcha::CaptchaSolution {
+                        token,
+                        answer_data: params.captcha_answer_data.unwrap_or_default(),
+                        solution: params.captcha_solution.unwrap_or_default(),
+                    }),
             },
         )
         .await?;
@@ -639,4 +650,13 @@ pub async fn unblock_domain(
     let user = user(&auth, Scope("write:blocks"))?;
     core.unblock_domain(user, &params.domain).await?;
     Ok(Json(json!({})))
+}
+
+/// `GET /api/pleroma/captcha`: a challenge for the sign-up form (Akkoma's native kind), or
+/// `{"type": "none"}` when sign-ups need none.
+pub async fn captcha(State(core): State<Core>) -> ApiResult<Json<Value>> {
+    if !core.captcha_required() {
+        return Ok(Json(serde_json::json!({ "type": "none" })));
+    }
+    Ok(Json(entities::captcha(&core.new_captcha()?)))
 }

@@ -799,3 +799,14 @@ pub fn announcement(core: &Core, view: &rhizome_core::announcements::Announcemen
         }).collect::<Vec<_>>(),
     })
 }
+
+/// Akkoma's captcha challenge.
+pub fn captcha(challenge: &rhizome_core::captcha::CaptchaChallenge) -> Value {
+    json!({
+        "type": "native",
+        "token": challenge.token,
+        "url": challenge.image_url,
+        "answer_data": challenge.answer_data,
+        "seconds_valid": challenge.seconds_valid,
+    })
+}

@@ -187,6 +187,7 @@ pub fn router() -> Router<Core> {
             "/api/v1/accounts",
             post(accounts::register).get(accounts::get_many),
         )
+        .route("/api/pleroma/captcha", get(accounts::captcha))
         .route(
             "/api/v1/accounts/verify_credentials",
             get(accounts::verify_credentials),

@@ -92,6 +92,8 @@ pub struct CoreConfig {
     /// The policy chain as the configuration file sets it; admins may replace it at run time.
     pub mrf: crate::federation::policy::MrfConfig,
     pub email: crate::email::EmailConfig,
+    /// Sign-ups solve the built-in captcha.
+    pub captcha: bool,
 }
 
 /// How this instance reaches other servers.
@@ -149,6 +151,7 @@ impl CoreConfig {
             jobs: JobsConfig::default(),
             mrf: crate::federation::policy::MrfConfig::default(),
             email: crate::email::EmailConfig::default(),
+            captcha: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod captcha;
 pub mod cards;
 pub mod clock;
 pub mod config;

@@ -20,6 +20,8 @@ pub struct Registration {
     /// Why they want to join (approval mode).
     pub reason: Option<String>,
     pub invite_code: Option<String>,
+    /// The answer to the captcha, when the instance asks for one.
+    pub captcha: Option<crate::captcha::CaptchaSolution>,
 }
 
 /// Profile changes; `None` leaves a field as it is.
@@ -80,6 +82,9 @@ impl Core {
                 true
             }
         };
+        if self.captcha_required() {
+            self.check_captcha(registration.captcha.as_ref()).await?;
+        }
         let email_unconfirmed = self.email_confirmation_required();
         let user = self
             .create_user(NewUser {

@@ -214,6 +214,8 @@ impl Default for MediaSection {
 #[serde(deny_unknown_fields, default)]
 pub struct RegistrationsSection {
     pub mode: RegistrationMode,
+    /// Sign-ups (the API's too) solve the built-in captcha.
+    pub captcha: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -684,6 +686,7 @@ impl Config {
         core.instance_description = self.instance.description.clone();
         core.contact_email = self.instance.contact_email.clone();
         core.registrations = self.registrations.mode;
+        core.captcha = self.registrations.captcha;
         core.pinned_settings = rhizome_core::settings::KEYS
             .iter()
             .filter(|key| from_env.iter().any(|k| k == *key))

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod announcements;
+mod captchas;
 mod cards;
 mod confirmations;
 mod conversations;

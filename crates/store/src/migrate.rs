@@ -129,6 +129,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_email_confirmation.sql"),
         include_str!("../migrations/postgres/0020_email_confirmation.sql"),
     ),
+    (
+        21,
+        "spent captchas",
+        include_str!("../migrations/sqlite/0021_spent_captchas.sql"),
+        include_str!("../migrations/postgres/0021_spent_captchas.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -11,6 +11,7 @@ on_both_databases!(
     local_users_are_unique_case_insensitively,
     a_failed_registration_writes_nothing,
     email_confirmations_are_single_use,
+    captchas_are_spent_once,
     users_can_be_updated_and_deleted,
     pagination_follows_mastodon_rules,
     secrets_are_created_once,
@@ -179,6 +180,28 @@ async fn email_confirmations_are_single_use(db: &TestDatabase) {
     assert_eq!(store.confirm_email("digest-3").await.unwrap(), Some(Id(1)));
     assert_eq!(store.confirm_email("digest-3").await.unwrap(), None);
     assert!(!store.email_unconfirmed(Id(1)).await.unwrap());
+}
+
+async fn captchas_are_spent_once(db: &TestDatabase) {
+    let store = db.store().await;
+    let later = Timestamp(NOW.0 + 300_000);
+    assert!(store.spend_captcha("t1", later, NOW).await.unwrap());
+    assert!(!store.spend_captcha("t1", later, NOW).await.unwrap());
+    assert!(store.spend_captcha("t2", later, NOW).await.unwrap());
+    // Past its expiry the record is dropped (the challenge is refused as expired before).
+    let after = Timestamp(later.0 + 1);
+    assert!(
+        store
+            .spend_captcha("t3", Timestamp(after.0 + 300_000), after)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .spend_captcha("t1", Timestamp(after.0 + 300_000), after)
+            .await
+            .unwrap()
+    );
 }
 
 async fn users_can_be_updated_and_deleted(db: &TestDatabase) {
