@@ -214,6 +214,11 @@ impl Core {
                 "your account is awaiting approval".into(),
             ));
         }
+        if self.store.moderation_state(user.account.id).await?.disabled {
+            return Err(CoreError::Forbidden(
+                "your login is currently disabled".into(),
+            ));
+        }
         self.store
             .record_sign_in(user.account.id, self.clock.now())
             .await?;

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod lists;
 pub mod maintenance;
 pub mod media;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;

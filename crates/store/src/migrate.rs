@@ -123,6 +123,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_direct_message_preferences.sql"),
         include_str!("../migrations/postgres/0018_direct_message_preferences.sql"),
     ),
+    (
+        19,
+        "moderation: report handling, account limits, moderation log",
+        include_str!("../migrations/sqlite/0019_moderation.sql"),
+        include_str!("../migrations/postgres/0019_moderation.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
