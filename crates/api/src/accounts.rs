@@ -76,6 +76,7 @@ pub struct RegisterParams {
 /// `POST /api/v1/accounts`: sign-up with an app token.
 pub async fn register(
     State(core): State<Core>,
+    ip: Option<axum::Extension<rhizome_core::ClientIp>>,
     Auth(auth): Auth,
     Params(params): Params<RegisterParams>,
 ) -> ApiResult<Json<Value>> {
@@ -91,6 +92,7 @@ pub async fn register(
                 locale: params.locale,
                 reason: params.reason,
                 invite_code: params.invite_code,
+                ip: ip.map(|ip| ip.0.0),
             },
         )
         .await?;

@@ -5,6 +5,7 @@
 //! result into Mastodon's JSON with the functions in [`entities`].
 
 mod accounts;
+mod admin_blocks;
 mod admin_federation;
 mod admin_moderation;
 mod announcements;
@@ -151,6 +152,37 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route(
             "/api/v1/admin/reports/{id}/reopen",
             post(admin_moderation::reopen),
+        )
+        // Sign-up blocks.
+        .route(
+            "/api/v1/admin/email_domain_blocks",
+            get(admin_blocks::list_email_domains).post(admin_blocks::create_email_domain),
+        )
+        .route(
+            "/api/v1/admin/email_domain_blocks/{id}",
+            get(admin_blocks::show_email_domain).delete(admin_blocks::delete_email_domain),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks",
+            get(admin_blocks::list_canonical).post(admin_blocks::create_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/test",
+            post(admin_blocks::test_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/{id}",
+            get(admin_blocks::show_canonical).delete(admin_blocks::delete_canonical),
+        )
+        .route(
+            "/api/v1/admin/ip_blocks",
+            get(admin_blocks::list_ips).post(admin_blocks::create_ip),
+        )
+        .route(
+            "/api/v1/admin/ip_blocks/{id}",
+            get(admin_blocks::show_ip)
+                .put(admin_blocks::update_ip)
+                .delete(admin_blocks::delete_ip),
         )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))

@@ -189,7 +189,9 @@ impl Core {
         &self,
         login: &str,
         password: &str,
+        ip: Option<std::net::IpAddr>,
     ) -> Result<LocalUser, CoreError> {
+        self.check_sign_in(ip).await?;
         let refused = || CoreError::Unauthorized("invalid username or password".into());
         let user = if login.contains('@') {
             self.store.local_user_by_email(login).await?

@@ -29,6 +29,7 @@ pub mod retention;
 pub mod search;
 pub mod secrets;
 pub mod settings;
+pub mod signup_blocks;
 pub mod social;
 pub mod statuses;
 pub mod text;
@@ -45,6 +46,7 @@ pub use clock::Clock;
 pub use config::{CoreConfig, RegistrationMode, Scheme};
 pub use error::CoreError;
 pub use rhizome_store::{Page, PageRequest};
+pub use signup_blocks::ClientIp;
 pub use urls::Urls;
 
 /// Everything an action needs: cheap to clone, shared by every request and worker.

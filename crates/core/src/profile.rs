@@ -20,6 +20,8 @@ pub struct Registration {
     /// Why they want to join (approval mode).
     pub reason: Option<String>,
     pub invite_code: Option<String>,
+    /// Where the sign-up comes from, for IP blocks.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// Profile changes; `None` leaves a field as it is.
@@ -56,6 +58,9 @@ impl Core {
         if !registration.agreement {
             return Err(CoreError::invalid("agreement must be accepted"));
         }
+        let verdict = self
+            .check_sign_up(&registration.email, registration.ip)
+            .await?;
         let approved = match mode {
             RegistrationMode::Closed => {
                 return Err(CoreError::Forbidden("Registrations are closed".into()));
@@ -80,6 +85,8 @@ impl Core {
                 true
             }
         };
+        // An IP block of the mildest kind sends the sign-up to the moderators.
+        let approved = approved && verdict != crate::signup_blocks::SignUpVerdict::NeedsApproval;
         let user = self
             .create_user(NewUser {
                 username: registration.username,

@@ -548,3 +548,321 @@ async fn pending_sign_ups_are_approved_or_rejected() {
         "reject"
     );
 }
+
+/// Signs up through the API with the app token; returns the status and the body.
+async fn sign_up(app: &support::api::Api, username: &str, email: &str) -> (u16, Value) {
+    let app_token = app.app().await.token.clone();
+    let reply = app
+        .post("/api/v1/accounts")
+        .token(&app_token)
+        .json(json!({
+            "username": username,
+            "email": email,
+            "password": support::api::PASSWORD,
+            "agreement": true,
+        }))
+        .send()
+        .await;
+    (reply.status.as_u16(), reply.json())
+}
+
+#[tokio::test]
+async fn email_domain_and_canonical_email_blocks_are_admins_and_refuse_sign_ups() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let write = token(&app, &admin, "admin:read admin:write").await;
+    let moderator_all = token(&app, &moderator, "admin:read admin:write").await;
+    let admin_read = token(&app, &admin, "read").await;
+
+    // Admins only, with the scopes.
+    app.get("/api/v1/admin/email_domain_blocks")
+        .token(&moderator_all)
+        .send()
+        .await
+        .expect(403);
+    app.get("/api/v1/admin/email_domain_blocks")
+        .token(&admin_read)
+        .send()
+        .await
+        .expect(403);
+    app.post("/api/v1/admin/canonical_email_blocks")
+        .token(&moderator_all)
+        .form(&[("email", "x@example.net")])
+        .send()
+        .await
+        .expect(403);
+
+    let block = app
+        .post("/api/v1/admin/email_domain_blocks")
+        .token(&write)
+        .form(&[("domain", "Spam.Example")])
+        .ok()
+        .await;
+    assert_eq!(block["domain"], "spam.example");
+    assert!(block["history"].is_array());
+    let block_id = block["id"].as_str().unwrap().to_owned();
+    app.post("/api/v1/admin/email_domain_blocks")
+        .token(&write)
+        .form(&[("domain", "spam.example")])
+        .send()
+        .await
+        .expect(422);
+    app.post("/api/v1/admin/email_domain_blocks")
+        .token(&write)
+        .form(&[("domain", "")])
+        .send()
+        .await
+        .expect(422);
+    let listed = app
+        .get("/api/v1/admin/email_domain_blocks")
+        .token(&write)
+        .ok()
+        .await;
+    assert_eq!(ids(&listed), vec![block_id.clone()]);
+    // The domain and its subdomains are refused.
+    let (status, body) = sign_up(&app, "spammer1", "a@mail.spam.example").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("e-mail provider"));
+    let (status, _) = sign_up(&app, "spammer2", "a@spam.example").await;
+    assert_eq!(status, 422);
+    let (status, _) = sign_up(&app, "honest1", "a@nospam.example").await;
+    assert_eq!(status, 200);
+    app.delete(&format!("/api/v1/admin/email_domain_blocks/{block_id}"))
+        .token(&write)
+        .ok()
+        .await;
+    app.get(&format!("/api/v1/admin/email_domain_blocks/{block_id}"))
+        .token(&write)
+        .send()
+        .await
+        .expect(404);
+    let (status, _) = sign_up(&app, "spammer3", "a@spam.example").await;
+    assert_eq!(status, 200);
+
+    // A canonical block covers the address's variants.
+    let canonical = app
+        .post("/api/v1/admin/canonical_email_blocks")
+        .token(&write)
+        .form(&[("email", "Jane.Doe+news@Example.net")])
+        .ok()
+        .await;
+    let hash = canonical["canonical_email_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(hash.len(), 64);
+    let matched = app
+        .post("/api/v1/admin/canonical_email_blocks/test")
+        .token(&write)
+        .form(&[("email", "janedoe@example.net")])
+        .ok()
+        .await;
+    assert_eq!(matched[0]["canonical_email_hash"], hash.as_str());
+    let unmatched = app
+        .post("/api/v1/admin/canonical_email_blocks/test")
+        .token(&write)
+        .form(&[("email", "john@example.net")])
+        .ok()
+        .await;
+    assert_eq!(unmatched, json!([]));
+    let (status, _) = sign_up(&app, "jane", "jane.doe+again@example.net").await;
+    assert_eq!(status, 422);
+    app.post("/api/v1/admin/canonical_email_blocks")
+        .token(&write)
+        .form(&[("canonical_email_hash", "not-a-digest")])
+        .send()
+        .await
+        .expect(422);
+    let by_hash = app
+        .post("/api/v1/admin/canonical_email_blocks")
+        .token(&write)
+        .form(&[("canonical_email_hash", &"ab".repeat(32))])
+        .ok()
+        .await;
+    assert_eq!(
+        app.get("/api/v1/admin/canonical_email_blocks")
+            .token(&write)
+            .ok()
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    app.delete(&format!(
+        "/api/v1/admin/canonical_email_blocks/{}",
+        canonical["id"].as_str().unwrap()
+    ))
+    .token(&write)
+    .ok()
+    .await;
+    let (status, _) = sign_up(&app, "jane", "jane.doe+again@example.net").await;
+    assert_eq!(status, 200);
+    let shown = app
+        .get(&format!(
+            "/api/v1/admin/canonical_email_blocks/{}",
+            by_hash["id"].as_str().unwrap()
+        ))
+        .token(&write)
+        .ok()
+        .await;
+    assert_eq!(shown["canonical_email_hash"], "ab".repeat(32));
+
+    let actions: Vec<String> = app
+        .core
+        .moderation_log(None, &PageRequest::first(20))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| format!("{} {}", e.action, e.target_type))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "destroy canonical_email_block",
+            "create canonical_email_block",
+            "create canonical_email_block",
+            "destroy email_domain_block",
+            "create email_domain_block",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
+    let db = rhizome_testkit::TestDatabase::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let setup = support::Setup::new(db.url(), dir.path());
+    let server = setup.serve();
+    let api = support::api::Api::http(&server.base());
+    let walker = api.register("walker").await;
+    let cli = setup.clone().with(
+        "RHIZOME_INSTANCE_DOMAIN",
+        &format!("127.0.0.1:{}", server.port),
+    );
+    cli.ok(
+        &[
+            "admin",
+            "user",
+            "create",
+            "boss",
+            "--email",
+            "boss@example.org",
+            "--role",
+            "admin",
+        ],
+        "",
+    );
+    let boss = cli
+        .ok(
+            &[
+                "admin",
+                "token",
+                "create",
+                "boss",
+                "--scopes",
+                "admin:read admin:write",
+            ],
+            "",
+        )
+        .trim()
+        .to_owned();
+
+    // CRUD, with validation.
+    api.post("/api/v1/admin/ip_blocks")
+        .token(&boss)
+        .form(&[("ip", "127.0.0.1/40"), ("severity", "no_access")])
+        .send()
+        .await
+        .expect(422);
+    api.post("/api/v1/admin/ip_blocks")
+        .token(&boss)
+        .form(&[("ip", "127.0.0.1"), ("severity", "smite")])
+        .send()
+        .await
+        .expect(422);
+    let wide = api
+        .post("/api/v1/admin/ip_blocks")
+        .token(&boss)
+        .json(json!({ "ip": "10.1.2.3/8", "severity": "sign_up_block", "expires_in": 3600 }))
+        .ok()
+        .await;
+    assert_eq!(wide["ip"], "10.0.0.0/8");
+    assert!(wide["expires_at"].is_string());
+    let block = api
+        .post("/api/v1/admin/ip_blocks")
+        .token(&boss)
+        .form(&[
+            ("ip", "127.0.0.1"),
+            ("severity", "no_access"),
+            ("comment", "loopback abuse"),
+        ])
+        .ok()
+        .await;
+    assert_eq!(block["ip"], "127.0.0.1/32");
+    assert_eq!(block["comment"], "loopback abuse");
+    let block_id = block["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        api.get("/api/v1/admin/ip_blocks")
+            .token(&boss)
+            .ok()
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+
+    // no_access: no password sign-in, no sign-up; existing tokens keep working.
+    let app = api.app().await.clone();
+    let refused = api
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+            ("username", &walker.username),
+            ("password", support::api::PASSWORD),
+            ("scope", "read"),
+        ])
+        .send()
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    assert!(refused.text().contains("blocked"), "{}", refused.text());
+    let (status, _) = sign_up(&api, "newcomer", "newcomer@example.org").await;
+    assert_eq!(status, 403);
+    api.get("/api/v1/accounts/verify_credentials")
+        .auth(&walker)
+        .ok()
+        .await;
+
+    // sign_up_requires_approval: sign-ins again, sign-ups wait for a moderator.
+    let changed = api
+        .put(&format!("/api/v1/admin/ip_blocks/{block_id}"))
+        .token(&boss)
+        .form(&[("severity", "sign_up_requires_approval")])
+        .ok()
+        .await;
+    assert_eq!(changed["severity"], "sign_up_requires_approval");
+    api.token(&walker, "read").await;
+    let (status, issued) = sign_up(&api, "newcomer", "newcomer@example.org").await;
+    assert_eq!(status, 200, "{issued}");
+    api.get("/api/v1/accounts/verify_credentials")
+        .token(issued["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .expect(403);
+    let pending = api
+        .get("/api/v2/admin/accounts?status=pending")
+        .token(&boss)
+        .ok()
+        .await;
+    assert_eq!(pending[0]["username"], "newcomer");
+
+    api.delete(&format!("/api/v1/admin/ip_blocks/{block_id}"))
+        .token(&boss)
+        .ok()
+        .await;
+    let (status, _) = sign_up(&api, "later", "later@example.org").await;
+    assert_eq!(status, 200);
+}

@@ -28,6 +28,7 @@ mod retention;
 mod row;
 mod search;
 mod settings;
+mod signup_blocks;
 mod statuses;
 mod timelines;
 mod trends;
@@ -57,6 +58,7 @@ pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
 pub use polls::{Poll, PollOption};
 pub use remote::{DomainAllow, DomainBlock, InstanceHealth, OutboxActivity, PolicySample};
+pub use signup_blocks::{CanonicalEmailBlock, EmailDomainBlock, IpBlock, SignupBlockTable};
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 pub use trends::TagUsage;
 

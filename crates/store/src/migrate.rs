@@ -129,6 +129,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_moderation.sql"),
         include_str!("../migrations/postgres/0019_moderation.sql"),
     ),
+    (
+        20,
+        "sign-up blocks: e-mail domains, canonical e-mails, IP ranges",
+        include_str!("../migrations/sqlite/0020_signup_blocks.sql"),
+        include_str!("../migrations/postgres/0020_signup_blocks.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

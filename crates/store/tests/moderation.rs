@@ -3,8 +3,8 @@
 
 use rhizome_model::{Follow, Id, NewStatus, Timestamp, Visibility};
 use rhizome_store::{
-    AdminAccountFilter, FollowTable, ModerationEntry, PageRequest, PublicFilter, Report,
-    ReportFilter, Store,
+    AdminAccountFilter, CanonicalEmailBlock, EmailDomainBlock, FollowTable, IpBlock,
+    ModerationEntry, PageRequest, PublicFilter, Report, ReportFilter, SignupBlockTable, Store,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -14,6 +14,7 @@ on_both_databases!(
     moderation_state_limits_and_hides,
     admin_account_filters,
     the_moderation_log_keeps_every_action,
+    signup_blocks_are_kept_matched_and_removed,
 );
 
 const ALICE: i64 = 1;
@@ -323,4 +324,112 @@ async fn the_moderation_log_keeps_every_action(db: &TestDatabase) {
         .unwrap();
     let actions: Vec<&str> = bob.items.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["unsilence", "silence"]);
+}
+
+async fn signup_blocks_are_kept_matched_and_removed(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let domain = EmailDomainBlock {
+        id: Id(1),
+        domain: "spam.example".into(),
+        created_at: NOW,
+    };
+    store.insert_email_domain_block(&domain).await.unwrap();
+    assert!(
+        store
+            .insert_email_domain_block(&EmailDomainBlock {
+                id: Id(2),
+                ..domain.clone()
+            })
+            .await
+            .is_err()
+    );
+    assert_eq!(store.email_domain_block(Id(1)).await.unwrap(), Some(domain));
+    let blocked = |domains: &[&str]| {
+        let store = store.clone();
+        let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
+        async move { store.email_domain_blocked(&domains).await.unwrap() }
+    };
+    assert!(blocked(&["mail.spam.example", "spam.example", "example"]).await);
+    assert!(!blocked(&["ham.example", "example"]).await);
+    assert!(!blocked(&[]).await);
+
+    let canonical = CanonicalEmailBlock {
+        id: Id(3),
+        canonical_email_hash: "ab".repeat(32),
+        created_at: NOW,
+    };
+    store
+        .insert_canonical_email_block(&canonical)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .canonical_email_blocks_of(&"ab".repeat(32))
+            .await
+            .unwrap(),
+        vec![canonical.clone()]
+    );
+    assert!(
+        store
+            .canonical_email_blocks_of("cd")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut ip = IpBlock {
+        id: Id(4),
+        ip: "10.0.0.0/8".into(),
+        severity: "sign_up_block".into(),
+        comment: "".into(),
+        expires_at: Some(Timestamp(NOW.0 + 100)),
+        created_at: NOW,
+    };
+    store.insert_ip_block(&ip).await.unwrap();
+    store
+        .insert_ip_block(&IpBlock {
+            id: Id(5),
+            ip: "127.0.0.1/32".into(),
+            expires_at: None,
+            ..ip.clone()
+        })
+        .await
+        .unwrap();
+    let active = |at: i64| {
+        let store = store.clone();
+        async move {
+            let blocks = store.active_ip_blocks(Timestamp(at)).await.unwrap();
+            let mut ids: Vec<i64> = blocks.iter().map(|b| b.id.0).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(active(NOW.0).await, vec![4, 5]);
+    assert_eq!(active(NOW.0 + 100).await, vec![5]);
+    ip.severity = "no_access".into();
+    ip.expires_at = None;
+    store.update_ip_block(&ip).await.unwrap();
+    assert_eq!(store.ip_block(Id(4)).await.unwrap(), Some(ip.clone()));
+    assert_eq!(
+        ids(
+            &store
+                .ip_blocks_page(&PageRequest::first(10))
+                .await
+                .unwrap()
+                .items,
+            |b| b.id
+        ),
+        vec![5, 4]
+    );
+
+    for (table, id) in [
+        (SignupBlockTable::EmailDomains, 1),
+        (SignupBlockTable::CanonicalEmails, 3),
+        (SignupBlockTable::Ips, 4),
+    ] {
+        assert!(store.delete_signup_block(table, Id(id)).await.unwrap());
+        assert!(!store.delete_signup_block(table, Id(id)).await.unwrap());
+    }
+    assert!(!blocked(&["spam.example"]).await);
+    assert_eq!(active(NOW.0).await, vec![5]);
 }
