@@ -578,3 +578,90 @@ pub async fn reopen(
         .await?;
     report_answer(&core, moderator, report).await
 }
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DashboardParams {
+    #[serde(
+        default,
+        rename = "keys[]",
+        alias = "keys",
+        deserialize_with = "flexible_list"
+    )]
+    keys: Vec<String>,
+    start_at: Option<String>,
+    end_at: Option<String>,
+    limit: Option<serde_json::Value>,
+}
+
+/// A date as the dashboard sends it: `2026-11-01` or a full timestamp.
+fn dashboard_date(text: Option<&str>, what: &str) -> ApiResult<chrono::NaiveDate> {
+    let text = text
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unprocessable(format!("Validation failed: {what} is missing")))?;
+    let day = text.get(..10).unwrap_or(text);
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| ApiError::unprocessable(format!("Validation failed: {what} is not a date")))
+}
+
+/// `POST /api/v1/admin/measures`.
+pub async fn measures(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<DashboardParams>,
+) -> ApiResult<Json<Value>> {
+    staff(&auth, Scope("admin:read"))?;
+    let start = dashboard_date(params.start_at.as_deref(), "start_at")?;
+    let end = dashboard_date(params.end_at.as_deref(), "end_at")?;
+    let results = core.measures(&params.keys, start, end).await?;
+    Ok(Json(
+        results
+            .iter()
+            .map(|m| {
+                json!({
+                    "key": m.key,
+                    "unit": null,
+                    "total": m.total.to_string(),
+                    "human_value": m.total.to_string(),
+                    "previous_total": m.previous_total.to_string(),
+                    "data": m.data.iter().map(|(day, value)| json!({
+                        "date": format!("{day}T00:00:00Z"),
+                        "value": value.to_string(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /api/v1/admin/dimensions`.
+pub async fn dimensions(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<DashboardParams>,
+) -> ApiResult<Json<Value>> {
+    staff(&auth, Scope("admin:read"))?;
+    let start = dashboard_date(params.start_at.as_deref(), "start_at")?;
+    let end = dashboard_date(params.end_at.as_deref(), "end_at")?;
+    let limit = match &params.limit {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(10),
+        Some(Value::String(s)) => s.parse().unwrap_or(10),
+        _ => 10,
+    };
+    let limit = u32::try_from(limit).unwrap_or(100);
+    let results = core.dimensions(&params.keys, start, end, limit).await?;
+    Ok(Json(
+        results
+            .iter()
+            .map(|d| {
+                json!({
+                    "key": d.key,
+                    "data": d.data.iter().map(|(key, value)| json!({
+                        "key": key,
+                        "human_key": key,
+                        "value": value.to_string(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    ))
+}

@@ -132,6 +132,11 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
             "/api/v1/admin/accounts/{id}/unsensitive",
             post(admin_moderation::unsensitive),
         )
+        .route("/api/v1/admin/measures", post(admin_moderation::measures))
+        .route(
+            "/api/v1/admin/dimensions",
+            post(admin_moderation::dimensions),
+        )
         .route("/api/v1/admin/reports", get(admin_moderation::list_reports))
         .route(
             "/api/v1/admin/reports/{id}",

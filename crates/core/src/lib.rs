@@ -9,6 +9,7 @@ pub mod cards;
 pub mod clock;
 pub mod config;
 pub mod conversations;
+pub mod dashboard;
 pub mod discovery;
 pub mod emoji;
 pub mod error;

@@ -866,3 +866,67 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
     let (status, _) = sign_up(&api, "later", "later@example.org").await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn measures_and_dimensions_count_the_days_asked_for() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let user = app.register("user").await;
+    let other = app.register("other").await;
+    app.post_status(&user, "hello", "public").await;
+    app.post("/api/v1/reports")
+        .auth(&user)
+        .form(&[("account_id", other.id.as_str())])
+        .ok()
+        .await;
+    let today = chrono::Utc::now().date_naive();
+    let start = (today - chrono::Duration::days(1)).to_string();
+    let end = today.to_string();
+    let read = token(&app, &moderator, "admin:read").await;
+    let body = json!({
+        "keys": ["new_users", "opened_reports", "resolved_reports", "no_such_key"],
+        "start_at": start,
+        "end_at": end,
+    });
+    let user_admin = token(&app, &user, "admin:read").await;
+    app.post("/api/v1/admin/measures")
+        .token(&user_admin)
+        .json(body.clone())
+        .send()
+        .await
+        .expect(403);
+    let measures = app
+        .post("/api/v1/admin/measures")
+        .token(&read)
+        .json(body)
+        .ok()
+        .await;
+    let keys: Vec<&str> = measures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["new_users", "opened_reports", "resolved_reports"]);
+    assert_eq!(measures[0]["total"], "3");
+    assert_eq!(measures[0]["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(measures[0]["data"][1]["value"], "3");
+    assert_eq!(measures[0]["data"][1]["date"], format!("{end}T00:00:00Z"));
+    assert_eq!(measures[1]["total"], "1");
+    assert_eq!(measures[2]["total"], "0");
+    app.post("/api/v1/admin/measures")
+        .token(&read)
+        .json(json!({ "keys": ["new_users"], "start_at": end, "end_at": start }))
+        .send()
+        .await
+        .expect(422);
+    let dimensions = app
+        .post("/api/v1/admin/dimensions")
+        .token(&read)
+        .json(json!({ "keys": ["languages", "servers"], "start_at": start, "end_at": end }))
+        .ok()
+        .await;
+    assert_eq!(dimensions[0]["key"], "languages");
+    assert_eq!(dimensions[1]["key"], "servers");
+    assert_eq!(dimensions[1]["data"], json!([]));
+}

@@ -52,7 +52,9 @@ pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};
 pub use lists::{List, Marker, RepliesPolicy};
 pub use media::{CachedFile, CustomEmoji};
-pub use moderation::{AdminAccountFilter, ModerationEntry, ModerationState, Report, ReportFilter};
+pub use moderation::{
+    AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState, Report, ReportFilter,
+};
 pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};

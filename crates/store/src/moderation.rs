@@ -192,31 +192,6 @@ impl Store {
         Ok(page.finish(items, |r| r.id.0))
     }
 
-    /// Reports filed and reports resolved within `[from, to)`: the admin measures.
-    pub async fn count_reports(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<(i64, i64), StoreError> {
-        with_pool!(self, read, |pool| {
-            let opened: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM reports WHERE created_at >= $1 AND created_at < $2",
-            )
-            .bind(from.0)
-            .bind(to.0)
-            .fetch_one(pool)
-            .await?;
-            let resolved: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM reports WHERE action_taken_at >= $1 AND action_taken_at < $2",
-            )
-            .bind(from.0)
-            .bind(to.0)
-            .fetch_one(pool)
-            .await?;
-            Ok((opened, resolved))
-        })
-    }
-
     pub async fn moderation_state(&self, account_id: Id) -> Result<ModerationState, StoreError> {
         with_pool!(self, read, |pool| {
             let row = sqlx::query(
@@ -467,4 +442,103 @@ fn like_escape(term: &str) -> String {
     term.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// What the admin dashboard counts (Mastodon's measures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Local users who signed up.
+    NewUsers,
+    /// Local accounts that posted (the only activity Rhizome dates).
+    ActiveUsers,
+    /// Favourites, boosts and replies received by local posts.
+    Interactions,
+    OpenedReports,
+    ResolvedReports,
+}
+
+/// What the admin dashboard breaks down (Mastodon's dimensions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Languages of local posts.
+    Languages,
+    /// Servers of remote posts received.
+    Servers,
+}
+
+impl Store {
+    /// The value of `measure` over `[from, to)`.
+    pub async fn measure(
+        &self,
+        measure: Measure,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let sql = match measure {
+            Measure::NewUsers => {
+                "SELECT COUNT(*) FROM users WHERE created_at >= $1 AND created_at < $2"
+            }
+            Measure::ActiveUsers => {
+                "SELECT COUNT(DISTINCT account_id) FROM statuses \
+                 WHERE local = TRUE AND created_at >= $1 AND created_at < $2"
+            }
+            Measure::Interactions => {
+                "SELECT (SELECT COUNT(*) FROM favourites f JOIN statuses s ON s.id = f.status_id \
+                   WHERE s.local = TRUE AND f.created_at >= $1 AND f.created_at < $2) \
+                 + (SELECT COUNT(*) FROM statuses r JOIN statuses s ON s.id = r.reblog_of_id \
+                   WHERE s.local = TRUE AND r.created_at >= $1 AND r.created_at < $2) \
+                 + (SELECT COUNT(*) FROM statuses r JOIN accounts a ON a.id = r.in_reply_to_account_id \
+                   WHERE a.domain IS NULL AND r.account_id <> r.in_reply_to_account_id \
+                   AND r.created_at >= $1 AND r.created_at < $2)"
+            }
+            Measure::OpenedReports => {
+                "SELECT COUNT(*) FROM reports WHERE created_at >= $1 AND created_at < $2"
+            }
+            Measure::ResolvedReports => {
+                "SELECT COUNT(*) FROM reports WHERE action_taken_at >= $1 AND action_taken_at < $2"
+            }
+        };
+        with_pool!(self, read, |pool| {
+            let value: i64 = sqlx::query_scalar(sql)
+                .bind(from.0)
+                .bind(to.0)
+                .fetch_one(pool)
+                .await?;
+            Ok(value)
+        })
+    }
+
+    /// The largest `limit` groups of `dimension` over `[from, to)`, largest first.
+    pub async fn dimension(
+        &self,
+        dimension: Dimension,
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = match dimension {
+            Dimension::Languages => {
+                "SELECT language AS k, COUNT(*) AS n FROM statuses WHERE local = TRUE \
+                 AND language IS NOT NULL AND created_at >= $1 AND created_at < $2 \
+                 GROUP BY language ORDER BY n DESC, k LIMIT $3"
+            }
+            Dimension::Servers => {
+                "SELECT a.domain AS k, COUNT(*) AS n FROM statuses s \
+                 JOIN accounts a ON a.id = s.account_id WHERE a.domain IS NOT NULL \
+                 AND s.created_at >= $1 AND s.created_at < $2 \
+                 GROUP BY a.domain ORDER BY n DESC, k LIMIT $3"
+            }
+        };
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(sql)
+                .bind(from.0)
+                .bind(to.0)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|row| Ok((row.text("k")?, row.i64("n")?)))
+                .collect()
+        })
+    }
 }

@@ -3,8 +3,9 @@
 
 use rhizome_model::{Follow, Id, NewStatus, Timestamp, Visibility};
 use rhizome_store::{
-    AdminAccountFilter, CanonicalEmailBlock, EmailDomainBlock, FollowTable, IpBlock,
-    ModerationEntry, PageRequest, PublicFilter, Report, ReportFilter, SignupBlockTable, Store,
+    AdminAccountFilter, CanonicalEmailBlock, Dimension, EmailDomainBlock, FollowTable, IpBlock,
+    Measure, ModerationEntry, PageRequest, PublicFilter, Report, ReportFilter, SignupBlockTable,
+    Store,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -15,6 +16,7 @@ on_both_databases!(
     admin_account_filters,
     the_moderation_log_keeps_every_action,
     signup_blocks_are_kept_matched_and_removed,
+    measures_and_dimensions_count_within_the_range,
 );
 
 const ALICE: i64 = 1;
@@ -126,12 +128,27 @@ async fn reports_are_filed_handled_and_listed(db: &TestDatabase) {
         .await,
         vec![101]
     );
+    let until = Timestamp(NOW.0 + 1000);
     assert_eq!(
         store
-            .count_reports(NOW, Timestamp(NOW.0 + 1000))
+            .measure(Measure::OpenedReports, NOW, until)
             .await
             .unwrap(),
-        (3, 1)
+        3
+    );
+    assert_eq!(
+        store
+            .measure(Measure::ResolvedReports, NOW, until)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .measure(Measure::ResolvedReports, NOW, Timestamp(NOW.0 + 500))
+            .await
+            .unwrap(),
+        0
     );
 }
 
@@ -432,4 +449,58 @@ async fn signup_blocks_are_kept_matched_and_removed(db: &TestDatabase) {
     }
     assert!(!blocked(&["spam.example"]).await);
     assert_eq!(active(NOW.0).await, vec![5]);
+}
+
+async fn measures_and_dimensions_count_within_the_range(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let post = |id: i64, author: i64, language: Option<&str>| {
+        let mut new = plain(id, author);
+        new.status.language = language.map(str::to_owned);
+        new
+    };
+    for new in [
+        post(10, ALICE, Some("en")),
+        post(11, BOB, Some("en")),
+        post(12, BOB, Some("de")),
+        post(13, REMOTE, Some("fr")),
+    ] {
+        store.insert_status(&new).await.unwrap();
+    }
+    // A remote reply to Alice and a local boost of Bob's post are interactions.
+    let mut reply = post(14, REMOTE, None);
+    reply.status.in_reply_to_id = Some(Id(10));
+    reply.status.in_reply_to_account_id = Some(Id(ALICE));
+    store.insert_status(&reply).await.unwrap();
+    let mut boost = post(15, CAROL, None);
+    boost.status.reblog_of_id = Some(Id(11));
+    store.insert_status(&boost).await.unwrap();
+    let until = Timestamp(NOW.0 + 86_400_000);
+    let measure = |m: Measure| {
+        let store = store.clone();
+        async move { store.measure(m, NOW, until).await.unwrap() }
+    };
+    assert_eq!(measure(Measure::ActiveUsers).await, 3);
+    assert_eq!(measure(Measure::Interactions).await, 2);
+    assert_eq!(measure(Measure::NewUsers).await, 3);
+    assert_eq!(
+        store
+            .measure(Measure::ActiveUsers, until, Timestamp(until.0 + 1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .dimension(Dimension::Languages, NOW, until, 10)
+            .await
+            .unwrap(),
+        vec![("en".to_owned(), 2), ("de".to_owned(), 1)]
+    );
+    assert_eq!(
+        store
+            .dimension(Dimension::Servers, NOW, until, 1)
+            .await
+            .unwrap(),
+        vec![("remote.example".to_owned(), 2)]
+    );
 }
