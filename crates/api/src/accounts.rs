@@ -80,6 +80,7 @@ pub struct RegisterParams {
 /// `POST /api/v1/accounts`: sign-up with an app token.
 pub async fn register(
     State(core): State<Core>,
+    ip: Option<axum::Extension<rhizome_core::ClientIp>>,
     Auth(auth): Auth,
     Params(params): Params<RegisterParams>,
 ) -> ApiResult<Json<Value>> {
@@ -102,6 +103,7 @@ pub async fn register(
                         answer_data: params.captcha_answer_data.unwrap_or_default(),
                         solution: params.captcha_solution.unwrap_or_default(),
                     }),
+                ip: ip.map(|ip| ip.0.0),
             },
         )
         .await?;

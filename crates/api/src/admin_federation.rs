@@ -23,7 +23,7 @@ use crate::params::{Params, Query, flexible_bool};
 use crate::support::{paged, path_id, user};
 
 /// A staff member (moderator or admin) whose token has `scope`.
-fn staff(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
+pub(crate) fn staff(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
     let user = user(auth, scope)?;
     if !user.role.is_staff() {
         return Err(ApiError::new(
@@ -35,7 +35,7 @@ fn staff(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
 }
 
 /// An admin whose token has `scope`: the policy chain is theirs alone.
-fn admin(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
+pub(crate) fn admin(auth: &Authenticated, scope: Scope) -> ApiResult<&LocalUser> {
     let user = user(auth, scope)?;
     if user.role != Role::Admin {
         return Err(ApiError::new(

@@ -159,6 +159,7 @@ fn missing(what: &str) -> OAuthError {
 
 pub async fn token(
     State(core): State<Core>,
+    ip: Option<axum::Extension<rhizome_core::ClientIp>>,
     headers: HeaderMap,
     Params(params): Params<TokenRequest>,
 ) -> Response {
@@ -200,6 +201,7 @@ pub async fn token(
                         .as_deref()
                         .ok_or_else(|| missing("password"))?,
                     params.scope.as_deref(),
+                    ip.map(|ip| ip.0.0),
                 )
                 .await
             }

@@ -5,7 +5,9 @@
 //! result into Mastodon's JSON with the functions in [`entities`].
 
 mod accounts;
+mod admin_blocks;
 mod admin_federation;
+mod admin_moderation;
 mod announcements;
 mod apps;
 pub mod auth;
@@ -87,6 +89,105 @@ pub fn router() -> Router<Core> {
         .route(
             "/api/v1/admin/rhizome/policies/test",
             post(admin_federation::test_policies),
+        )
+        // Reports and account moderation.
+        .route("/api/v1/reports", post(admin_moderation::create_report))
+        .route(
+            "/api/v1/admin/accounts",
+            get(admin_moderation::list_accounts_v1),
+        )
+        .route(
+            "/api/v2/admin/accounts",
+            get(admin_moderation::list_accounts_v2),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}",
+            get(admin_moderation::show_account).delete(admin_moderation::delete_account),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/action",
+            post(admin_moderation::account_action),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/approve",
+            post(admin_moderation::approve),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/reject",
+            post(admin_moderation::reject),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/enable",
+            post(admin_moderation::enable),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsilence",
+            post(admin_moderation::unsilence),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsuspend",
+            post(admin_moderation::unsuspend),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/unsensitive",
+            post(admin_moderation::unsensitive),
+        )
+        .route("/api/v1/admin/measures", post(admin_moderation::measures))
+        .route(
+            "/api/v1/admin/dimensions",
+            post(admin_moderation::dimensions),
+        )
+        .route("/api/v1/admin/reports", get(admin_moderation::list_reports))
+        .route(
+            "/api/v1/admin/reports/{id}",
+            get(admin_moderation::show_report),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/assign_to_self",
+            post(admin_moderation::assign_to_self),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/unassign",
+            post(admin_moderation::unassign),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/resolve",
+            post(admin_moderation::resolve),
+        )
+        .route(
+            "/api/v1/admin/reports/{id}/reopen",
+            post(admin_moderation::reopen),
+        )
+        // Sign-up blocks.
+        .route(
+            "/api/v1/admin/email_domain_blocks",
+            get(admin_blocks::list_email_domains).post(admin_blocks::create_email_domain),
+        )
+        .route(
+            "/api/v1/admin/email_domain_blocks/{id}",
+            get(admin_blocks::show_email_domain).delete(admin_blocks::delete_email_domain),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks",
+            get(admin_blocks::list_canonical).post(admin_blocks::create_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/test",
+            post(admin_blocks::test_canonical),
+        )
+        .route(
+            "/api/v1/admin/canonical_email_blocks/{id}",
+            get(admin_blocks::show_canonical).delete(admin_blocks::delete_canonical),
+        )
+        .route(
+            "/api/v1/admin/ip_blocks",
+            get(admin_blocks::list_ips).post(admin_blocks::create_ip),
+        )
+        .route(
+            "/api/v1/admin/ip_blocks/{id}",
+            get(admin_blocks::show_ip)
+                .put(admin_blocks::update_ip)
+                .delete(admin_blocks::delete_ip),
         )
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))

@@ -191,7 +191,9 @@ impl Core {
         &self,
         login: &str,
         password: &str,
+        ip: Option<std::net::IpAddr>,
     ) -> Result<LocalUser, CoreError> {
+        self.check_sign_in(ip).await?;
         let refused = || CoreError::Unauthorized("invalid username or password".into());
         let user = if login.contains('@') {
             self.store.local_user_by_email(login).await?
@@ -214,6 +216,11 @@ impl Core {
         if !user.approved {
             return Err(CoreError::Forbidden(
                 "your account is awaiting approval".into(),
+            ));
+        }
+        if self.store.moderation_state(user.account.id).await?.disabled {
+            return Err(CoreError::Forbidden(
+                "your login is currently disabled".into(),
             ));
         }
         self.store

@@ -410,10 +410,11 @@ impl Core {
         username: &str,
         password: &str,
         scopes: Option<&str>,
+        ip: Option<std::net::IpAddr>,
     ) -> Result<IssuedToken, OAuthError> {
         let scopes = self.grant_scopes(app, scopes)?;
         let user = self
-            .authenticate_password(username, password)
+            .authenticate_password(username, password, ip)
             .await
             .map_err(|e| match e {
                 CoreError::Forbidden(message) => oauth_error("invalid_grant", message),

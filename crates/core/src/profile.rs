@@ -20,6 +20,8 @@ pub struct Registration {
     /// Why they want to join (approval mode).
     pub reason: Option<String>,
     pub invite_code: Option<String>,
+    /// Where the sign-up comes from, for IP blocks.
+    pub ip: Option<std::net::IpAddr>,
     /// The answer to the captcha, when the instance asks for one.
     pub captcha: Option<crate::captcha::CaptchaSolution>,
 }
@@ -58,6 +60,9 @@ impl Core {
         if !registration.agreement {
             return Err(CoreError::invalid("agreement must be accepted"));
         }
+        let verdict = self
+            .check_sign_up(&registration.email, registration.ip)
+            .await?;
         let approved = match mode {
             RegistrationMode::Closed => {
                 return Err(CoreError::Forbidden("Registrations are closed".into()));
@@ -82,6 +87,8 @@ impl Core {
                 true
             }
         };
+        // An IP block of the mildest kind sends the sign-up to the moderators.
+        let approved = approved && verdict != crate::signup_blocks::SignUpVerdict::NeedsApproval;
         if self.captcha_required() {
             self.check_captcha(registration.captcha.as_ref()).await?;
         }

@@ -364,8 +364,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The address of the client: the peer, or what a trusted proxy says in `X-Forwarded-For`.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
+pub use rhizome_core::ClientIp;
 
 fn in_range(ip: IpAddr, (network, prefix): (IpAddr, u8)) -> bool {
     match (ip, network) {

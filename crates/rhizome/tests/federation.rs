@@ -84,6 +84,40 @@ impl Instance {
         .to_owned()
     }
 
+    /// Creates a staff member with `role` and returns a token with the admin scopes too.
+    fn staff(&self, name: &str, role: &str) -> String {
+        let env = self
+            .setup
+            .clone()
+            .with("RHIZOME_INSTANCE_DOMAIN", &self.domain());
+        env.ok(
+            &[
+                "admin",
+                "user",
+                "create",
+                name,
+                "--email",
+                &format!("{name}@example.org"),
+                "--role",
+                role,
+            ],
+            "",
+        );
+        env.ok(
+            &[
+                "admin",
+                "token",
+                "create",
+                name,
+                "--scopes",
+                "read write admin:read admin:write",
+            ],
+            "",
+        )
+        .trim()
+        .to_owned()
+    }
+
     async fn store(&self) -> Store {
         self.db.store().await
     }
@@ -2278,4 +2312,172 @@ async fn direct_messages_from_strangers_are_refused_when_the_recipient_says_so()
             .then_some(())
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_forwarded_report_reaches_the_other_servers_moderators_from_the_instance_actor() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let moderator = b.staff("modbee", "moderator");
+    let client = Client::new();
+    let (_, post) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[("status", "buy cheap pills"), ("visibility", "public")],
+        )
+        .await;
+    let post_uri = post["uri"].as_str().unwrap().to_owned();
+    let bob_on_a = resolve(&client, &a, &alice, &format!("bob@{}", b.domain())).await;
+    let post_on_a = resolve_status(&client, &a, &alice, &post_uri).await;
+    let post_on_a = post_on_a["id"].as_str().unwrap();
+
+    let (status, report) = client
+        .post(
+            &format!("{}/api/v1/reports", a.base()),
+            &alice,
+            &[
+                ("account_id", bob_on_a.as_str()),
+                ("status_ids[]", post_on_a),
+                ("comment", "spam again"),
+                ("category", "spam"),
+                ("forward", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["forwarded"], true);
+    assert_eq!(report["category"], "spam");
+    assert_eq!(report["target_account"]["id"], bob_on_a.as_str());
+    assert_eq!(report["status_ids"][0], post_on_a);
+
+    // B's moderators see it, filed by A's instance actor (alice stays anonymous there).
+    let received = eventually("the forwarded report on B", || async {
+        let (_, reports) = client
+            .get(&format!("{}/api/v1/admin/reports", b.base()), &moderator)
+            .await;
+        reports.as_array().and_then(|r| r.first().cloned())
+    })
+    .await;
+    assert_eq!(received["comment"], "spam again");
+    assert_eq!(received["forwarded"], true);
+    assert_eq!(received["account"]["domain"], a.domain().as_str());
+    assert_ne!(received["account"]["username"], "alice");
+    assert_eq!(received["target_account"]["username"], "bob");
+    assert_eq!(received["statuses"][0]["uri"], post_uri.as_str());
+    let (_, notifications) = client
+        .get(&format!("{}/api/v1/notifications", b.base()), &moderator)
+        .await;
+    assert_eq!(notifications[0]["type"], "admin.report", "{notifications}");
+
+    // A report kept local is not sent.
+    let (_, kept) = client
+        .post(
+            &format!("{}/api/v1/reports", a.base()),
+            &alice,
+            &[("account_id", bob_on_a.as_str()), ("comment", "local only")],
+        )
+        .await;
+    assert_eq!(kept["forwarded"], false);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (_, reports) = client
+        .get(&format!("{}/api/v1/admin/reports", b.base()), &moderator)
+        .await;
+    assert_eq!(reports.as_array().map(Vec::len), Some(1), "{reports}");
+}
+
+#[tokio::test]
+async fn suspending_a_local_account_deletes_it_on_other_servers() {
+    let (a, b) = (Instance::start(), Instance::start());
+    let (alice, bob) = (a.user("alice"), b.user("bob"));
+    let admin = a.staff("boss", "admin");
+    let client = Client::new();
+    let alice_on_b = resolve(&client, &b, &bob, &format!("alice@{}", a.domain())).await;
+    client
+        .post(
+            &format!("{}/api/v1/accounts/{alice_on_b}/follow", b.base()),
+            &bob,
+            &[],
+        )
+        .await;
+    eventually("bob following alice", || async {
+        relationship(&client, &b, &bob, &alice_on_b).await["following"]
+            .as_bool()
+            .filter(|f| *f)
+    })
+    .await;
+    client
+        .post(
+            &format!("{}/api/v1/statuses", a.base()),
+            &alice,
+            &[("status", "hello from alice"), ("visibility", "public")],
+        )
+        .await;
+    eventually("alice's post on B", || async {
+        home_contents(&client, &b, &bob)
+            .await
+            .iter()
+            .any(|c| c.contains("hello from alice"))
+            .then_some(())
+    })
+    .await;
+
+    let (_, me) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    let alice_id = me["id"].as_str().unwrap().to_owned();
+    let (status, answer) = client
+        .post(
+            &format!("{}/api/v1/admin/accounts/{alice_id}/action", a.base()),
+            &admin,
+            &[("type", "suspend"), ("text", "ban evasion")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    // On A: her token stops working and her account shows as suspended.
+    let (status, _) = client
+        .get(
+            &format!("{}/api/v1/accounts/verify_credentials", a.base()),
+            &alice,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, shown) = client
+        .get(
+            &format!("{}/api/v1/admin/accounts/{alice_id}", a.base()),
+            &admin,
+        )
+        .await;
+    assert_eq!(shown["suspended"], true, "{shown}");
+    let log = a
+        .store()
+        .await
+        .moderation_log(
+            Some(("account", rhizome_model::Id(alice_id.parse().unwrap()))),
+            &rhizome_store::PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 1);
+    assert_eq!(log.items[0].action, "suspend");
+    assert_eq!(log.items[0].text, "ban evasion");
+
+    // On B: the Delete of her actor removes her and her posts.
+    eventually("alice's deletion on B", || async {
+        let (status, _) = client
+            .get(&format!("{}/api/v1/accounts/{alice_on_b}", b.base()), &bob)
+            .await;
+        (status == StatusCode::NOT_FOUND).then_some(())
+    })
+    .await;
+    assert!(
+        !home_contents(&client, &b, &bob)
+            .await
+            .iter()
+            .any(|c| c.contains("hello from alice"))
+    );
 }

@@ -263,6 +263,21 @@ impl Store {
         })
     }
 
+    /// The inboxes of remote accounts `account_id` follows, one per server.
+    pub async fn following_inboxes(&self, account_id: Id) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url) FROM follows f \
+                 JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = $1 \
+                 AND a.domain IS NOT NULL \
+                 AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
+            )
+            .bind(account_id.0)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Counts for several accounts at once.
     pub async fn account_counts(
         &self,
@@ -634,41 +649,7 @@ impl Store {
     }
 }
 
-/// A report as filed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    pub id: Id,
-    pub account_id: Id,
-    pub target_account_id: Id,
-    pub status_ids: Vec<Id>,
-    pub comment: String,
-    pub uri: Option<String>,
-    pub forwarded: bool,
-    pub created_at: Timestamp,
-}
-
 impl Store {
-    pub async fn insert_report(&self, report: &Report) -> Result<(), StoreError> {
-        let status_ids: Vec<i64> = report.status_ids.iter().map(|id| id.0).collect();
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO reports (id, account_id, target_account_id, status_ids, comment, uri, \
-                 forwarded, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(report.id.0)
-            .bind(report.account_id.0)
-            .bind(report.target_account_id.0)
-            .bind(crate::accounts::to_json(&status_ids))
-            .bind(&report.comment)
-            .bind(&report.uri)
-            .bind(report.forwarded)
-            .bind(report.created_at.0)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// Ids of local moderators and admins (who hear about reports and sign-ups).
     pub async fn staff_ids(&self) -> Result<Vec<Id>, StoreError> {
         with_pool!(self, read, |pool| {

@@ -20,6 +20,7 @@ mod jobs;
 mod lists;
 mod media;
 mod migrate;
+mod moderation;
 mod notifications;
 mod oauth;
 mod page;
@@ -29,6 +30,7 @@ mod retention;
 mod row;
 mod search;
 mod settings;
+mod signup_blocks;
 mod statuses;
 mod timelines;
 mod trends;
@@ -47,16 +49,20 @@ pub use conversations::{AccountConversation, ScheduledStatus, TagInfo};
 pub use discovery::{FeaturedTag, SuggestionSource};
 pub use error::StoreError;
 pub use filters::{Filter, FilterKeyword};
-pub use graph::{AccountCounts, FollowTable, Report};
+pub use graph::{AccountCounts, FollowTable};
 pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};
 pub use lists::{List, Marker, RepliesPolicy};
 pub use media::{CachedFile, CustomEmoji};
+pub use moderation::{
+    AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState, Report, ReportFilter,
+};
 pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};
 pub use polls::{Poll, PollOption};
 pub use remote::{DomainAllow, DomainBlock, InstanceHealth, OutboxActivity, PolicySample};
+pub use signup_blocks::{CanonicalEmailBlock, EmailDomainBlock, IpBlock, SignupBlockTable};
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 pub use trends::TagUsage;
 

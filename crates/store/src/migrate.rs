@@ -124,16 +124,28 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0018_direct_message_preferences.sql"),
     ),
     (
+        19,
+        "moderation: report handling, account limits, moderation log",
+        include_str!("../migrations/sqlite/0019_moderation.sql"),
+        include_str!("../migrations/postgres/0019_moderation.sql"),
+    ),
+    (
         20,
-        "e-mail confirmation",
-        include_str!("../migrations/sqlite/0020_email_confirmation.sql"),
-        include_str!("../migrations/postgres/0020_email_confirmation.sql"),
+        "sign-up blocks: e-mail domains, canonical e-mails, IP ranges",
+        include_str!("../migrations/sqlite/0020_signup_blocks.sql"),
+        include_str!("../migrations/postgres/0020_signup_blocks.sql"),
     ),
     (
         21,
+        "e-mail confirmation",
+        include_str!("../migrations/sqlite/0021_email_confirmation.sql"),
+        include_str!("../migrations/postgres/0021_email_confirmation.sql"),
+    ),
+    (
+        22,
         "spent captchas",
-        include_str!("../migrations/sqlite/0021_spent_captchas.sql"),
-        include_str!("../migrations/postgres/0021_spent_captchas.sql"),
+        include_str!("../migrations/sqlite/0022_spent_captchas.sql"),
+        include_str!("../migrations/postgres/0022_spent_captchas.sql"),
     ),
 ];
 

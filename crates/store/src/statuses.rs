@@ -414,6 +414,11 @@ impl Store {
             let mut query = QueryBuilder::new(head);
             query.push_bind(id.0);
             push_visible_to(&mut query, viewer);
+            // A suspended author's posts are hidden until the suspension is lifted.
+            query.push(
+                " AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.account_id \
+                 AND sa.suspended_at IS NOT NULL)",
+            );
             let row = query.build().fetch_optional(pool).await?;
             row.as_ref().map(map_status).transpose()
         })

@@ -124,6 +124,14 @@ impl Store {
                 );
             }
             push_hidden_for(&mut query, viewer, now);
+            // Limited (silenced) accounts reach public timelines only of their followers.
+            query.push(
+                " AND NOT EXISTS (SELECT 1 FROM accounts sl WHERE sl.id = s.account_id \
+                 AND sl.silenced_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM follows fs \
+                 WHERE fs.target_account_id = s.account_id AND fs.account_id = ",
+            );
+            query.push_bind(viewer.map_or(0, |v| v.0));
+            query.push("))");
             if let Some(viewer) = viewer {
                 query.push(" AND NOT EXISTS (SELECT 1 FROM blocks b2 WHERE b2.account_id = s.account_id AND b2.target_account_id = ");
                 query.push_bind(viewer.0);

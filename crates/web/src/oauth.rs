@@ -137,7 +137,11 @@ fn back_to_app(redirect_uri: &str, pairs: &[(&str, &str)], state: &Option<String
     Redirect::to(target.as_str()).into_response()
 }
 
-pub async fn submit(State(core): State<Core>, Form(form_data): Form<Submission>) -> Response {
+pub async fn submit(
+    State(core): State<Core>,
+    ip: Option<axum::Extension<rhizome_core::ClientIp>>,
+    Form(form_data): Form<Submission>,
+) -> Response {
     if !csrf::verify(
         &core.secrets.csrf_key,
         PURPOSE,
@@ -169,7 +173,10 @@ pub async fn submit(State(core): State<Core>, Form(form_data): Form<Submission>)
     }
     let login = form_data.username.unwrap_or_default();
     let password = form_data.password.unwrap_or_default();
-    let user = match core.authenticate_password(login.trim(), &password).await {
+    let user = match core
+        .authenticate_password(login.trim(), &password, ip.map(|ip| ip.0.0))
+        .await
+    {
         Ok(user) => user,
         Err(err) => {
             return form(

@@ -1004,7 +1004,7 @@ impl Core {
             .chars()
             .take(5000)
             .collect();
-        self.file_report(
+        self.receive_report(
             actor.id,
             target.id,
             status_ids,

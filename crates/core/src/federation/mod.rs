@@ -8,7 +8,7 @@ pub mod deliver;
 pub mod inbox;
 mod outbox;
 pub mod policy;
-mod reports;
+pub mod reports;
 pub mod resolve;
 
 pub use deliver::HostLimits;
