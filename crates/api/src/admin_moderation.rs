@@ -255,6 +255,7 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: flag(self.staff),
+                ..Default::default()
             },
         )
     }
@@ -291,6 +292,7 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: self.permissions.as_deref() == Some("staff"),
+                ..Default::default()
             },
         ))
     }

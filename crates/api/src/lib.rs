@@ -22,6 +22,7 @@ mod media;
 mod notifications;
 pub mod pagination;
 pub mod params;
+mod pleroma_admin;
 mod polls;
 mod reactions;
 mod search;
@@ -33,7 +34,7 @@ mod trends;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use rhizome_core::Core;
 
 pub use error::{ApiError, not_found};
@@ -136,6 +137,26 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         .route(
             "/api/v1/admin/dimensions",
             post(admin_moderation::dimensions),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users",
+            get(pleroma_admin::list_users),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/tag",
+            put(pleroma_admin::tag).delete(pleroma_admin::untag),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/approve",
+            patch(pleroma_admin::approve),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/activate",
+            patch(pleroma_admin::activate),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/deactivate",
+            patch(pleroma_admin::deactivate),
         )
         .route("/api/v1/admin/reports", get(admin_moderation::list_reports))
         .route(

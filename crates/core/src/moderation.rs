@@ -488,3 +488,69 @@ impl Core {
         })
     }
 }
+
+/// Pleroma's admin API names accounts by nickname (`name`, or `name@domain` for remote ones).
+impl Core {
+    pub async fn account_by_nickname(&self, nickname: &str) -> Result<Account, CoreError> {
+        let nickname = nickname.trim().trim_start_matches('@');
+        let found = match nickname.split_once('@') {
+            Some((user, domain)) if !domain.eq_ignore_ascii_case(&self.config.domain) => {
+                self.store.account_by_acct(user, Some(domain)).await?
+            }
+            Some((user, _)) => self.store.account_by_acct(user, None).await?,
+            None => self.store.account_by_acct(nickname, None).await?,
+        };
+        found.ok_or(CoreError::NotFound)
+    }
+
+    /// One numbered page of accounts and how many match in all.
+    pub async fn admin_accounts_numbered(
+        &self,
+        filter: &AdminAccountFilter,
+        page: u64,
+        page_size: u32,
+    ) -> Result<(Vec<AdminAccount>, i64), CoreError> {
+        let page_size = page_size.clamp(1, 500);
+        let offset = page.saturating_sub(1).saturating_mul(u64::from(page_size));
+        let (accounts, total) = self
+            .store
+            .admin_accounts_numbered(filter, offset, page_size)
+            .await?;
+        let mut items = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            items.push(self.admin_account_of(account).await?);
+        }
+        Ok((items, total))
+    }
+
+    /// Puts (or takes off) moderation tags on accounts, for the Tag policy.
+    pub async fn moderate_tags(
+        &self,
+        moderator: &LocalUser,
+        accounts: &[Id],
+        tags: &[String],
+        add: bool,
+    ) -> Result<(), CoreError> {
+        for id in accounts {
+            let account = self.moderatable(moderator, *id).await?;
+            for tag in tags {
+                let action = if add {
+                    self.tag_account(account.id, tag).await?;
+                    "tag"
+                } else {
+                    self.untag_account(account.id, tag).await?;
+                    "untag"
+                };
+                self.log_moderation(
+                    Some(moderator.account.id),
+                    action,
+                    "account",
+                    account.id,
+                    tag,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}

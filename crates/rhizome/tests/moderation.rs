@@ -930,3 +930,160 @@ async fn measures_and_dimensions_count_the_days_asked_for() {
     assert_eq!(dimensions[1]["key"], "servers");
     assert_eq!(dimensions[1]["data"], json!([]));
 }
+
+#[tokio::test]
+async fn pleroma_admin_lists_tags_approves_and_deactivates_users() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.core
+        .store
+        .set_approved(id_of(&bob), false)
+        .await
+        .unwrap();
+    let read = token(&app, &moderator, "admin:read:accounts").await;
+    let write = token(&app, &moderator, "admin:write:accounts admin:read:accounts").await;
+    let user_token = token(&app, &alice, "admin:read:accounts admin:write:accounts").await;
+
+    app.get("/api/v1/pleroma/admin/users")
+        .token(&user_token)
+        .send()
+        .await
+        .expect(403);
+    let all = app
+        .get("/api/v1/pleroma/admin/users?page_size=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(all["count"], 4);
+    assert_eq!(all["page_size"], 2);
+    assert_eq!(all["users"].as_array().map(Vec::len), Some(2));
+    let second = app
+        .get("/api/v1/pleroma/admin/users?page_size=2&page=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(second["users"].as_array().map(Vec::len), Some(2));
+    assert_ne!(all["users"][0]["id"], second["users"][0]["id"]);
+    let admins = app
+        .get("/api/v1/pleroma/admin/users?filters=local,is_admin")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(admins["count"], 1);
+    assert_eq!(admins["users"][0]["nickname"], admin.username.as_str());
+    assert_eq!(admins["users"][0]["roles"]["admin"], true);
+    let found = app
+        .get(&format!(
+            "/api/v1/pleroma/admin/users?query={}",
+            alice.username
+        ))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(found["users"][0]["id"], alice.id.as_str());
+    let waiting = app
+        .get("/api/v1/pleroma/admin/users?filters=need_approval")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(waiting["users"][0]["nickname"], bob.username.as_str());
+    assert_eq!(waiting["users"][0]["is_approved"], false);
+
+    // Tags: known ones only; they are what the Tag policy reads.
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&read)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(403);
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(204);
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["made-up"] }))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(
+        app.core.account_tags(id_of(&alice)).await.unwrap(),
+        ["mrf_tag:sandbox"]
+    );
+    let listed = app
+        .get(&format!(
+            "/api/v1/pleroma/admin/users?query={}",
+            alice.username
+        ))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(listed["users"][0]["tags"], json!(["mrf_tag:sandbox"]));
+    app.delete("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(204);
+    assert!(
+        app.core
+            .account_tags(id_of(&alice))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let approved = app
+        .patch("/api/v1/pleroma/admin/users/approve")
+        .token(&write)
+        .json(json!({ "nicknames": [bob.username] }))
+        .ok()
+        .await;
+    assert_eq!(approved["users"][0]["is_approved"], true);
+
+    let deactivated = app
+        .patch("/api/v1/pleroma/admin/users/deactivate")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username] }))
+        .ok()
+        .await;
+    assert_eq!(deactivated["users"][0]["deactivated"], true);
+    app.get("/api/v1/accounts/verify_credentials")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(401);
+    let activated = app
+        .patch("/api/v1/pleroma/admin/users/activate")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username] }))
+        .ok()
+        .await;
+    assert_eq!(activated["users"][0]["deactivated"], false);
+    app.patch("/api/v1/pleroma/admin/users/activate")
+        .token(&write)
+        .json(json!({ "nicknames": ["nobody-here"] }))
+        .send()
+        .await
+        .expect(404);
+
+    let actions: Vec<String> = log_actions(&app, "account", id_of(&alice))
+        .await
+        .into_iter()
+        .map(|(action, text)| format!("{action} {text}").trim().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "tag mrf_tag:sandbox",
+            "untag mrf_tag:sandbox",
+            "suspend",
+            "unsuspend"
+        ]
+    );
+}

@@ -306,6 +306,35 @@ async fn admin_account_filters(db: &TestDatabase) {
         .await,
         vec![3]
     );
+    assert_eq!(
+        list(AdminAccountFilter {
+            query: Some("CAROL@example".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![3]
+    );
+    assert_eq!(
+        list(AdminAccountFilter {
+            query: Some("dav".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![4]
+    );
+    assert_eq!(
+        list(AdminAccountFilter {
+            role: Some("moderator".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![3]
+    );
+    let (first, total) = store
+        .admin_accounts_numbered(&local(true), 2, 2)
+        .await
+        .unwrap();
+    assert_eq!((ids(&first, |a| a.id), total), (vec![1], 3));
 }
 
 async fn the_moderation_log_keeps_every_action(db: &TestDatabase) {
