@@ -52,6 +52,27 @@ async fn log_actions(app: &Local, kind: &str, id: Id) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Posts `text` with a small picture as `user`.
+async fn media_post(app: &Local, user: &User, text: &str) -> Value {
+    let (content_type, body) = support::media::multipart(&[(
+        "file",
+        Some("p.png"),
+        "image/png",
+        &support::media::png_with_text(),
+    )]);
+    let media = app
+        .post("/api/v2/media")
+        .auth(user)
+        .body(&content_type, body)
+        .ok()
+        .await;
+    app.post("/api/v1/statuses")
+        .auth(user)
+        .json(json!({ "status": text, "media_ids": [media["id"]] }))
+        .ok()
+        .await
+}
+
 async fn public_contents(app: &Local, viewer: &User) -> Vec<String> {
     let timeline = app.get("/api/v1/timelines/public").auth(viewer).ok().await;
     timeline
@@ -368,12 +389,33 @@ async fn moderators_limit_suspend_and_disable_accounts_and_admins_keep_theirs() 
             .any(|c| c.contains("loud post"))
     );
 
-    // Sensitive marks existing media posts and the flag; unsensitive lifts the flag.
+    // Sensitive marks existing media posts and new ones; unsensitive lifts it.
+    let pictured = media_post(&app, &target, "with a picture").await;
+    assert_eq!(pictured["sensitive"], false);
     app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
         .token(&mod_all)
         .form(&[("type", "sensitive")])
         .ok()
         .await;
+    let shown = app
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            pictured["id"].as_str().unwrap()
+        ))
+        .auth(&viewer)
+        .ok()
+        .await;
+    assert_eq!(shown["sensitive"], true);
+    let shown = app
+        .get(&format!("/api/v1/statuses/{post_id}"))
+        .auth(&viewer)
+        .ok()
+        .await;
+    assert_eq!(shown["sensitive"], false, "no media, left alone");
+    assert_eq!(
+        media_post(&app, &target, "another").await["sensitive"],
+        true
+    );
     let shown = app
         .get(&format!("/api/v1/admin/accounts/{}", target.id))
         .token(&mod_all)
@@ -386,6 +428,10 @@ async fn moderators_limit_suspend_and_disable_accounts_and_admins_keep_theirs() 
         .ok()
         .await;
     assert_eq!(shown["sensitized"], false);
+    assert_eq!(
+        media_post(&app, &target, "a third").await["sensitive"],
+        false
+    );
 
     // Disable: the login ends, the account stays visible.
     app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
