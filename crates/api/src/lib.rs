@@ -160,6 +160,14 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
         )
         .route("/api/v1/admin/reports", get(admin_moderation::list_reports))
         .route(
+            "/api/v1/admin/rhizome/reports/{id}/mark_statuses_sensitive",
+            post(admin_moderation::mark_reported_sensitive),
+        )
+        .route(
+            "/api/v1/admin/rhizome/reports/{id}/delete_statuses",
+            post(admin_moderation::delete_reported),
+        )
+        .route(
             "/api/v1/admin/reports/{id}",
             get(admin_moderation::show_report),
         )

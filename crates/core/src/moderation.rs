@@ -554,3 +554,28 @@ impl Core {
         Ok(())
     }
 }
+
+impl Core {
+    /// Marks sensitive (or deletes) the statuses a report cites, and resolves the report.
+    pub async fn act_on_reported_statuses(
+        &self,
+        moderator: &LocalUser,
+        report_id: Id,
+        delete: bool,
+        note: &str,
+    ) -> Result<Report, CoreError> {
+        let report = self.report_of(report_id).await?;
+        if delete {
+            self.moderate_statuses_delete(moderator, report.target_account_id, &report.status_ids)
+                .await?;
+        } else {
+            self.moderate_statuses_sensitive(
+                moderator,
+                report.target_account_id,
+                &report.status_ids,
+            )
+            .await?;
+        }
+        self.resolve_report(moderator, report_id, note).await
+    }
+}

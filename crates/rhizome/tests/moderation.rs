@@ -1133,3 +1133,85 @@ async fn pleroma_admin_lists_tags_approves_and_deactivates_users() {
         ]
     );
 }
+
+#[tokio::test]
+async fn reported_statuses_are_marked_sensitive_or_deleted_and_the_report_resolved() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let first = app.post_status(&target, "first", "public").await;
+    let second = app.post_status(&target, "second", "public").await;
+    let kept = app.post_status(&target, "kept", "public").await;
+    let file = |status: &Value| {
+        let id = status["id"].as_str().unwrap().to_owned();
+        let reporter = reporter.clone();
+        let target = target.id.clone();
+        let app = &app;
+        async move {
+            app.post("/api/v1/reports")
+                .auth(&reporter)
+                .form(&[
+                    ("account_id", target.as_str()),
+                    ("status_ids[]", id.as_str()),
+                ])
+                .ok()
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let sensitive_report = file(&first).await;
+    let delete_report = file(&second).await;
+    let write = token(&app, &moderator, "admin:write:reports").await;
+    let read = token(&app, &moderator, "admin:read:reports").await;
+    app.post(&format!(
+        "/api/v1/admin/rhizome/reports/{sensitive_report}/mark_statuses_sensitive"
+    ))
+    .token(&read)
+    .send()
+    .await
+    .expect(403);
+    let resolved = app
+        .post(&format!(
+            "/api/v1/admin/rhizome/reports/{sensitive_report}/mark_statuses_sensitive"
+        ))
+        .token(&write)
+        .form(&[("note", "content warning needed")])
+        .ok()
+        .await;
+    assert_eq!(resolved["action_taken"], true);
+    let status_path = |s: &Value| format!("/api/v1/statuses/{}", s["id"].as_str().unwrap());
+    assert_eq!(
+        app.get(&status_path(&first)).auth(&reporter).ok().await["sensitive"],
+        true
+    );
+    assert_eq!(
+        app.get(&status_path(&kept)).auth(&reporter).ok().await["sensitive"],
+        false
+    );
+    app.post(&format!(
+        "/api/v1/admin/rhizome/reports/{delete_report}/delete_statuses"
+    ))
+    .token(&write)
+    .ok()
+    .await;
+    app.get(&status_path(&second))
+        .auth(&reporter)
+        .send()
+        .await
+        .expect(404);
+    app.get(&status_path(&kept)).auth(&reporter).ok().await;
+    let first_id = Id(first["id"].as_str().unwrap().parse().unwrap());
+    let second_id = Id(second["id"].as_str().unwrap().parse().unwrap());
+    assert_eq!(
+        log_actions(&app, "status", first_id).await[0].0,
+        "sensitive"
+    );
+    assert_eq!(log_actions(&app, "status", second_id).await[0].0, "delete");
+    assert_eq!(
+        log_actions(&app, "report", Id(sensitive_report.parse().unwrap())).await,
+        [("resolve".to_owned(), "content warning needed".to_owned())]
+    );
+}
