@@ -143,6 +143,10 @@ pub fn router(limiter: std::sync::Arc<RateLimiter>) -> Router<Core> {
             get(pleroma_admin::list_users),
         )
         .route(
+            "/api/v1/pleroma/admin/reports",
+            get(pleroma_admin::list_reports),
+        )
+        .route(
             "/api/v1/pleroma/admin/users/tag",
             put(pleroma_admin::tag).delete(pleroma_admin::untag),
         )

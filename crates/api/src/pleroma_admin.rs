@@ -211,3 +211,60 @@ pub async fn deactivate(
     }
     users_answer(&core, &ids).await
 }
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReportsQuery {
+    /// `open`, `resolved` or `closed` (both read as resolved here).
+    state: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+/// `GET /api/v1/pleroma/admin/reports`.
+pub async fn list_reports(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Query(query): Query<ReportsQuery>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:read:reports"))?;
+    let resolved = match query.state.as_deref() {
+        None | Some("") => None,
+        Some("open") => Some(false),
+        Some("resolved" | "closed") => Some(true),
+        Some(other) => {
+            return Err(crate::ApiError::bad_request(format!(
+                "unknown state {other}"
+            )));
+        }
+    };
+    let number = |text: Option<&str>, default: u64| {
+        text.and_then(|t| t.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let page = number(query.page.as_deref(), 1);
+    let page_size = u32::try_from(number(query.page_size.as_deref(), 50)).unwrap_or(500);
+    let (reports, total) = core.reports_numbered(resolved, page, page_size).await?;
+    let mut items = Vec::with_capacity(reports.len());
+    for report in &reports {
+        let target = core.admin_account(report.target_account_id).await?;
+        let actor = core.admin_account(report.account_id).await?;
+        let statuses: Vec<Value> = core
+            .report_statuses(report, moderator.account.id)
+            .await?
+            .iter()
+            .map(|view| crate::entities::status(&core, view))
+            .collect();
+        items.push(json!({
+            "id": report.id.to_string(),
+            "state": if report.action_taken_at.is_some() { "resolved" } else { "open" },
+            "account": user_entity(&core, &target).await?,
+            "actor": user_entity(&core, &actor).await?,
+            "content": report.comment,
+            "created_at": report.created_at.to_rfc3339(),
+            "statuses": statuses,
+            "notes": [],
+        }));
+    }
+    Ok(Json(json!({ "total": total, "reports": items })))
+}

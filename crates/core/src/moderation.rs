@@ -390,6 +390,21 @@ impl Core {
         self.status_views(statuses, Some(moderator)).await
     }
 
+    /// One numbered page of reports and how many there are in all.
+    pub async fn reports_numbered(
+        &self,
+        resolved: Option<bool>,
+        page: u64,
+        page_size: u32,
+    ) -> Result<(Vec<Report>, i64), CoreError> {
+        let page_size = page_size.clamp(1, 500);
+        let offset = page.saturating_sub(1).saturating_mul(u64::from(page_size));
+        Ok(self
+            .store
+            .reports_numbered(resolved, offset, page_size)
+            .await?)
+    }
+
     /// Assigns a report to a staff member, or to nobody.
     pub async fn assign_report(
         &self,

@@ -1215,3 +1215,71 @@ async fn reported_statuses_are_marked_sensitive_or_deleted_and_the_report_resolv
         [("resolve".to_owned(), "content warning needed".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn pleroma_admin_lists_reports_by_state_and_page() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let post = app.post_status(&target, "reported", "public").await;
+    let mut ids = Vec::new();
+    for comment in ["one", "two", "three"] {
+        let report = app
+            .post("/api/v1/reports")
+            .auth(&reporter)
+            .json(json!({
+                "account_id": target.id,
+                "status_ids": [post["id"]],
+                "comment": comment,
+            }))
+            .ok()
+            .await;
+        ids.push(report["id"].as_str().unwrap().to_owned());
+    }
+    let write = token(&app, &moderator, "admin:write:reports").await;
+    app.post(&format!("/api/v1/admin/reports/{}/resolve", ids[0]))
+        .token(&write)
+        .ok()
+        .await;
+    let read = token(&app, &moderator, "admin:read:reports").await;
+    let user_token = token(&app, &reporter, "admin:read:reports").await;
+    app.get("/api/v1/pleroma/admin/reports")
+        .token(&user_token)
+        .send()
+        .await
+        .expect(403);
+    let open = app
+        .get("/api/v1/pleroma/admin/reports?state=open&page_size=1")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(open["total"], 2);
+    assert_eq!(open["reports"].as_array().map(Vec::len), Some(1));
+    let newest = &open["reports"][0];
+    assert_eq!(newest["id"], ids[2].as_str());
+    assert_eq!(newest["state"], "open");
+    assert_eq!(newest["content"], "three");
+    assert_eq!(newest["account"]["nickname"], target.username.as_str());
+    assert_eq!(newest["actor"]["nickname"], reporter.username.as_str());
+    assert_eq!(newest["statuses"][0]["id"], post["id"]);
+    let page_two = app
+        .get("/api/v1/pleroma/admin/reports?state=open&page_size=1&page=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(page_two["reports"][0]["id"], ids[1].as_str());
+    let closed = app
+        .get("/api/v1/pleroma/admin/reports?state=closed")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(closed["total"], 1);
+    assert_eq!(closed["reports"][0]["state"], "resolved");
+    let all = app
+        .get("/api/v1/pleroma/admin/reports")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(all["total"], 3);
+}

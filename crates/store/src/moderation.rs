@@ -196,6 +196,35 @@ impl Store {
         Ok(page.finish(items, |r| r.id.0))
     }
 
+    /// Reports for Pleroma's admin API: one numbered page, newest first, and the total;
+    /// `resolved` `None` lists them all.
+    pub async fn reports_numbered(
+        &self,
+        resolved: Option<bool>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Report>, i64), StoreError> {
+        let condition = match resolved {
+            None => "TRUE",
+            Some(true) => "action_taken_at IS NOT NULL",
+            Some(false) => "action_taken_at IS NULL",
+        };
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE {condition} ORDER BY id DESC LIMIT $1 OFFSET $2"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM reports WHERE {condition}");
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(i64::from(limit))
+                .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+                .fetch_all(pool)
+                .await?;
+            let reports = rows.iter().map(map_report).collect::<Result<Vec<_>, _>>()?;
+            let total: i64 = sqlx::query_scalar(&count_sql).fetch_one(pool).await?;
+            Ok((reports, total))
+        })
+    }
+
     pub async fn moderation_state(&self, account_id: Id) -> Result<ModerationState, StoreError> {
         with_pool!(self, read, |pool| {
             let row = sqlx::query(

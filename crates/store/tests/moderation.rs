@@ -128,6 +128,12 @@ async fn reports_are_filed_handled_and_listed(db: &TestDatabase) {
         .await,
         vec![101]
     );
+    let (page, total) = store.reports_numbered(None, 1, 1).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![101], 3));
+    let (page, total) = store.reports_numbered(Some(false), 0, 10).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![102, 101], 2));
+    let (page, total) = store.reports_numbered(Some(true), 0, 10).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![100], 1));
     let until = Timestamp(NOW.0 + 1000);
     assert_eq!(
         store
