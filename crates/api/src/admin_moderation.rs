@@ -255,6 +255,7 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: flag(self.staff),
+                ..Default::default()
             },
         )
     }
@@ -291,6 +292,7 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: self.permissions.as_deref() == Some("staff"),
+                ..Default::default()
             },
         ))
     }
@@ -664,4 +666,40 @@ pub async fn dimensions(
             })
             .collect(),
     ))
+}
+
+async fn reported_statuses(
+    core: &Core,
+    auth: &Auth,
+    id: &str,
+    note: Option<&str>,
+    delete: bool,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth.0, Scope("admin:write:reports"))?;
+    let report = core
+        .act_on_reported_statuses(moderator, path_id(id)?, delete, note.unwrap_or(""))
+        .await?;
+    report_answer(core, moderator, report).await
+}
+
+/// Rhizome's `POST /api/v1/admin/rhizome/reports/:id/mark_statuses_sensitive`: the reported
+/// statuses become sensitive and the report is resolved.
+pub async fn mark_reported_sensitive(
+    State(core): State<Core>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(params): Params<NoteParams>,
+) -> ApiResult<Json<Value>> {
+    reported_statuses(&core, &auth, &id, params.note.as_deref(), false).await
+}
+
+/// Rhizome's `POST /api/v1/admin/rhizome/reports/:id/delete_statuses`: the reported statuses
+/// are deleted (on other servers too, when local) and the report is resolved.
+pub async fn delete_reported(
+    State(core): State<Core>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(params): Params<NoteParams>,
+) -> ApiResult<Json<Value>> {
+    reported_statuses(&core, &auth, &id, params.note.as_deref(), true).await
 }

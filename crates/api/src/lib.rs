@@ -22,6 +22,7 @@ mod media;
 mod notifications;
 pub mod pagination;
 pub mod params;
+mod pleroma_admin;
 mod polls;
 mod reactions;
 mod search;
@@ -33,7 +34,7 @@ mod trends;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use rhizome_core::Core;
 
 pub use error::{ApiError, not_found};
@@ -137,7 +138,39 @@ pub fn router() -> Router<Core> {
             "/api/v1/admin/dimensions",
             post(admin_moderation::dimensions),
         )
+        .route(
+            "/api/v1/pleroma/admin/users",
+            get(pleroma_admin::list_users),
+        )
+        .route(
+            "/api/v1/pleroma/admin/reports",
+            get(pleroma_admin::list_reports),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/tag",
+            put(pleroma_admin::tag).delete(pleroma_admin::untag),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/approve",
+            patch(pleroma_admin::approve),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/activate",
+            patch(pleroma_admin::activate),
+        )
+        .route(
+            "/api/v1/pleroma/admin/users/deactivate",
+            patch(pleroma_admin::deactivate),
+        )
         .route("/api/v1/admin/reports", get(admin_moderation::list_reports))
+        .route(
+            "/api/v1/admin/rhizome/reports/{id}/mark_statuses_sensitive",
+            post(admin_moderation::mark_reported_sensitive),
+        )
+        .route(
+            "/api/v1/admin/rhizome/reports/{id}/delete_statuses",
+            post(admin_moderation::delete_reported),
+        )
         .route(
             "/api/v1/admin/reports/{id}",
             get(admin_moderation::show_report),

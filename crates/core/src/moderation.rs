@@ -390,6 +390,21 @@ impl Core {
         self.status_views(statuses, Some(moderator)).await
     }
 
+    /// One numbered page of reports and how many there are in all.
+    pub async fn reports_numbered(
+        &self,
+        resolved: Option<bool>,
+        page: u64,
+        page_size: u32,
+    ) -> Result<(Vec<Report>, i64), CoreError> {
+        let page_size = page_size.clamp(1, 500);
+        let offset = page.saturating_sub(1).saturating_mul(u64::from(page_size));
+        Ok(self
+            .store
+            .reports_numbered(resolved, offset, page_size)
+            .await?)
+    }
+
     /// Assigns a report to a staff member, or to nobody.
     pub async fn assign_report(
         &self,
@@ -486,5 +501,96 @@ impl Core {
             newest_id: found.newest_id,
             oldest_id: found.oldest_id,
         })
+    }
+}
+
+/// Pleroma's admin API names accounts by nickname (`name`, or `name@domain` for remote ones).
+impl Core {
+    pub async fn account_by_nickname(&self, nickname: &str) -> Result<Account, CoreError> {
+        let nickname = nickname.trim().trim_start_matches('@');
+        let found = match nickname.split_once('@') {
+            Some((user, domain)) if !domain.eq_ignore_ascii_case(&self.config.domain) => {
+                self.store.account_by_acct(user, Some(domain)).await?
+            }
+            Some((user, _)) => self.store.account_by_acct(user, None).await?,
+            None => self.store.account_by_acct(nickname, None).await?,
+        };
+        found.ok_or(CoreError::NotFound)
+    }
+
+    /// One numbered page of accounts and how many match in all.
+    pub async fn admin_accounts_numbered(
+        &self,
+        filter: &AdminAccountFilter,
+        page: u64,
+        page_size: u32,
+    ) -> Result<(Vec<AdminAccount>, i64), CoreError> {
+        let page_size = page_size.clamp(1, 500);
+        let offset = page.saturating_sub(1).saturating_mul(u64::from(page_size));
+        let (accounts, total) = self
+            .store
+            .admin_accounts_numbered(filter, offset, page_size)
+            .await?;
+        let mut items = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            items.push(self.admin_account_of(account).await?);
+        }
+        Ok((items, total))
+    }
+
+    /// Puts (or takes off) moderation tags on accounts, for the Tag policy.
+    pub async fn moderate_tags(
+        &self,
+        moderator: &LocalUser,
+        accounts: &[Id],
+        tags: &[String],
+        add: bool,
+    ) -> Result<(), CoreError> {
+        for id in accounts {
+            let account = self.moderatable(moderator, *id).await?;
+            for tag in tags {
+                let action = if add {
+                    self.tag_account(account.id, tag).await?;
+                    "tag"
+                } else {
+                    self.untag_account(account.id, tag).await?;
+                    "untag"
+                };
+                self.log_moderation(
+                    Some(moderator.account.id),
+                    action,
+                    "account",
+                    account.id,
+                    tag,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Core {
+    /// Marks sensitive (or deletes) the statuses a report cites, and resolves the report.
+    pub async fn act_on_reported_statuses(
+        &self,
+        moderator: &LocalUser,
+        report_id: Id,
+        delete: bool,
+        note: &str,
+    ) -> Result<Report, CoreError> {
+        let report = self.report_of(report_id).await?;
+        if delete {
+            self.moderate_statuses_delete(moderator, report.target_account_id, &report.status_ids)
+                .await?;
+        } else {
+            self.moderate_statuses_sensitive(
+                moderator,
+                report.target_account_id,
+                &report.status_ids,
+            )
+            .await?;
+        }
+        self.resolve_report(moderator, report_id, note).await
     }
 }

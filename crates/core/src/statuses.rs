@@ -204,6 +204,14 @@ impl Core {
             }
             None => (None, None),
         };
+        // A moderator's "sensitive" action covers the account's new media too.
+        let forced_sensitive = !media.is_empty()
+            && self
+                .store
+                .moderation_state(author.account.id)
+                .await?
+                .sensitized_at
+                .is_some();
         let object_id = uuid::Uuid::new_v4();
         let conversation = match &parent {
             Some(parent) => parent.conversation.clone(),
@@ -234,7 +242,7 @@ impl Core {
             content: rendered.content,
             content_type: content_type.as_str().to_owned(),
             spoiler_text: request.spoiler_text.clone(),
-            sensitive: request.sensitive || !request.spoiler_text.is_empty(),
+            sensitive: request.sensitive || !request.spoiler_text.is_empty() || forced_sensitive,
             visibility,
             language: request.language.filter(|l| !l.is_empty() && l.len() <= 16),
             local: true,

@@ -52,6 +52,27 @@ async fn log_actions(app: &Local, kind: &str, id: Id) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Posts `text` with a small picture as `user`.
+async fn media_post(app: &Local, user: &User, text: &str) -> Value {
+    let (content_type, body) = support::media::multipart(&[(
+        "file",
+        Some("p.png"),
+        "image/png",
+        &support::media::png_with_text(),
+    )]);
+    let media = app
+        .post("/api/v2/media")
+        .auth(user)
+        .body(&content_type, body)
+        .ok()
+        .await;
+    app.post("/api/v1/statuses")
+        .auth(user)
+        .json(json!({ "status": text, "media_ids": [media["id"]] }))
+        .ok()
+        .await
+}
+
 async fn public_contents(app: &Local, viewer: &User) -> Vec<String> {
     let timeline = app.get("/api/v1/timelines/public").auth(viewer).ok().await;
     timeline
@@ -368,12 +389,33 @@ async fn moderators_limit_suspend_and_disable_accounts_and_admins_keep_theirs() 
             .any(|c| c.contains("loud post"))
     );
 
-    // Sensitive marks existing media posts and the flag; unsensitive lifts the flag.
+    // Sensitive marks existing media posts and new ones; unsensitive lifts it.
+    let pictured = media_post(&app, &target, "with a picture").await;
+    assert_eq!(pictured["sensitive"], false);
     app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
         .token(&mod_all)
         .form(&[("type", "sensitive")])
         .ok()
         .await;
+    let shown = app
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            pictured["id"].as_str().unwrap()
+        ))
+        .auth(&viewer)
+        .ok()
+        .await;
+    assert_eq!(shown["sensitive"], true);
+    let shown = app
+        .get(&format!("/api/v1/statuses/{post_id}"))
+        .auth(&viewer)
+        .ok()
+        .await;
+    assert_eq!(shown["sensitive"], false, "no media, left alone");
+    assert_eq!(
+        media_post(&app, &target, "another").await["sensitive"],
+        true
+    );
     let shown = app
         .get(&format!("/api/v1/admin/accounts/{}", target.id))
         .token(&mod_all)
@@ -386,6 +428,10 @@ async fn moderators_limit_suspend_and_disable_accounts_and_admins_keep_theirs() 
         .ok()
         .await;
     assert_eq!(shown["sensitized"], false);
+    assert_eq!(
+        media_post(&app, &target, "a third").await["sensitive"],
+        false
+    );
 
     // Disable: the login ends, the account stays visible.
     app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
@@ -929,4 +975,311 @@ async fn measures_and_dimensions_count_the_days_asked_for() {
     assert_eq!(dimensions[0]["key"], "languages");
     assert_eq!(dimensions[1]["key"], "servers");
     assert_eq!(dimensions[1]["data"], json!([]));
+}
+
+#[tokio::test]
+async fn pleroma_admin_lists_tags_approves_and_deactivates_users() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.core
+        .store
+        .set_approved(id_of(&bob), false)
+        .await
+        .unwrap();
+    let read = token(&app, &moderator, "admin:read:accounts").await;
+    let write = token(&app, &moderator, "admin:write:accounts admin:read:accounts").await;
+    let user_token = token(&app, &alice, "admin:read:accounts admin:write:accounts").await;
+
+    app.get("/api/v1/pleroma/admin/users")
+        .token(&user_token)
+        .send()
+        .await
+        .expect(403);
+    let all = app
+        .get("/api/v1/pleroma/admin/users?page_size=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(all["count"], 4);
+    assert_eq!(all["page_size"], 2);
+    assert_eq!(all["users"].as_array().map(Vec::len), Some(2));
+    let second = app
+        .get("/api/v1/pleroma/admin/users?page_size=2&page=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(second["users"].as_array().map(Vec::len), Some(2));
+    assert_ne!(all["users"][0]["id"], second["users"][0]["id"]);
+    let admins = app
+        .get("/api/v1/pleroma/admin/users?filters=local,is_admin")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(admins["count"], 1);
+    assert_eq!(admins["users"][0]["nickname"], admin.username.as_str());
+    assert_eq!(admins["users"][0]["roles"]["admin"], true);
+    let found = app
+        .get(&format!(
+            "/api/v1/pleroma/admin/users?query={}",
+            alice.username
+        ))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(found["users"][0]["id"], alice.id.as_str());
+    let waiting = app
+        .get("/api/v1/pleroma/admin/users?filters=need_approval")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(waiting["users"][0]["nickname"], bob.username.as_str());
+    assert_eq!(waiting["users"][0]["is_approved"], false);
+
+    // Tags: known ones only; they are what the Tag policy reads.
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&read)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(403);
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(204);
+    app.put("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["made-up"] }))
+        .send()
+        .await
+        .expect(422);
+    assert_eq!(
+        app.core.account_tags(id_of(&alice)).await.unwrap(),
+        ["mrf_tag:sandbox"]
+    );
+    let listed = app
+        .get(&format!(
+            "/api/v1/pleroma/admin/users?query={}",
+            alice.username
+        ))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(listed["users"][0]["tags"], json!(["mrf_tag:sandbox"]));
+    app.delete("/api/v1/pleroma/admin/users/tag")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username], "tags": ["mrf_tag:sandbox"] }))
+        .send()
+        .await
+        .expect(204);
+    assert!(
+        app.core
+            .account_tags(id_of(&alice))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let approved = app
+        .patch("/api/v1/pleroma/admin/users/approve")
+        .token(&write)
+        .json(json!({ "nicknames": [bob.username] }))
+        .ok()
+        .await;
+    assert_eq!(approved["users"][0]["is_approved"], true);
+
+    let deactivated = app
+        .patch("/api/v1/pleroma/admin/users/deactivate")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username] }))
+        .ok()
+        .await;
+    assert_eq!(deactivated["users"][0]["deactivated"], true);
+    app.get("/api/v1/accounts/verify_credentials")
+        .auth(&alice)
+        .send()
+        .await
+        .expect(401);
+    let activated = app
+        .patch("/api/v1/pleroma/admin/users/activate")
+        .token(&write)
+        .json(json!({ "nicknames": [alice.username] }))
+        .ok()
+        .await;
+    assert_eq!(activated["users"][0]["deactivated"], false);
+    app.patch("/api/v1/pleroma/admin/users/activate")
+        .token(&write)
+        .json(json!({ "nicknames": ["nobody-here"] }))
+        .send()
+        .await
+        .expect(404);
+
+    let actions: Vec<String> = log_actions(&app, "account", id_of(&alice))
+        .await
+        .into_iter()
+        .map(|(action, text)| format!("{action} {text}").trim().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "tag mrf_tag:sandbox",
+            "untag mrf_tag:sandbox",
+            "suspend",
+            "unsuspend"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reported_statuses_are_marked_sensitive_or_deleted_and_the_report_resolved() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let first = app.post_status(&target, "first", "public").await;
+    let second = app.post_status(&target, "second", "public").await;
+    let kept = app.post_status(&target, "kept", "public").await;
+    let file = |status: &Value| {
+        let id = status["id"].as_str().unwrap().to_owned();
+        let reporter = reporter.clone();
+        let target = target.id.clone();
+        let app = &app;
+        async move {
+            app.post("/api/v1/reports")
+                .auth(&reporter)
+                .form(&[
+                    ("account_id", target.as_str()),
+                    ("status_ids[]", id.as_str()),
+                ])
+                .ok()
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let sensitive_report = file(&first).await;
+    let delete_report = file(&second).await;
+    let write = token(&app, &moderator, "admin:write:reports").await;
+    let read = token(&app, &moderator, "admin:read:reports").await;
+    app.post(&format!(
+        "/api/v1/admin/rhizome/reports/{sensitive_report}/mark_statuses_sensitive"
+    ))
+    .token(&read)
+    .send()
+    .await
+    .expect(403);
+    let resolved = app
+        .post(&format!(
+            "/api/v1/admin/rhizome/reports/{sensitive_report}/mark_statuses_sensitive"
+        ))
+        .token(&write)
+        .form(&[("note", "content warning needed")])
+        .ok()
+        .await;
+    assert_eq!(resolved["action_taken"], true);
+    let status_path = |s: &Value| format!("/api/v1/statuses/{}", s["id"].as_str().unwrap());
+    assert_eq!(
+        app.get(&status_path(&first)).auth(&reporter).ok().await["sensitive"],
+        true
+    );
+    assert_eq!(
+        app.get(&status_path(&kept)).auth(&reporter).ok().await["sensitive"],
+        false
+    );
+    app.post(&format!(
+        "/api/v1/admin/rhizome/reports/{delete_report}/delete_statuses"
+    ))
+    .token(&write)
+    .ok()
+    .await;
+    app.get(&status_path(&second))
+        .auth(&reporter)
+        .send()
+        .await
+        .expect(404);
+    app.get(&status_path(&kept)).auth(&reporter).ok().await;
+    let first_id = Id(first["id"].as_str().unwrap().parse().unwrap());
+    let second_id = Id(second["id"].as_str().unwrap().parse().unwrap());
+    assert_eq!(
+        log_actions(&app, "status", first_id).await[0].0,
+        "sensitive"
+    );
+    assert_eq!(log_actions(&app, "status", second_id).await[0].0, "delete");
+    assert_eq!(
+        log_actions(&app, "report", Id(sensitive_report.parse().unwrap())).await,
+        [("resolve".to_owned(), "content warning needed".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn pleroma_admin_lists_reports_by_state_and_page() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let post = app.post_status(&target, "reported", "public").await;
+    let mut ids = Vec::new();
+    for comment in ["one", "two", "three"] {
+        let report = app
+            .post("/api/v1/reports")
+            .auth(&reporter)
+            .json(json!({
+                "account_id": target.id,
+                "status_ids": [post["id"]],
+                "comment": comment,
+            }))
+            .ok()
+            .await;
+        ids.push(report["id"].as_str().unwrap().to_owned());
+    }
+    let write = token(&app, &moderator, "admin:write:reports").await;
+    app.post(&format!("/api/v1/admin/reports/{}/resolve", ids[0]))
+        .token(&write)
+        .ok()
+        .await;
+    let read = token(&app, &moderator, "admin:read:reports").await;
+    let user_token = token(&app, &reporter, "admin:read:reports").await;
+    app.get("/api/v1/pleroma/admin/reports")
+        .token(&user_token)
+        .send()
+        .await
+        .expect(403);
+    let open = app
+        .get("/api/v1/pleroma/admin/reports?state=open&page_size=1")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(open["total"], 2);
+    assert_eq!(open["reports"].as_array().map(Vec::len), Some(1));
+    let newest = &open["reports"][0];
+    assert_eq!(newest["id"], ids[2].as_str());
+    assert_eq!(newest["state"], "open");
+    assert_eq!(newest["content"], "three");
+    assert_eq!(newest["account"]["nickname"], target.username.as_str());
+    assert_eq!(newest["actor"]["nickname"], reporter.username.as_str());
+    assert_eq!(newest["statuses"][0]["id"], post["id"]);
+    let page_two = app
+        .get("/api/v1/pleroma/admin/reports?state=open&page_size=1&page=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(page_two["reports"][0]["id"], ids[1].as_str());
+    let closed = app
+        .get("/api/v1/pleroma/admin/reports?state=closed")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(closed["total"], 1);
+    assert_eq!(closed["reports"][0]["state"], "resolved");
+    let all = app
+        .get("/api/v1/pleroma/admin/reports")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(all["total"], 3);
 }

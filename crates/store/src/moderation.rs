@@ -106,6 +106,10 @@ pub struct AdminAccountFilter {
     pub email: Option<String>,
     /// Only moderators and admins.
     pub staff: bool,
+    /// Part of the username, display name or e-mail (Pleroma's `query`).
+    pub query: Option<String>,
+    /// Only this role (`admin`, `moderator`).
+    pub role: Option<String>,
 }
 
 impl Store {
@@ -190,6 +194,35 @@ impl Store {
             rows.iter().map(map_report).collect::<Result<Vec<_>, _>>()?
         });
         Ok(page.finish(items, |r| r.id.0))
+    }
+
+    /// Reports for Pleroma's admin API: one numbered page, newest first, and the total;
+    /// `resolved` `None` lists them all.
+    pub async fn reports_numbered(
+        &self,
+        resolved: Option<bool>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Report>, i64), StoreError> {
+        let condition = match resolved {
+            None => "TRUE",
+            Some(true) => "action_taken_at IS NOT NULL",
+            Some(false) => "action_taken_at IS NULL",
+        };
+        let sql = format!(
+            "SELECT {REPORT_COLUMNS} FROM reports WHERE {condition} ORDER BY id DESC LIMIT $1 OFFSET $2"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM reports WHERE {condition}");
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql)
+                .bind(i64::from(limit))
+                .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+                .fetch_all(pool)
+                .await?;
+            let reports = rows.iter().map(map_report).collect::<Result<Vec<_>, _>>()?;
+            let total: i64 = sqlx::query_scalar(&count_sql).fetch_one(pool).await?;
+            Ok((reports, total))
+        })
     }
 
     pub async fn moderation_state(&self, account_id: Id) -> Result<ModerationState, StoreError> {
@@ -369,62 +402,7 @@ impl Store {
         );
         let items = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            match filter.local {
-                Some(true) => {
-                    query.push(" AND a.domain IS NULL");
-                }
-                Some(false) => {
-                    query.push(" AND a.domain IS NOT NULL");
-                }
-                None => {}
-            }
-            if let Some(domain) = &filter.domain {
-                query
-                    .push(" AND lower(a.domain) = ")
-                    .push_bind(domain.to_lowercase());
-            }
-            match filter.status.as_deref() {
-                Some("active") => {
-                    query.push(
-                        " AND a.suspended_at IS NULL AND a.silenced_at IS NULL \
-                         AND COALESCE(u.approved, TRUE) AND NOT COALESCE(u.disabled, FALSE)",
-                    );
-                }
-                Some("pending") => {
-                    query.push(" AND u.approved = FALSE");
-                }
-                Some("disabled") => {
-                    query.push(" AND u.disabled = TRUE");
-                }
-                Some("silenced") => {
-                    query.push(" AND a.silenced_at IS NOT NULL");
-                }
-                Some("suspended") => {
-                    query.push(" AND a.suspended_at IS NOT NULL");
-                }
-                _ => {}
-            }
-            if let Some(username) = &filter.username {
-                query
-                    .push(" AND lower(a.username) LIKE ")
-                    .push_bind(format!("{}%", like_escape(&username.to_lowercase())))
-                    .push(LIKE_ESCAPE);
-            }
-            if let Some(name) = &filter.display_name {
-                query
-                    .push(" AND lower(a.display_name) LIKE ")
-                    .push_bind(format!("%{}%", like_escape(&name.to_lowercase())))
-                    .push(LIKE_ESCAPE);
-            }
-            if let Some(email) = &filter.email {
-                query
-                    .push(" AND lower(u.email) LIKE ")
-                    .push_bind(format!("%{}%", like_escape(&email.to_lowercase())))
-                    .push(LIKE_ESCAPE);
-            }
-            if filter.staff {
-                query.push(" AND u.role IN ('admin', 'moderator')");
-            }
+            push_account_filter(&mut query, filter);
             page.push_keyset(&mut query, "a.id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
@@ -432,6 +410,118 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?
         });
         Ok(page.finish(items, |a| a.id.0))
+    }
+
+    /// Accounts for Pleroma's admin API: one numbered page, newest first, and the total.
+    pub async fn admin_accounts_numbered(
+        &self,
+        filter: &AdminAccountFilter,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<Account>, i64), StoreError> {
+        let head = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a LEFT JOIN users u ON u.account_id = a.id \
+             WHERE TRUE"
+        );
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            push_account_filter(&mut query, filter);
+            query.push(" ORDER BY a.id DESC LIMIT ");
+            query.push_bind(i64::from(limit));
+            query.push(" OFFSET ");
+            query.push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
+            let rows = query.build().fetch_all(pool).await?;
+            let accounts = rows
+                .iter()
+                .map(map_account)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM accounts a LEFT JOIN users u ON u.account_id = a.id WHERE TRUE",
+            );
+            push_account_filter(&mut count, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            Ok((accounts, total))
+        })
+    }
+}
+
+fn push_account_filter<'a, DB>(query: &mut QueryBuilder<'a, DB>, filter: &AdminAccountFilter)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    match filter.local {
+        Some(true) => {
+            query.push(" AND a.domain IS NULL");
+        }
+        Some(false) => {
+            query.push(" AND a.domain IS NOT NULL");
+        }
+        None => {}
+    }
+    if let Some(domain) = &filter.domain {
+        query
+            .push(" AND lower(a.domain) = ")
+            .push_bind(domain.to_lowercase());
+    }
+    match filter.status.as_deref() {
+        Some("active") => {
+            query.push(
+                " AND a.suspended_at IS NULL AND a.silenced_at IS NULL \
+                 AND COALESCE(u.approved, TRUE) AND NOT COALESCE(u.disabled, FALSE)",
+            );
+        }
+        Some("pending") => {
+            query.push(" AND u.approved = FALSE");
+        }
+        Some("disabled") => {
+            query.push(" AND u.disabled = TRUE");
+        }
+        Some("silenced") => {
+            query.push(" AND a.silenced_at IS NOT NULL");
+        }
+        Some("suspended") => {
+            query.push(" AND a.suspended_at IS NOT NULL");
+        }
+        _ => {}
+    }
+    if let Some(username) = &filter.username {
+        query
+            .push(" AND lower(a.username) LIKE ")
+            .push_bind(format!("{}%", like_escape(&username.to_lowercase())))
+            .push(LIKE_ESCAPE);
+    }
+    if let Some(name) = &filter.display_name {
+        query
+            .push(" AND lower(a.display_name) LIKE ")
+            .push_bind(format!("%{}%", like_escape(&name.to_lowercase())))
+            .push(LIKE_ESCAPE);
+    }
+    if let Some(email) = &filter.email {
+        query
+            .push(" AND lower(u.email) LIKE ")
+            .push_bind(format!("%{}%", like_escape(&email.to_lowercase())))
+            .push(LIKE_ESCAPE);
+    }
+    if let Some(text) = &filter.query {
+        let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+        query
+            .push(" AND (lower(a.username) LIKE ")
+            .push_bind(pattern.clone())
+            .push(LIKE_ESCAPE)
+            .push(" OR lower(a.display_name) LIKE ")
+            .push_bind(pattern.clone())
+            .push(LIKE_ESCAPE)
+            .push(" OR lower(COALESCE(u.email, '')) LIKE ")
+            .push_bind(pattern)
+            .push(LIKE_ESCAPE)
+            .push(")");
+    }
+    if filter.staff {
+        query.push(" AND u.role IN ('admin', 'moderator')");
+    }
+    if let Some(role) = &filter.role {
+        query.push(" AND u.role = ").push_bind(role.clone());
     }
 }
 

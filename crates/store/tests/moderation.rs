@@ -128,6 +128,12 @@ async fn reports_are_filed_handled_and_listed(db: &TestDatabase) {
         .await,
         vec![101]
     );
+    let (page, total) = store.reports_numbered(None, 1, 1).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![101], 3));
+    let (page, total) = store.reports_numbered(Some(false), 0, 10).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![102, 101], 2));
+    let (page, total) = store.reports_numbered(Some(true), 0, 10).await.unwrap();
+    assert_eq!((ids(&page, |r| r.id), total), (vec![100], 1));
     let until = Timestamp(NOW.0 + 1000);
     assert_eq!(
         store
@@ -306,6 +312,35 @@ async fn admin_account_filters(db: &TestDatabase) {
         .await,
         vec![3]
     );
+    assert_eq!(
+        list(AdminAccountFilter {
+            query: Some("CAROL@example".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![3]
+    );
+    assert_eq!(
+        list(AdminAccountFilter {
+            query: Some("dav".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![4]
+    );
+    assert_eq!(
+        list(AdminAccountFilter {
+            role: Some("moderator".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![3]
+    );
+    let (first, total) = store
+        .admin_accounts_numbered(&local(true), 2, 2)
+        .await
+        .unwrap();
+    assert_eq!((ids(&first, |a| a.id), total), (vec![1], 3));
 }
 
 async fn the_moderation_log_keeps_every_action(db: &TestDatabase) {

@@ -1,0 +1,270 @@
+//! The Pleroma admin endpoints that admin tools (Admin-FE and others) use most: the user
+//! list with its filters and numbered pages, tags, approval, activation.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rhizome_core::Core;
+use rhizome_core::moderation::{AccountAction, AccountUndo, AdminAccount};
+use rhizome_model::{Id, Role, Scope};
+use rhizome_store::AdminAccountFilter;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::admin_federation::staff;
+use crate::auth::Auth;
+use crate::error::ApiResult;
+use crate::params::{Params, Query, flexible_list};
+
+/// Pleroma's admin `User`.
+async fn user_entity(core: &Core, admin: &AdminAccount) -> ApiResult<Value> {
+    let account = &admin.account;
+    let user = admin.user.as_ref();
+    let view = core.account_view(account.clone()).await?;
+    let entity = crate::entities::account(core, &view);
+    let tags = core.account_tags(account.id).await?;
+    Ok(json!({
+        "id": account.id.to_string(),
+        "nickname": account.acct(),
+        "display_name": account.display_name,
+        "avatar": entity["avatar"],
+        "url": account.url.clone().unwrap_or_else(|| account.uri.clone()),
+        "email": user.map(|u| u.email.clone()),
+        "local": account.is_local(),
+        "deactivated": account.suspended_at.is_some(),
+        "roles": {
+            "admin": user.is_some_and(|u| u.role == Role::Admin),
+            "moderator": user.is_some_and(|u| u.role == Role::Moderator),
+        },
+        "tags": tags,
+        "is_approved": user.is_none_or(|u| u.approved),
+        "is_confirmed": true,
+        "registration_reason": user.and_then(|u| u.registration_reason.clone()),
+        "actor_type": account.actor_type,
+    }))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct UsersQuery {
+    query: Option<String>,
+    /// Comma-separated: local, external, active, deactivated, need_approval, is_admin,
+    /// is_moderator.
+    filters: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+}
+
+/// `GET /api/v1/pleroma/admin/users`.
+pub async fn list_users(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Query(query): Query<UsersQuery>,
+) -> ApiResult<Json<Value>> {
+    staff(&auth, Scope("admin:read:accounts"))?;
+    let mut filter = AdminAccountFilter {
+        query: query.query.filter(|q| !q.trim().is_empty()),
+        display_name: query.name.filter(|q| !q.trim().is_empty()),
+        email: query.email.filter(|q| !q.trim().is_empty()),
+        ..Default::default()
+    };
+    for name in query.filters.as_deref().unwrap_or("").split(',') {
+        match name.trim() {
+            "local" => filter.local = Some(true),
+            "external" => filter.local = Some(false),
+            "active" => filter.status = Some("active".into()),
+            "deactivated" => filter.status = Some("suspended".into()),
+            "need_approval" => filter.status = Some("pending".into()),
+            "is_admin" => filter.role = Some("admin".into()),
+            "is_moderator" => filter.role = Some("moderator".into()),
+            _ => {}
+        }
+    }
+    let number = |text: Option<&str>, default: u64| {
+        text.and_then(|t| t.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let page = number(query.page.as_deref(), 1);
+    let page_size = u32::try_from(number(query.page_size.as_deref(), 50)).unwrap_or(500);
+    let (items, total) = core
+        .admin_accounts_numbered(&filter, page, page_size)
+        .await?;
+    let mut users = Vec::with_capacity(items.len());
+    for item in &items {
+        users.push(user_entity(&core, item).await?);
+    }
+    Ok(Json(json!({
+        "users": users,
+        "count": total,
+        "page_size": page_size.clamp(1, 500),
+    })))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NicknamesParams {
+    #[serde(
+        default,
+        rename = "nicknames[]",
+        alias = "nicknames",
+        deserialize_with = "flexible_list"
+    )]
+    nicknames: Vec<String>,
+    #[serde(
+        default,
+        rename = "tags[]",
+        alias = "tags",
+        deserialize_with = "flexible_list"
+    )]
+    tags: Vec<String>,
+}
+
+async fn accounts_named(core: &Core, nicknames: &[String]) -> ApiResult<Vec<Id>> {
+    let mut ids = Vec::with_capacity(nicknames.len());
+    for nickname in nicknames {
+        ids.push(core.account_by_nickname(nickname).await?.id);
+    }
+    Ok(ids)
+}
+
+async fn users_answer(core: &Core, ids: &[Id]) -> ApiResult<Json<Value>> {
+    let mut users = Vec::with_capacity(ids.len());
+    for id in ids {
+        let admin = core.admin_account(*id).await?;
+        users.push(user_entity(core, &admin).await?);
+    }
+    Ok(Json(json!({ "users": users })))
+}
+
+/// `PUT /api/v1/pleroma/admin/users/tag`: answers 204.
+pub async fn tag(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<NicknamesParams>,
+) -> ApiResult<Response> {
+    let moderator = staff(&auth, Scope("admin:write:accounts"))?;
+    let ids = accounts_named(&core, &params.nicknames).await?;
+    core.moderate_tags(moderator, &ids, &params.tags, true)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /api/v1/pleroma/admin/users/tag`: answers 204.
+pub async fn untag(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<NicknamesParams>,
+) -> ApiResult<Response> {
+    let moderator = staff(&auth, Scope("admin:write:accounts"))?;
+    let ids = accounts_named(&core, &params.nicknames).await?;
+    core.moderate_tags(moderator, &ids, &params.tags, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `PATCH /api/v1/pleroma/admin/users/approve`.
+pub async fn approve(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<NicknamesParams>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:write:accounts"))?;
+    let ids = accounts_named(&core, &params.nicknames).await?;
+    for id in &ids {
+        // Already approved accounts stay as they are, as on Pleroma.
+        let admin = core.admin_account(*id).await?;
+        if admin.user.as_ref().is_some_and(|u| !u.approved) {
+            core.decide_registration(moderator, *id, true).await?;
+        }
+    }
+    users_answer(&core, &ids).await
+}
+
+/// `PATCH /api/v1/pleroma/admin/users/activate`: lifts a deactivation (suspension).
+pub async fn activate(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<NicknamesParams>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:write:accounts"))?;
+    let ids = accounts_named(&core, &params.nicknames).await?;
+    for id in &ids {
+        core.undo_moderation(moderator, *id, AccountUndo::Unsuspend)
+            .await?;
+    }
+    users_answer(&core, &ids).await
+}
+
+/// `PATCH /api/v1/pleroma/admin/users/deactivate`: Mastodon's suspension.
+pub async fn deactivate(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(params): Params<NicknamesParams>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:write:accounts"))?;
+    let ids = accounts_named(&core, &params.nicknames).await?;
+    for id in &ids {
+        core.moderate_account(moderator, *id, AccountAction::Suspend, None, "")
+            .await?;
+    }
+    users_answer(&core, &ids).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReportsQuery {
+    /// `open`, `resolved` or `closed` (both read as resolved here).
+    state: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+/// `GET /api/v1/pleroma/admin/reports`.
+pub async fn list_reports(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Query(query): Query<ReportsQuery>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:read:reports"))?;
+    let resolved = match query.state.as_deref() {
+        None | Some("") => None,
+        Some("open") => Some(false),
+        Some("resolved" | "closed") => Some(true),
+        Some(other) => {
+            return Err(crate::ApiError::bad_request(format!(
+                "unknown state {other}"
+            )));
+        }
+    };
+    let number = |text: Option<&str>, default: u64| {
+        text.and_then(|t| t.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let page = number(query.page.as_deref(), 1);
+    let page_size = u32::try_from(number(query.page_size.as_deref(), 50)).unwrap_or(500);
+    let (reports, total) = core.reports_numbered(resolved, page, page_size).await?;
+    let mut items = Vec::with_capacity(reports.len());
+    for report in &reports {
+        let target = core.admin_account(report.target_account_id).await?;
+        let actor = core.admin_account(report.account_id).await?;
+        let statuses: Vec<Value> = core
+            .report_statuses(report, moderator.account.id)
+            .await?
+            .iter()
+            .map(|view| crate::entities::status(&core, view))
+            .collect();
+        items.push(json!({
+            "id": report.id.to_string(),
+            "state": if report.action_taken_at.is_some() { "resolved" } else { "open" },
+            "account": user_entity(&core, &target).await?,
+            "actor": user_entity(&core, &actor).await?,
+            "content": report.comment,
+            "created_at": report.created_at.to_rfc3339(),
+            "statuses": statuses,
+            "notes": [],
+        }));
+    }
+    Ok(Json(json!({ "total": total, "reports": items })))
+}
