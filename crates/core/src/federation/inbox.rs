@@ -675,10 +675,21 @@ impl Core {
         });
         match existing {
             Some(_) => self.store.edit_status(&new, Id::generate(now.0)).await?,
-            None => {
-                self.store.insert_status(&new).await?;
-                self.store.link_orphan_replies(&status).await?;
-            }
+            None => match self.store.insert_status(&new).await {
+                Ok(()) => {
+                    self.store.link_orphan_replies(&status).await?;
+                }
+                // Two jobs stored the same post at once (its Create, and a fetch for a reply
+                // or a QuoteRequest): the first one's row stands, and this is no failure to
+                // retry in a minute.
+                Err(rhizome_store::StoreError::Conflict(_)) => {
+                    if let Some(stored) = self.store.status_by_uri(&status.uri).await? {
+                        return Ok(stored);
+                    }
+                    return Err(CoreError::Conflict("the post was stored twice".into()));
+                }
+                Err(err) => return Err(err.into()),
+            },
         }
         if let Some(poll) = &remote_poll {
             self.store.save_poll(poll).await?;
