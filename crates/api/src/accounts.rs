@@ -17,7 +17,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::params::{Params, ParamsWithFiles, Query, flexible_bool, flexible_list};
-use crate::support::{paged, path_id, user, viewer, viewer_id};
+use crate::support::{paged, paged_statuses, path_id, user, viewer, viewer_id};
 
 async fn account_entities(
     core: &Core,
@@ -328,12 +328,7 @@ pub async fn statuses(
             &query.page.request(20, 40)?,
         )
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|s| entities::status(&core, s))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 pub async fn followers(

@@ -16,7 +16,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::params::{Params, Query};
-use crate::support::{paged, path_id, user, viewer, viewer_id};
+use crate::support::{paged, paged_statuses, path_id, user, viewer, viewer_id};
 
 pub async fn list(
     State(core): State<Core>,
@@ -62,12 +62,7 @@ pub async fn direct(
 ) -> ApiResult<Response> {
     let user = user(&auth, Scope("read:statuses"))?;
     let page = core.direct_timeline(user, &query.request(20, 40)?).await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 /// Parses an RFC 3339 time (`scheduled_at`).

@@ -15,7 +15,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::params::{Params, Query, flexible_bool, flexible_list};
-use crate::support::{paged, path_id, user};
+use crate::support::{paged, paged_statuses, path_id, user};
 
 #[derive(Deserialize, Default)]
 pub struct ListParams {
@@ -153,12 +153,7 @@ pub async fn timeline(
     let page = core
         .list_timeline(user, path_id(&id)?, &query.request(20, 40)?)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 /// `GET /api/v1/accounts/:id/lists`: the user's lists that contain the account.

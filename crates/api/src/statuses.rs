@@ -17,7 +17,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::params::{Params, Query, flexible_bool, flexible_list, flexible_list_opt};
-use crate::support::{paged, path_id, user, viewer, viewer_id};
+use crate::support::{paged, paged_statuses, path_id, user, viewer, viewer_id};
 
 #[derive(Deserialize, Default)]
 pub struct StatusParams {
@@ -313,12 +313,7 @@ pub async fn quotes(
     let page = core
         .status_quotes(user, path_id(&id)?, &query.request(20, 40)?)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 /// `POST /api/v1/statuses/:id/quotes/:quoting_status_id/revoke` (Mastodon 4.5): the
@@ -552,12 +547,7 @@ async fn marked(
     let page = core
         .marked_statuses(user.account.id, mark, &query.request(20, 40)?)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 pub async fn bookmarks(

@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use rhizome_core::Core;
 use rhizome_core::oauth::Authenticated;
+use rhizome_core::views::StatusView;
 use rhizome_model::{Id, LocalUser, Scope};
 use rhizome_store::Page;
 use serde_json::Value;
@@ -43,6 +44,16 @@ pub fn paged<T>(core: &Core, uri: &Uri, page: &Page<T>, items: Vec<Value>) -> Re
     );
     let headers: HeaderMap = link_header(&url, page);
     (headers, Json(Value::Array(items))).into_response()
+}
+
+/// A page of statuses as the API answers it: the entities, with their `Link` header.
+pub fn paged_statuses(core: &Core, uri: &Uri, page: &Page<StatusView>) -> Response {
+    let items = page
+        .items
+        .iter()
+        .map(|view| crate::entities::status(core, view))
+        .collect();
+    paged(core, uri, page, items)
 }
 
 /// Parses an id from a path.

@@ -13,7 +13,7 @@ use crate::entities;
 use crate::error::ApiResult;
 use crate::pagination::PageQuery;
 use crate::params::{Query, flexible_bool, flexible_list};
-use crate::support::{paged, user, viewer, viewer_id};
+use crate::support::{paged_statuses, user, viewer, viewer_id};
 
 pub async fn home(
     State(core): State<Core>,
@@ -25,12 +25,7 @@ pub async fn home(
     let page = core
         .home_timeline(user.account.id, &query.request(20, 40)?)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 #[derive(Deserialize)]
@@ -90,12 +85,7 @@ pub async fn public(
             &query.page.request(20, 40)?,
         )
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 pub async fn tag(
@@ -127,12 +117,7 @@ pub async fn tag(
             &query.page.request(20, 40)?,
         )
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 pub async fn bubble(
@@ -145,12 +130,7 @@ pub async fn bubble(
     let page = core
         .bubble_timeline(viewer_id(viewer), &query.request(20, 40)?)
         .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|v| entities::status(&core, v))
-        .collect();
-    Ok(paged(&core, &uri, &page, items))
+    Ok(paged_statuses(&core, &uri, &page))
 }
 
 #[derive(Deserialize)]

@@ -86,6 +86,11 @@ impl Instance {
 
     /// Creates a staff member with `role` and returns a token with the admin scopes too.
     fn staff(&self, name: &str, role: &str) -> String {
+        self.user_with(name, role, "read write admin:read admin:write")
+    }
+
+    /// Creates a user with `role` and a token with `scopes`.
+    fn user_with(&self, name: &str, role: &str, scopes: &str) -> String {
         let env = self
             .setup
             .clone()
@@ -103,19 +108,9 @@ impl Instance {
             ],
             "",
         );
-        env.ok(
-            &[
-                "admin",
-                "token",
-                "create",
-                name,
-                "--scopes",
-                "read write admin:read admin:write",
-            ],
-            "",
-        )
-        .trim()
-        .to_owned()
+        env.ok(&["admin", "token", "create", name, "--scopes", scopes], "")
+            .trim()
+            .to_owned()
     }
 
     async fn store(&self) -> Store {
@@ -1723,32 +1718,6 @@ async fn received_posts_get_their_preview_card() {
             .starts_with(&format!("{}/proxy/", b.base())),
         "{card:#}"
     );
-}
-
-impl Instance {
-    /// Creates a user with `role` and a token with `scopes`.
-    fn user_with(&self, name: &str, role: &str, scopes: &str) -> String {
-        let env = self
-            .setup
-            .clone()
-            .with("RHIZOME_INSTANCE_DOMAIN", &self.domain());
-        env.ok(
-            &[
-                "admin",
-                "user",
-                "create",
-                name,
-                "--email",
-                &format!("{name}@example.org"),
-                "--role",
-                role,
-            ],
-            "",
-        );
-        env.ok(&["admin", "token", "create", name, "--scopes", scopes], "")
-            .trim()
-            .to_owned()
-    }
 }
 
 /// Posts `text` (public) as the token's user and returns the Status.

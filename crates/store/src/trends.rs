@@ -107,33 +107,4 @@ impl Store {
             rows.iter().map(map_status).collect()
         })
     }
-
-    /// (id, author, HTML) of public posts since `since` that contain links, newest first
-    /// (links are read out of them by the core).
-    pub async fn recent_public_contents_with_links(
-        &self,
-        since: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<(Id, Id, String)>, StoreError> {
-        with_pool!(self, read, |pool| {
-            let rows = sqlx::query(
-                "SELECT s.id, s.account_id, s.content FROM statuses s WHERE s.id >= $1 \
-                 AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
-                 AND s.content LIKE '%href=\"http%' ORDER BY s.id DESC LIMIT $2",
-            )
-            .bind(Id::lowest_at(since.0).0)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?;
-            rows.iter()
-                .map(|row| {
-                    Ok((
-                        Id(row.i64("id")?),
-                        Id(row.i64("account_id")?),
-                        row.text("content")?,
-                    ))
-                })
-                .collect()
-        })
-    }
 }

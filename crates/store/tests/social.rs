@@ -1658,11 +1658,6 @@ async fn trends_and_tag_search(db: &TestDatabase) {
     );
     let trending = store.trending_statuses(since, 10, 0).await.unwrap();
     assert_eq!(ids(&trending, |s| s.id), vec![base]);
-    let with_links = store
-        .recent_public_contents_with_links(since, 10)
-        .await
-        .unwrap();
-    assert_eq!(with_links.len(), 1);
     assert_eq!(store.search_tags("ru", 10, 0).await.unwrap(), ["Rust"]);
     assert_eq!(
         store.search_tags("100%", 10, 0).await.unwrap(),
