@@ -222,17 +222,12 @@ pub struct RegistrationsSection {
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsSection {
     pub max_post_chars: usize,
-    /// Write requests (POST, PUT, PATCH, DELETE) one token or address may make per window.
-    pub write_requests_per_window: u32,
-    pub rate_window_seconds: u64,
 }
 
 impl Default for LimitsSection {
     fn default() -> Self {
         LimitsSection {
             max_post_chars: 5000,
-            write_requests_per_window: 300,
-            rate_window_seconds: 300,
         }
     }
 }
@@ -283,6 +278,9 @@ pub struct RateLimitSection {
     /// Deliveries to the inboxes, per remote server (the host of the signing key).
     pub inbox_limit: u32,
     pub inbox_window_seconds: u64,
+    /// Any API write (POST, PUT, PATCH, DELETE), per account (per address without a token).
+    pub writes_limit: u32,
+    pub writes_window_seconds: u64,
 }
 
 impl Default for RateLimitSection {
@@ -302,6 +300,8 @@ impl Default for RateLimitSection {
             search_window_seconds: 300,
             inbox_limit: 3000,
             inbox_window_seconds: 300,
+            writes_limit: 300,
+            writes_window_seconds: 300,
         }
     }
 }

@@ -114,7 +114,7 @@ struct Count {
 const MAX_WINDOWS: usize = 100_000;
 
 impl RateLimits {
-    pub fn new(config: &RateLimitSection, write_limit: u32, write_window_seconds: u64) -> Self {
+    pub fn new(config: &RateLimitSection) -> Self {
         let rule = |action, name, limit, seconds: u64, count_by| Rule {
             action,
             name,
@@ -170,8 +170,8 @@ impl RateLimits {
                 rule(
                     Action::Write,
                     "writes",
-                    write_limit,
-                    write_window_seconds,
+                    config.writes_limit,
+                    config.writes_window_seconds,
                     CountBy::Account,
                 ),
             ],

@@ -230,11 +230,7 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
             .filter_map(|p| parse_cidr(p))
             .collect::<Vec<_>>(),
     );
-    let limits = Arc::new(crate::ratelimit::RateLimits::new(
-        &config.ratelimit,
-        config.limits.write_requests_per_window,
-        config.limits.rate_window_seconds,
-    ));
+    let limits = Arc::new(crate::ratelimit::RateLimits::new(&config.ratelimit));
     let mut plumbing = Router::new().route("/healthz", get(healthz));
     if let Some(token) = config.metrics.token.clone() {
         let metrics = metrics.clone();

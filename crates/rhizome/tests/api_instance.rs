@@ -293,7 +293,7 @@ async fn cors_allows_the_authorization_header() {
 async fn writes_are_rate_limited() {
     let app = local_with(&[
         ("RHIZOME_RATELIMIT_ENABLED", "true"),
-        ("RHIZOME_LIMITS_WRITE_REQUESTS_PER_WINDOW", "3"),
+        ("RHIZOME_RATELIMIT_WRITES_LIMIT", "3"),
     ])
     .await;
     // Sign-ups count against the app token, not against the users.
@@ -440,7 +440,7 @@ async fn sign_ins_and_sign_ups_are_limited_per_address() {
 async fn rate_limits_can_be_switched_off() {
     let app = local_with(&[
         ("RHIZOME_RATELIMIT_ENABLED", "false"),
-        ("RHIZOME_LIMITS_WRITE_REQUESTS_PER_WINDOW", "1"),
+        ("RHIZOME_RATELIMIT_WRITES_LIMIT", "1"),
     ])
     .await;
     let alice = app.register("alice").await;
