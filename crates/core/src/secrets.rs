@@ -117,8 +117,32 @@ pub mod csrf {
             .is_ok()
     }
 
+    /// A token bound to a signed-in session instead of a time: forms of a page left open stay
+    /// valid as long as the session, and a token never works for another session.
+    pub fn for_session(key: &str, session: &str) -> String {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
+        URL_SAFE_NO_PAD.encode(hmac::sign(&key, format!("session|{session}").as_bytes()))
+    }
+
+    pub fn verify_for_session(key: &str, session: &str, token: &str) -> bool {
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(token) else {
+            return false;
+        };
+        let key = hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes());
+        hmac::verify(&key, format!("session|{session}").as_bytes(), &signature).is_ok()
+    }
+
     #[cfg(test)]
     mod tests {
+        #[test]
+        fn session_tokens_are_bound_to_key_and_session() {
+            let token = super::for_session("k", "session-a");
+            assert!(super::verify_for_session("k", "session-a", &token));
+            assert!(!super::verify_for_session("k", "session-b", &token));
+            assert!(!super::verify_for_session("other", "session-a", &token));
+            assert!(!super::verify_for_session("k", "session-a", "not base64!"));
+        }
+
         #[test]
         fn tokens_are_bound_to_key_purpose_and_time() {
             let token = super::issue("k", "authorize", 1_000);

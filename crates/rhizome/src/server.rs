@@ -260,7 +260,7 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
     Router::new()
         .merge(rhizome_api::router())
         .merge(rhizome_activitypub::router())
-        .merge(rhizome_web::router())
+        .merge(rhizome_web::router(&core))
         .merge(plumbing)
         .route_layer(middleware::from_fn_with_state(
             metrics,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod media;
 pub mod pages;
+pub mod web;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

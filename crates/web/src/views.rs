@@ -1,0 +1,406 @@
+//! The one place where core's views become what the pages show: every template renders these
+//! cards, never a core type directly, so an account or a post looks the same everywhere (and
+//! in the fragments the script inserts).
+
+use rhizome_core::Core;
+use rhizome_core::views::{AccountView, StatusView};
+use rhizome_model::{Account, AttachmentKind, EmojiRef, Id, Timestamp, Visibility};
+
+use crate::escape;
+
+pub struct AccountCard {
+    pub id: Id,
+    /// Plain text (templates escape it).
+    pub display_name: String,
+    /// The display name as HTML: escaped, with custom emoji drawn.
+    pub display_name_html: String,
+    /// `@name` for local accounts, `@name@host` for remote ones.
+    pub handle: String,
+    /// `@name@host` always (what other servers' users type).
+    pub full_handle: String,
+    /// Our page for the account.
+    pub path: String,
+    /// Where the account lives (its own server's page for remote accounts).
+    pub url: String,
+    /// The ActivityPub id.
+    pub uri: String,
+    pub avatar: String,
+    pub header: String,
+    /// Sanitised when stored.
+    pub note_html: String,
+    pub fields: Vec<FieldCard>,
+    pub locked: bool,
+    pub bot: bool,
+    pub local: bool,
+    pub suspended: bool,
+    pub followers: i64,
+    pub following: i64,
+    pub statuses: i64,
+    pub joined: String,
+}
+
+pub struct FieldCard {
+    pub name: String,
+    /// Sanitised when stored; may hold a link.
+    pub value_html: String,
+    pub verified: bool,
+}
+
+pub struct MediaCard {
+    pub id: Id,
+    /// `image`, `gifv`, `video`, `audio` or `unknown`.
+    pub kind: &'static str,
+    pub url: String,
+    pub preview: String,
+    pub description: String,
+}
+
+pub struct PollCard {
+    pub id: Id,
+    pub options: Vec<PollOptionCard>,
+    pub multiple: bool,
+    pub expired: bool,
+    pub voted: bool,
+    pub voters: i64,
+    pub expires_at: Option<String>,
+    pub show_results: bool,
+}
+
+pub struct PollOptionCard {
+    pub index: usize,
+    pub title: String,
+    pub votes: i64,
+    pub percent: i64,
+    pub own: bool,
+}
+
+pub struct LinkCard {
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub provider: String,
+    pub image: Option<String>,
+}
+
+pub struct ReactionCard {
+    pub name: String,
+    pub image: Option<String>,
+    pub count: i64,
+    pub me: bool,
+}
+
+pub struct StatusCard {
+    pub id: Id,
+    pub author: AccountCard,
+    /// Set when this card stands for a boost: who boosted (the rest is the boosted post).
+    pub boosted_by: Option<AccountCard>,
+    /// The id of the boost itself, when it is one.
+    pub boost_id: Option<Id>,
+    /// Our page for the post.
+    pub path: String,
+    /// Where the post lives (its own server's page for remote posts).
+    pub url: String,
+    pub uri: String,
+    pub content_html: String,
+    /// The source text, for editing one's own post.
+    pub text: String,
+    pub spoiler: String,
+    pub sensitive: bool,
+    pub visibility: &'static str,
+    /// RFC 3339, for `<time datetime>`.
+    pub created_at: String,
+    /// As people read it: `2026-11-27 09:58 UTC`.
+    pub created_display: String,
+    pub edited: bool,
+    pub in_reply_to: Option<ReplyTarget>,
+    pub media: Vec<MediaCard>,
+    pub poll: Option<PollCard>,
+    pub quote: Option<Box<StatusCard>>,
+    pub link: Option<LinkCard>,
+    pub reactions: Vec<ReactionCard>,
+    pub replies: i64,
+    pub reblogs: i64,
+    pub favourites: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    /// The viewer wrote it: they may edit and delete it.
+    pub own: bool,
+    /// Public and unlisted posts may be boosted.
+    pub can_reblog: bool,
+    pub can_quote: bool,
+    /// A filter of the viewer's asks to hide it behind a warning (its title).
+    pub filtered: Option<String>,
+    pub language: Option<String>,
+    pub local: bool,
+}
+
+pub struct ReplyTarget {
+    pub id: Id,
+    pub handle: Option<String>,
+    pub path: Option<String>,
+}
+
+/// `2026-11-27 09:58 UTC`.
+pub fn display_time(at: Timestamp) -> String {
+    at.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Escapes `text` and draws its `:shortcode:` custom emoji.
+pub fn text_with_emoji(text: &str, emojis: &[EmojiRef]) -> String {
+    html_with_emoji(&escape(text), emojis)
+}
+
+/// Draws `:shortcode:` custom emoji in sanitised HTML. Shortcodes are letters, digits and
+/// underscores, and addresses are escaped, so the result stays safe.
+pub fn html_with_emoji(html: &str, emojis: &[EmojiRef]) -> String {
+    let mut out = html.to_owned();
+    for emoji in emojis {
+        let code = format!(":{}:", emoji.shortcode);
+        if emoji
+            .shortcode
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && out.contains(&code)
+        {
+            let image = format!(
+                "<img class=\"emoji\" src=\"{}\" alt=\"{code}\" title=\"{code}\" width=\"20\" height=\"20\">",
+                escape(&emoji.url)
+            );
+            out = out.replace(&code, &image);
+        }
+    }
+    out
+}
+
+fn proxied_emoji(core: &Core, emojis: &[EmojiRef]) -> Vec<EmojiRef> {
+    emojis
+        .iter()
+        .map(|e| EmojiRef {
+            shortcode: e.shortcode.clone(),
+            url: core.proxied_url(&e.url),
+        })
+        .collect()
+}
+
+/// Our page for an account: `/@name` here, `/@name@host` for remote accounts.
+pub fn account_path(account: &Account) -> String {
+    match &account.domain {
+        None => format!("/@{}", account.username),
+        Some(domain) => format!("/@{}@{}", account.username, domain),
+    }
+}
+
+pub fn account_card(core: &Core, view: &AccountView) -> AccountCard {
+    let mut card = bare_account_card(core, &view.account);
+    card.followers = view.counts.followers;
+    card.following = view.counts.following;
+    card.statuses = view.counts.statuses;
+    card
+}
+
+/// An account without its counts (mentions, reply targets).
+pub fn bare_account_card(core: &Core, account: &Account) -> AccountCard {
+    let emojis = proxied_emoji(core, &account.emojis);
+    let display_name = if account.display_name.is_empty() {
+        account.username.clone()
+    } else {
+        account.display_name.clone()
+    };
+    let full_handle = format!(
+        "@{}@{}",
+        account.username,
+        account.domain.as_deref().unwrap_or(&core.config.domain)
+    );
+    AccountCard {
+        id: account.id,
+        display_name_html: text_with_emoji(&display_name, &emojis),
+        display_name,
+        handle: format!("@{}", account.acct()),
+        full_handle,
+        path: account_path(account),
+        url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+        uri: account.uri.clone(),
+        avatar: account
+            .avatar_url
+            .as_deref()
+            .map(|url| core.proxied_url(url))
+            .unwrap_or_else(|| core.urls.default_avatar()),
+        header: account
+            .header_url
+            .as_deref()
+            .map(|url| core.proxied_url(url))
+            .unwrap_or_else(|| core.urls.default_header()),
+        note_html: html_with_emoji(&account.note, &emojis),
+        fields: account
+            .fields
+            .iter()
+            .map(|f| FieldCard {
+                name: f.name.clone(),
+                value_html: html_with_emoji(&f.value, &emojis),
+                verified: f.verified_at.is_some(),
+            })
+            .collect(),
+        locked: account.locked,
+        bot: account.bot,
+        local: account.is_local(),
+        suspended: account.suspended_at.is_some(),
+        followers: 0,
+        following: 0,
+        statuses: 0,
+        joined: account.created_at.to_date(),
+    }
+}
+
+/// A post as `viewer` sees it. For a boost, the card shows the boosted post with a line
+/// naming who boosted it.
+pub fn status_card(core: &Core, view: &StatusView, viewer: Option<Id>) -> StatusCard {
+    if let Some(inner) = &view.reblog {
+        let mut card = status_card(core, inner, viewer);
+        card.boosted_by = Some(account_card(core, &view.account));
+        card.boost_id = Some(view.status.id);
+        return card;
+    }
+    let s = &view.status;
+    let emojis = proxied_emoji(core, &view.emojis);
+    let author = account_card(core, &view.account);
+    let path = format!("{}/{}", author.path, s.id);
+    let flags = view.flags.unwrap_or_default();
+    let media = view
+        .attachments
+        .iter()
+        .filter(|a| !a.processing)
+        .map(|a| {
+            let (url, preview) = core.attachment_urls(a);
+            MediaCard {
+                id: a.id,
+                kind: match a.kind {
+                    AttachmentKind::Image => "image",
+                    AttachmentKind::Gifv => "gifv",
+                    AttachmentKind::Video => "video",
+                    AttachmentKind::Audio => "audio",
+                    AttachmentKind::Unknown => "unknown",
+                },
+                preview: preview.unwrap_or_else(|| url.clone()),
+                url,
+                description: a.description.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let poll = view.poll.as_ref().map(|p| {
+        let total: i64 = p.poll.options.iter().map(|o| o.votes_count).sum();
+        let own = p.own_votes.clone().unwrap_or_default();
+        let voted = p.own_votes.as_ref().is_some_and(|v| !v.is_empty());
+        PollCard {
+            id: p.poll.id,
+            options: p
+                .poll
+                .options
+                .iter()
+                .enumerate()
+                .map(|(index, o)| PollOptionCard {
+                    index,
+                    title: o.title.clone(),
+                    votes: o.votes_count,
+                    percent: if total > 0 {
+                        o.votes_count * 100 / total
+                    } else {
+                        0
+                    },
+                    own: own.contains(&(index as i64)),
+                })
+                .collect(),
+            multiple: p.poll.multiple,
+            expired: p.expired,
+            voted,
+            voters: p.poll.voters_count,
+            expires_at: p.poll.expires_at.map(display_time),
+            show_results: p.expired || voted || viewer.is_none() || viewer == Some(s.account_id),
+        }
+    });
+    let filtered = view
+        .filtered
+        .iter()
+        .find(|m| m.filter.action.as_str() == "warn")
+        .map(|m| m.filter.title.clone());
+    StatusCard {
+        id: s.id,
+        boosted_by: None,
+        boost_id: None,
+        path,
+        url: s.url.clone().unwrap_or_else(|| s.uri.clone()),
+        uri: s.uri.clone(),
+        content_html: html_with_emoji(&s.content, &emojis),
+        text: s.text.clone(),
+        spoiler: s.spoiler_text.clone(),
+        sensitive: s.sensitive,
+        visibility: s.visibility.as_str(),
+        created_at: s.created_at.to_rfc3339(),
+        created_display: display_time(s.created_at),
+        edited: s.edited_at.is_some(),
+        in_reply_to: s.in_reply_to_id.map(|id| ReplyTarget {
+            id,
+            handle: view
+                .in_reply_to_account
+                .as_ref()
+                .map(|a| format!("@{}", a.acct())),
+            path: view
+                .in_reply_to_account
+                .as_ref()
+                .map(|a| format!("{}/{}", account_path(a), id)),
+        }),
+        media,
+        poll,
+        quote: view
+            .quote
+            .as_ref()
+            .map(|q| Box::new(status_card(core, q, viewer))),
+        link: view.card.as_ref().map(|c| LinkCard {
+            url: c.url.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            provider: c.provider_name.clone(),
+            image: c.image_url.as_deref().map(|url| core.proxied_url(url)),
+        }),
+        reactions: view
+            .reactions
+            .iter()
+            .map(|r| ReactionCard {
+                name: r.emoji.clone(),
+                image: r.url.as_deref().map(|url| core.proxied_url(url)),
+                count: r.count,
+                me: r.me,
+            })
+            .collect(),
+        replies: view.counts.replies,
+        reblogs: view.counts.reblogs,
+        favourites: view.counts.favourites,
+        favourited: flags.favourited,
+        reblogged: flags.reblogged,
+        bookmarked: flags.bookmarked,
+        own: viewer == Some(s.account_id),
+        can_reblog: matches!(s.visibility, Visibility::Public | Visibility::Unlisted),
+        can_quote: matches!(view.quote_decision, rhizome_model::QuoteDecision::Automatic)
+            && matches!(s.visibility, Visibility::Public | Visibility::Unlisted),
+        filtered,
+        language: s.language.clone(),
+        author,
+        local: s.local,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_emoji_are_drawn_and_names_escaped() {
+        let emojis = vec![EmojiRef {
+            shortcode: "blob".to_owned(),
+            url: "https://example.com/blob.png\"".to_owned(),
+        }];
+        let html = text_with_emoji("<b>Hi</b> :blob:", &emojis);
+        assert!(html.starts_with("&lt;b&gt;Hi&lt;/b&gt; <img class=\"emoji\""));
+        assert!(html.contains("src=\"https://example.com/blob.png&quot;\""));
+    }
+}
