@@ -183,6 +183,15 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// Uses `token` as the web session: a web session is an access token of the user's, so a
+    /// token from `Api::register` signs the browser in without the sign-in page.
+    pub fn use_token(&self, token: &str) {
+        self.cookies
+            .lock()
+            .expect("cookies")
+            .insert("rhizome_session".to_owned(), token.to_owned());
+    }
+
     /// Signs in with the helpers' password; panics unless the session cookie is set.
     pub async fn sign_in(&self, username: &str) -> Page {
         let page = self
