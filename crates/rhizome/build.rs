@@ -1,7 +1,8 @@
 //! Sets `cfg(postgres_tests)` when `RHIZOME_TEST_POSTGRES` names a server for the PostgreSQL
 //! suite, and `cfg(s3_tests)` when `RHIZOME_TEST_S3_SERVER` names the command of an
 //! S3-compatible server the media tests may start on loopback (e.g. moto's `moto_server`),
-//! and `cfg(ffmpeg_tests)` when `RHIZOME_TEST_FFMPEG` says ffmpeg and ffprobe are installed.
+//! `cfg(ffmpeg_tests)` when `RHIZOME_TEST_FFMPEG` says ffmpeg and ffprobe are installed, and
+//! `cfg(browser_tests)` when `RHIZOME_TEST_BROWSER` says Chromium and e2e/'s npm packages are.
 fn main() {
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_POSTGRES");
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_S3_SERVER");
@@ -9,6 +10,11 @@ fn main() {
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_FFMPEG");
     println!("cargo::rustc-check-cfg=cfg(s3_tests)");
     println!("cargo::rustc-check-cfg=cfg(ffmpeg_tests)");
+    println!("cargo::rerun-if-env-changed=RHIZOME_TEST_BROWSER");
+    println!("cargo::rustc-check-cfg=cfg(browser_tests)");
+    if std::env::var("RHIZOME_TEST_BROWSER").is_ok_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=browser_tests");
+    }
     if std::env::var("RHIZOME_TEST_FFMPEG").is_ok_and(|v| !v.is_empty()) {
         println!("cargo::rustc-cfg=ffmpeg_tests");
     }
