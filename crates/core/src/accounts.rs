@@ -313,7 +313,11 @@ impl Core {
                     )
                     .await?
             }
-            None => self.store.revoke_account_tokens(user.account.id, now).await?,
+            None => {
+                self.store
+                    .revoke_account_tokens(user.account.id, now)
+                    .await?
+            }
         };
         tracing::info!(account = user.account.id.0, "password changed by its owner");
         Ok(())

@@ -29,7 +29,10 @@ pub fn routes() -> Router<Core> {
 }
 
 /// A page rendered with a status other than 200 (a form shown again with its error).
-pub(crate) fn html_with(status: StatusCode, template: &impl Template) -> Result<Response, WebError> {
+pub(crate) fn html_with(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<Response, WebError> {
     let mut response = html(template)?;
     *response.status_mut() = status;
     Ok(response)
@@ -335,9 +338,7 @@ async fn sign_up(
     };
     let (user, token) = match core.register(None, registration).await {
         Ok(done) => done,
-        Err(
-            err @ (CoreError::Invalid(_) | CoreError::Conflict(_) | CoreError::Forbidden(_)),
-        ) => {
+        Err(err @ (CoreError::Invalid(_) | CoreError::Conflict(_) | CoreError::Forbidden(_))) => {
             let status = refusal_status(&err);
             let error = refusal(&ctx.tr, &err);
             let page = sign_up_form(&core, &ctx, &form, Some(error)).await?;

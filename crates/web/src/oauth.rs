@@ -106,7 +106,10 @@ fn hidden_fields(params: &AuthorizeParams, scopes: &str) -> Vec<(&'static str, S
         ("scope", Some(scopes.to_owned())),
         ("state", params.state.clone()),
         ("code_challenge", params.code_challenge.clone()),
-        ("code_challenge_method", params.code_challenge_method.clone()),
+        (
+            "code_challenge_method",
+            params.code_challenge_method.clone(),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, value)| value.map(|v| (name, v)))
@@ -215,7 +218,12 @@ pub async fn submit(
                 error: false,
             });
         }
-        return back_to_app(&ctx, redirect_uri, &[("error", "access_denied")], &params.state);
+        return back_to_app(
+            &ctx,
+            redirect_uri,
+            &[("error", "access_denied")],
+            &params.state,
+        );
     }
     // A signed-in viewer approves as themselves; anyone else signs in on this form.
     let user = match &ctx.viewer {
@@ -224,7 +232,11 @@ pub async fn submit(
             let login = form.username.unwrap_or_default();
             let password = form.password.unwrap_or_default();
             let checked = match core
-                .authenticate_password(login.trim(), &password, ip.map(|Extension(ClientIp(ip))| ip))
+                .authenticate_password(
+                    login.trim(),
+                    &password,
+                    ip.map(|Extension(ClientIp(ip))| ip),
+                )
                 .await
             {
                 Ok(user) => core.require_confirmed_email(&user).await.map(|()| user),

@@ -18,9 +18,15 @@ use crate::session::{self, Ctx};
 
 pub fn routes() -> Router<Core> {
     Router::new()
-        .route("/settings", get(|| async { Redirect::to("/settings/profile") }))
+        .route(
+            "/settings",
+            get(|| async { Redirect::to("/settings/profile") }),
+        )
         .route("/settings/profile", get(profile_page).post(save_profile))
-        .route("/settings/password", get(password_page).post(change_password))
+        .route(
+            "/settings/password",
+            get(password_page).post(change_password),
+        )
         .route(
             "/settings/preferences",
             get(preferences_page).post(save_preferences),
