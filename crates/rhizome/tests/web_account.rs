@@ -712,7 +712,7 @@ async fn signed_in_users_approve_or_deny_apps_without_a_password() {
     let client_secret = text_of(&created, "client_secret");
     let path = format!(
         "/oauth/authorize?response_type=code&client_id={client_id}\
-         &redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=read+write&state=s1"
+         &redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=read+write&state=s1%26x%3D%22y%22"
     );
 
     let browser = Browser::new(&app.api);
@@ -736,7 +736,7 @@ async fn signed_in_users_approve_or_deny_apps_without_a_password() {
     assert_eq!(approved.status(), 303, "{}", approved.html);
     assert!(approved.location().starts_with("https://app.example/cb?"));
     let back = location_query(&approved.reply);
-    assert_eq!(param(&back, "state"), Some("s1"));
+    assert_eq!(param(&back, "state"), Some("s1&x=\"y\""));
     let code = param(&back, "code").expect("a code").to_owned();
     let token = app
         .post("/oauth/token")
@@ -759,7 +759,7 @@ async fn signed_in_users_approve_or_deny_apps_without_a_password() {
         .await;
     let back = location_query(&denied.reply);
     assert_eq!(param(&back, "error"), Some("access_denied"));
-    assert_eq!(param(&back, "state"), Some("s1"));
+    assert_eq!(param(&back, "state"), Some("s1&x=\"y\""));
     assert_eq!(param(&back, "code"), None);
 
     // Without its token, the form does nothing.
@@ -841,4 +841,70 @@ async fn web_sign_ins_and_sign_ups_are_rate_limited() {
     .await;
     assert_eq!(second.status(), 429);
     assert!(!exists(&app, "kim").await);
+}
+
+/// The answer of a captcha the page handed out, found from its seal (as `captcha.rs` does).
+fn captcha_answer(app: &Local, fields: &[(String, String)]) -> String {
+    use aws_lc_rs::hmac;
+    use base64::Engine;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} on the form"))
+    };
+    let token = field("captcha_token");
+    let answer_data = field("captcha_answer_data");
+    let (expires, mac) = answer_data.split_once('.').unwrap();
+    let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(mac)
+        .unwrap();
+    let key = hmac::Key::new(hmac::HMAC_SHA256, app.core.secrets.csrf_key.as_bytes());
+    (0..100_000)
+        .map(|n| format!("{n:05}"))
+        .find(|answer| {
+            hmac::verify(
+                &key,
+                format!("captcha|{token}|{expires}|{answer}").as_bytes(),
+                &mac,
+            )
+            .is_ok()
+        })
+        .expect("one answer fits the seal")
+}
+
+#[tokio::test]
+async fn the_sign_up_form_carries_the_captcha_when_asked() {
+    let app = local_with(&[("RHIZOME_REGISTRATIONS_CAPTCHA", "true")]).await;
+    let browser = Browser::new(&app.api);
+    let page = browser.get("/auth/sign_up").await;
+    page.assert_contains("src=\"data:image/png;base64,");
+    page.assert_contains("name=\"captcha_solution\"");
+    let wrong = sign_up(&browser, "/auth/sign_up", &{
+        let mut fields = sign_up_fields("lea", "lea@example.org");
+        fields.push(("captcha_solution", "nope".into()));
+        fields
+    })
+    .await;
+    assert_eq!(wrong.status(), 422, "{}", wrong.html);
+    wrong.assert_contains("Invalid CAPTCHA");
+    assert!(!exists(&app, "lea").await);
+
+    // The page shown again carries a fresh challenge, answered rightly this time.
+    let mut fields = wrong.form_fields("/auth/sign_up");
+    let answer = captcha_answer(&app, &fields);
+    fields.extend(
+        sign_up_fields("lea", "lea@example.org")
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v)),
+    );
+    fields.push(("captcha_solution".into(), answer));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let done = browser.post("/auth/sign_up", &pairs).await;
+    assert_eq!(done.status(), 303, "{}", done.html);
+    assert!(exists(&app, "lea").await);
 }

@@ -714,12 +714,17 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
     found
 }
 
+/// Named entities, and the numeric ones askama writes (`&#60;`, `&#34;`, `&#38;`…).
 fn unescape(text: &str) -> String {
     text.replace("&lt;", "<")
+        .replace("&#60;", "<")
         .replace("&gt;", ">")
+        .replace("&#62;", ">")
         .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }
 
 /// The `name=value` of the browser cookie a page set, for a form sent back without a cookie
