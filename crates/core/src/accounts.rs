@@ -280,6 +280,65 @@ impl Core {
     }
 }
 
+impl Core {
+    /// A user changes their own password: the current one must be right. Every other token
+    /// of theirs (apps, other browsers) is revoked, as after any password change; the
+    /// session `keep_token` that made the change stays signed in.
+    pub async fn change_own_password(
+        &self,
+        user: &LocalUser,
+        current: &str,
+        new: String,
+        keep_token: Option<&str>,
+    ) -> Result<(), CoreError> {
+        let stored = self
+            .store
+            .local_user(user.account.id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !verify_password(current.to_owned(), stored.password_hash).await? {
+            return Err(CoreError::invalid("current password is incorrect"));
+        }
+        validate_password(&new)?;
+        let hash = hash_password(new).await?;
+        self.store.set_password_hash(user.account.id, &hash).await?;
+        let now = self.clock.now();
+        match keep_token {
+            Some(token) => {
+                self.store
+                    .revoke_account_tokens_except(
+                        user.account.id,
+                        &crate::oauth::token_digest(token),
+                        now,
+                    )
+                    .await?
+            }
+            None => {
+                self.store
+                    .revoke_account_tokens(user.account.id, now)
+                    .await?
+            }
+        };
+        tracing::info!(account = user.account.id.0, "password changed by its owner");
+        Ok(())
+    }
+
+    /// Sets a user's interface language (a tag such as `fr`; the web interface only offers
+    /// the languages it has).
+    pub async fn set_locale(&self, user: &LocalUser, locale: &str) -> Result<(), CoreError> {
+        let valid = !locale.is_empty()
+            && locale.len() <= 16
+            && locale
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(CoreError::invalid("locale is invalid"));
+        }
+        self.store.set_locale(user.account.id, locale).await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

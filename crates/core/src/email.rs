@@ -3,7 +3,7 @@
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rhizome_model::Id;
+use rhizome_model::{Id, LocalUser};
 use serde::{Deserialize, Serialize};
 
 use crate::jobs::JobError;
@@ -123,6 +123,19 @@ impl Core {
             .await
             .map_err(|e| JobError::Retry(format!("SMTP: {e}")))?;
         tracing::info!(account = job.account_id.0, "confirmation mail sent");
+        Ok(())
+    }
+}
+
+impl Core {
+    /// Refuses a user who still has to confirm their address, with the words tokens are
+    /// refused with (for sign-in forms, which would otherwise hand out a useless session).
+    pub async fn require_confirmed_email(&self, user: &LocalUser) -> Result<(), CoreError> {
+        if self.email_unconfirmed(user.account.id).await? {
+            return Err(CoreError::Forbidden(
+                "Your login is missing a confirmed e-mail address".into(),
+            ));
+        }
         Ok(())
     }
 }

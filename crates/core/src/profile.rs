@@ -273,3 +273,14 @@ impl Core {
         Ok(updated)
     }
 }
+
+impl Core {
+    /// Whether an invite code can still be used (for the sign-up page; spending it happens
+    /// with the sign-up itself).
+    pub async fn invite_usable(&self, code: &str) -> Result<bool, CoreError> {
+        if code.is_empty() || code.len() > 64 {
+            return Ok(false);
+        }
+        Ok(self.store.invite_usable(code, self.clock.now()).await?)
+    }
+}

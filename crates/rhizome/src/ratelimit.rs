@@ -49,10 +49,11 @@ impl Action {
         let path = path.trim_end_matches('/');
         let mut actions = Vec::new();
         let post = method == Method::POST;
-        if post && (path == "/oauth/token" || path == "/oauth/authorize") {
+        if post && (path == "/oauth/token" || path == "/oauth/authorize" || path == "/auth/sign_in")
+        {
             actions.push(Action::SignIn);
         }
-        if post && path == "/api/v1/accounts" {
+        if post && (path == "/api/v1/accounts" || path == "/auth/sign_up") {
             actions.push(Action::SignUp);
         }
         if post && path == "/api/v1/statuses" {
@@ -370,6 +371,14 @@ mod tests {
         assert_eq!(
             Action::of(&Method::POST, "/oauth/token"),
             vec![Action::SignIn]
+        );
+        assert_eq!(
+            Action::of(&Method::POST, "/auth/sign_in"),
+            vec![Action::SignIn]
+        );
+        assert_eq!(
+            Action::of(&Method::POST, "/auth/sign_up"),
+            vec![Action::SignUp]
         );
         assert_eq!(
             Action::of(&Method::GET, "/api/v2/search"),

@@ -325,6 +325,7 @@ async fn the_consent_page_checks_its_input() {
             .unwrap_or_default()
             .starts_with("text/html")
     );
+    let cookie = support::api::browser_cookie(&page);
     let fields = support::api::hidden_inputs(&page.text());
     let mut pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -335,21 +336,34 @@ async fn the_consent_page_checks_its_input() {
         ("password", "wrong password"),
         ("decision", "approve"),
     ]);
-    let wrong = api.post("/oauth/authorize").form(&pairs).send().await;
+    let wrong = api
+        .post("/oauth/authorize")
+        .header("cookie", &cookie)
+        .form(&pairs)
+        .send()
+        .await;
     assert_eq!(wrong.status.as_u16(), 401, "{}", wrong.text());
     assert!(wrong.text().contains("<form"), "the form is shown again");
     let forged: Vec<(&str, &str)> = pairs
         .iter()
         .map(|(k, v)| {
-            if *k == "csrf" {
+            if *k == "csrf_token" {
                 (*k, "forged")
             } else {
                 (*k, *v)
             }
         })
         .collect();
-    let forged = api.post("/oauth/authorize").form(&forged).send().await;
-    assert_eq!(forged.status.as_u16(), 400, "{}", forged.text());
+    let forged = api
+        .post("/oauth/authorize")
+        .header("cookie", &cookie)
+        .form(&forged)
+        .send()
+        .await;
+    assert_eq!(forged.status.as_u16(), 403, "{}", forged.text());
+    // So is a genuine form sent from another browser.
+    let elsewhere = api.post("/oauth/authorize").form(&pairs).send().await;
+    assert_eq!(elsewhere.status.as_u16(), 403, "{}", elsewhere.text());
 }
 
 #[tokio::test]

@@ -582,3 +582,15 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The user's interface language.
+    pub async fn set_locale(&self, account_id: Id, locale: &str) -> Result<(), StoreError> {
+        self.update_user_column(
+            "UPDATE users SET locale = $2 WHERE account_id = $1",
+            account_id,
+            UserValue::Text(locale.to_owned()),
+        )
+        .await
+    }
+}

@@ -248,3 +248,27 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Revokes every live token of an account but the one with digest `keep_digest` (the
+    /// session that changed the password stays signed in).
+    pub async fn revoke_account_tokens_except(
+        &self,
+        account_id: Id,
+        keep_digest: &str,
+        at: Timestamp,
+    ) -> Result<u64, StoreError> {
+        with_pool!(self, write, |pool| {
+            let done = sqlx::query(
+                "UPDATE oauth_tokens SET revoked_at = $2 \
+                 WHERE account_id = $1 AND revoked_at IS NULL AND token_digest <> $3",
+            )
+            .bind(account_id.0)
+            .bind(at.0)
+            .bind(keep_digest)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+}

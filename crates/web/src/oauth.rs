@@ -1,18 +1,20 @@
-//! `GET/POST /oauth/authorize`: the page an app opens to ask a user for access. The user
-//! signs in and approves (or denies) on one form; the app then gets a code.
+//! `GET/POST /oauth/authorize`: the page an app opens to ask a user for access. A signed-in
+//! user sees the app, what it asks for and Approve / Deny; anyone else signs in on the same
+//! form. The app then gets a code (or `access_denied`).
 
-use axum::Form;
+use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rhizome_core::Core;
+use axum::{Extension, Form};
 use rhizome_core::oauth::OUT_OF_BAND;
-use rhizome_core::secrets::csrf;
+use rhizome_core::{ClientIp, Core, CoreError};
 use serde::Deserialize;
 
-use crate::{escape, page};
-
-const PURPOSE: &str = "oauth-authorize";
+use crate::account::{html_with, refusal, refusal_status};
+use crate::error::{WebError, html};
+use crate::i18n::Tr;
+use crate::session::Ctx;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct AuthorizeParams {
@@ -25,94 +27,140 @@ pub struct AuthorizeParams {
     code_challenge_method: Option<String>,
 }
 
-fn error_page(message: &str) -> Response {
-    (
+/// One asked-for scope and what it lets the app do.
+pub struct ScopeLine {
+    pub code: String,
+    pub explanation: String,
+}
+
+fn scope_lines(tr: &Tr, scopes: &str) -> Vec<ScopeLine> {
+    scopes
+        .split_whitespace()
+        .map(|scope| {
+            let family = scope.split(':').next().unwrap_or(scope);
+            let id = if scope.starts_with("admin:read") {
+                "account-scope-admin-read"
+            } else if scope.starts_with("admin:write") {
+                "account-scope-admin-write"
+            } else {
+                match family {
+                    "read" => "account-scope-read",
+                    "write" => "account-scope-write",
+                    "follow" => "account-scope-follow",
+                    "push" => "account-scope-push",
+                    "profile" => "account-scope-profile",
+                    _ => "account-scope-other",
+                }
+            };
+            ScopeLine {
+                code: scope.to_owned(),
+                explanation: tr.t(id),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "account/authorize.html")]
+struct AuthorizePage<'a> {
+    ctx: &'a Ctx,
+    app_name: String,
+    app_website: Option<String>,
+    scopes: Vec<ScopeLine>,
+    /// The request, carried through the form as hidden fields.
+    hidden: Vec<(&'static str, String)>,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account/authorize_result.html")]
+struct ResultPage<'a> {
+    ctx: &'a Ctx,
+    title_id: &'static str,
+    text: String,
+    /// The code to copy, for out-of-band apps.
+    code: Option<String>,
+    error: bool,
+}
+
+/// A request the page cannot serve: 400, with core's reason.
+fn error_page(ctx: &Ctx, message: String) -> Result<Response, WebError> {
+    html_with(
         StatusCode::BAD_REQUEST,
-        page(
-            "Authorization failed",
-            &format!(
-                "<h1>Authorization failed</h1><p class=\"error\">{}</p>",
-                escape(message)
-            ),
-        ),
+        &ResultPage {
+            ctx,
+            title_id: "account-authorize-failed",
+            text: message,
+            code: None,
+            error: true,
+        },
     )
-        .into_response()
 }
 
-fn hidden(name: &str, value: &Option<String>) -> String {
-    match value {
-        Some(value) => format!(
-            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-            escape(value)
+fn hidden_fields(params: &AuthorizeParams, scopes: &str) -> Vec<(&'static str, String)> {
+    [
+        ("client_id", params.client_id.clone()),
+        ("redirect_uri", params.redirect_uri.clone()),
+        ("response_type", params.response_type.clone()),
+        ("scope", Some(scopes.to_owned())),
+        ("state", params.state.clone()),
+        ("code_challenge", params.code_challenge.clone()),
+        (
+            "code_challenge_method",
+            params.code_challenge_method.clone(),
         ),
-        None => String::new(),
-    }
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect()
 }
 
-fn form(
-    core: &Core,
+fn consent_page<'a>(
+    ctx: &'a Ctx,
     params: &AuthorizeParams,
-    app_name: &str,
+    app: &rhizome_model::OAuthApp,
     scopes: &str,
-    error: Option<&str>,
-) -> Response {
-    let token = csrf::issue(&core.secrets.csrf_key, PURPOSE, core.clock.now().0);
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
-    let scope_list: String = scopes
-        .split(' ')
-        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
-        .collect();
-    let body = format!(
-        "<h1>Authorize {app}</h1><p><strong>{app}</strong> asks to use your account on {domain} with these permissions:</p>\
-         <ul>{scope_list}</ul>{error}\
-         <form method=\"post\" action=\"/oauth/authorize\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{token}\">{hidden}\
-         <label for=\"username\">Username or e-mail</label><input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
-         <label for=\"password\">Password</label><input id=\"password\" type=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-         <button type=\"submit\" name=\"decision\" value=\"approve\">Sign in and authorize</button> \
-         <button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button></form>",
-        app = escape(app_name),
-        domain = escape(&core.config.domain),
-        hidden = [
-            hidden("client_id", &params.client_id),
-            hidden("redirect_uri", &params.redirect_uri),
-            hidden("response_type", &params.response_type),
-            hidden("scope", &Some(scopes.to_owned())),
-            hidden("state", &params.state),
-            hidden("code_challenge", &params.code_challenge),
-            hidden("code_challenge_method", &params.code_challenge_method),
-        ]
-        .concat(),
-    );
-    let mut response = page(&format!("Authorize {app_name}"), &body).into_response();
-    if error.is_empty() {
-        return response;
+) -> AuthorizePage<'a> {
+    AuthorizePage {
+        ctx,
+        app_name: app.name.clone(),
+        // Only web addresses become links (never `javascript:`).
+        app_website: app
+            .website
+            .clone()
+            .filter(|w| w.starts_with("https://") || w.starts_with("http://")),
+        scopes: scope_lines(&ctx.tr, scopes),
+        hidden: hidden_fields(params, scopes),
+        username: String::new(),
+        error: None,
     }
-    *response.status_mut() = StatusCode::UNAUTHORIZED;
-    response
 }
 
-pub async fn show(State(core): State<Core>, Query(params): Query<AuthorizeParams>) -> Response {
+pub async fn show(
+    State(core): State<Core>,
+    ctx: Ctx,
+    Query(params): Query<AuthorizeParams>,
+) -> Result<Response, WebError> {
     if params.response_type.as_deref().is_some_and(|t| t != "code") {
-        return error_page("Only response_type=code is supported.");
+        return error_page(&ctx, ctx.tr.t("account-authorize-response-type"));
     }
     let (Some(client_id), Some(redirect_uri)) = (&params.client_id, &params.redirect_uri) else {
-        return error_page("client_id and redirect_uri are required.");
+        return error_page(&ctx, ctx.tr.t("account-authorize-missing"));
     };
     match core
         .check_authorization(client_id, redirect_uri, params.scope.as_deref())
         .await
     {
-        Ok((app, scopes)) => form(&core, &params, &app.name, &scopes.to_string(), None),
-        Err(err) => error_page(&err.description),
+        Ok((app, scopes)) => html(&consent_page(&ctx, &params, &app, &scopes.to_string())),
+        Err(err) => error_page(&ctx, err.description),
     }
 }
 
 #[derive(Deserialize)]
 pub struct Submission {
-    csrf: String,
+    #[serde(default)]
+    csrf_token: String,
     username: Option<String>,
     password: Option<String>,
     decision: Option<String>,
@@ -121,9 +169,14 @@ pub struct Submission {
 }
 
 /// The redirect back to the app, with the code (or an error) and the app's `state`.
-fn back_to_app(redirect_uri: &str, pairs: &[(&str, &str)], state: &Option<String>) -> Response {
+fn back_to_app(
+    ctx: &Ctx,
+    redirect_uri: &str,
+    pairs: &[(&str, &str)],
+    state: &Option<String>,
+) -> Result<Response, WebError> {
     let Ok(mut target) = url::Url::parse(redirect_uri) else {
-        return error_page("The redirect URI is invalid.");
+        return error_page(ctx, ctx.tr.t("account-authorize-bad-redirect"));
     };
     {
         let mut query = target.query_pairs_mut();
@@ -134,58 +187,71 @@ fn back_to_app(redirect_uri: &str, pairs: &[(&str, &str)], state: &Option<String
             query.append_pair("state", state);
         }
     }
-    Redirect::to(target.as_str()).into_response()
+    Ok(Redirect::to(target.as_str()).into_response())
 }
 
 pub async fn submit(
     State(core): State<Core>,
-    ip: Option<axum::Extension<rhizome_core::ClientIp>>,
-    Form(form_data): Form<Submission>,
-) -> Response {
-    if !csrf::verify(
-        &core.secrets.csrf_key,
-        PURPOSE,
-        &form_data.csrf,
-        core.clock.now().0,
-    ) {
-        return error_page("This form has expired. Go back to the app and start again.");
-    }
-    let params = form_data.params;
+    ctx: Ctx,
+    ip: Option<Extension<ClientIp>>,
+    Form(form): Form<Submission>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&core, &form.csrf_token)?;
+    let params = form.params;
     let (Some(client_id), Some(redirect_uri)) = (&params.client_id, &params.redirect_uri) else {
-        return error_page("client_id and redirect_uri are required.");
+        return error_page(&ctx, ctx.tr.t("account-authorize-missing"));
     };
     let (app, scopes) = match core
         .check_authorization(client_id, redirect_uri, params.scope.as_deref())
         .await
     {
         Ok(found) => found,
-        Err(err) => return error_page(&err.description),
+        Err(err) => return error_page(&ctx, err.description),
     };
-    if form_data.decision.as_deref() == Some("deny") {
+    if form.decision.as_deref() == Some("deny") {
         if redirect_uri == OUT_OF_BAND {
-            return page(
-                "Denied",
-                "<h1>Access denied</h1><p>You may close this window.</p>",
-            )
-            .into_response();
+            return html(&ResultPage {
+                ctx: &ctx,
+                title_id: "account-authorize-denied",
+                text: ctx.tr.t("account-authorize-denied-text"),
+                code: None,
+                error: false,
+            });
         }
-        return back_to_app(redirect_uri, &[("error", "access_denied")], &params.state);
+        return back_to_app(
+            &ctx,
+            redirect_uri,
+            &[("error", "access_denied")],
+            &params.state,
+        );
     }
-    let login = form_data.username.unwrap_or_default();
-    let password = form_data.password.unwrap_or_default();
-    let user = match core
-        .authenticate_password(login.trim(), &password, ip.map(|ip| ip.0.0))
-        .await
-    {
-        Ok(user) => user,
-        Err(err) => {
-            return form(
-                &core,
-                &params,
-                &app.name,
-                &scopes.to_string(),
-                Some(&err.to_string()),
-            );
+    // A signed-in viewer approves as themselves; anyone else signs in on this form.
+    let user = match &ctx.viewer {
+        Some(viewer) => viewer.user.clone(),
+        None => {
+            let login = form.username.unwrap_or_default();
+            let password = form.password.unwrap_or_default();
+            let checked = match core
+                .authenticate_password(
+                    login.trim(),
+                    &password,
+                    ip.map(|Extension(ClientIp(ip))| ip),
+                )
+                .await
+            {
+                Ok(user) => core.require_confirmed_email(&user).await.map(|()| user),
+                Err(err) => Err(err),
+            };
+            match checked {
+                Ok(user) => user,
+                Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+                    let mut page = consent_page(&ctx, &params, &app, &scopes.to_string());
+                    page.error = Some(refusal(&ctx.tr, &err));
+                    page.username = login.trim().to_owned();
+                    return html_with(refusal_status(&err), &page);
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
     };
     let code = match core
@@ -200,14 +266,18 @@ pub async fn submit(
         .await
     {
         Ok(code) => code,
-        Err(err) => return error_page(&err.to_string()),
+        Err(err) => return error_page(&ctx, err.to_string()),
     };
     if redirect_uri == OUT_OF_BAND {
-        return page(
-            "Authorization code",
-            &format!("<h1>Authorization code</h1><p>Copy this code into {}:</p><p><code id=\"code\">{}</code></p>", escape(&app.name), escape(&code)),
-        )
-        .into_response();
+        return html(&ResultPage {
+            ctx: &ctx,
+            title_id: "account-authorize-code-title",
+            text: ctx
+                .tr
+                .t1("account-authorize-code-text", "app", app.name.as_str()),
+            code: Some(code),
+            error: false,
+        });
     }
-    back_to_app(redirect_uri, &[("code", &code)], &params.state)
+    back_to_app(&ctx, redirect_uri, &[("code", &code)], &params.state)
 }

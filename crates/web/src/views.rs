@@ -237,7 +237,12 @@ pub fn bare_account_card(core: &Core, account: &Account) -> AccountCard {
             .iter()
             .map(|f| FieldCard {
                 name: f.name.clone(),
-                value_html: html_with_emoji(&f.value, &emojis),
+                // Local fields are stored as typed (plain text); remote ones sanitised.
+                value_html: if account.domain.is_none() {
+                    text_with_emoji(&f.value, &emojis)
+                } else {
+                    html_with_emoji(&f.value, &emojis)
+                },
                 verified: f.verified_at.is_some(),
             })
             .collect(),

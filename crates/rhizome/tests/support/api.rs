@@ -714,12 +714,31 @@ pub fn hidden_inputs(html: &str) -> Vec<(String, String)> {
     found
 }
 
+/// Named entities, and the numeric ones askama writes (`&#60;`, `&#34;`, `&#38;`…).
 fn unescape(text: &str) -> String {
     text.replace("&lt;", "<")
+        .replace("&#60;", "<")
         .replace("&gt;", ">")
+        .replace("&#62;", ">")
         .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+/// The `name=value` of the browser cookie a page set, for a form sent back without a cookie
+/// jar: anonymous forms' `csrf_token` is bound to it.
+pub fn browser_cookie(reply: &Reply) -> String {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rhizome_browser="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_else(|| panic!("{} should set the browser cookie", reply.what))
+        .to_owned()
 }
 
 /// Opens the consent page for these query parameters, then submits its form as
@@ -735,9 +754,10 @@ pub async fn authorize(api: &Api, query: &[(&str, &str)], username: &str, decisi
         .expect(200);
     let html = page.text();
     assert!(
-        html.contains("<form") && html.contains("name=\"csrf\""),
-        "the consent page needs a form with a csrf field: {html}"
+        html.contains("<form") && html.contains("name=\"csrf_token\""),
+        "the consent page needs a form with a csrf_token field: {html}"
     );
+    let cookie = browser_cookie(&page);
     let mut fields = hidden_inputs(&html);
     fields.push(("username".into(), username.into()));
     fields.push(("password".into(), PASSWORD.into()));
@@ -746,7 +766,11 @@ pub async fn authorize(api: &Api, query: &[(&str, &str)], username: &str, decisi
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    api.post("/oauth/authorize").form(&pairs).send().await
+    api.post("/oauth/authorize")
+        .header("cookie", &cookie)
+        .form(&pairs)
+        .send()
+        .await
 }
 
 /// The query parameters of a redirect `Location`.

@@ -1,1 +1,111 @@
-# The account pages.
+# Les pages du compte : connexion, inscription, réglages, la page d'autorisation OAuth.
+
+## Connexion et déconnexion
+account-sign-in-title = Se connecter
+account-login-label = Nom d'utilisateur ou adresse e-mail
+account-password-label = Mot de passe
+account-sign-in-submit = Se connecter
+account-no-account = Pas encore de compte ?
+account-sign-up-link = S'inscrire
+account-have-account = Vous avez déjà un compte ?
+account-signed-out = Vous êtes déconnecté·e.
+account-refused-credentials = Le nom d'utilisateur ou le mot de passe est incorrect.
+account-refused-pending = Votre compte attend l'approbation d'un·e modérateur·rice. Vous pourrez vous connecter une fois qu'il sera approuvé.
+account-refused-unconfirmed = Confirmez d'abord votre adresse e-mail : ouvrez le lien du courriel que nous vous avons envoyé.
+account-refused-disabled = Votre compte est suspendu ou désactivé : vous ne pouvez pas vous connecter.
+
+## Inscription
+account-sign-up-title = Créer un compte
+account-sign-up-closed-text = Les inscriptions sont fermées sur ce serveur : aucun nouveau compte ne peut y être créé pour le moment.
+account-invite-needed = Ce serveur n'accepte de nouveaux comptes que sur invitation. Ouvrez le lien d'invitation que vous avez reçu.
+account-invite-invalid = Cette invitation est inconnue, épuisée ou expirée.
+account-invite-notice = Vous avez été invité·e sur ce serveur : bienvenue !
+account-approval-notice = Chaque nouveau compte est examiné par l'équipe de modération de ce serveur. Dites-lui pourquoi vous souhaitez nous rejoindre.
+account-rules-title = Règles de ce serveur
+account-username-label = Nom d'utilisateur
+account-username-hint = Lettres, chiffres et tirets bas uniquement. Il ne pourra pas être modifié.
+account-email-label = Adresse e-mail
+account-password-hint = Au moins 8 caractères.
+account-password-confirmation-label = Confirmez le mot de passe
+account-password-mismatch = Les deux mots de passe ne sont pas identiques.
+account-reason-label = Pourquoi souhaitez-vous nous rejoindre ?
+account-reason-hint = L'équipe de modération le lit avant d'approuver votre compte.
+account-captcha-legend = Prouvez que vous êtes une personne
+account-captcha-alt = Cinq chiffres dessinés sur un fond brouillé
+account-captcha-label = Les chiffres de l'image
+account-agreement-label = J'ai lu les règles de ce serveur et je les accepte
+account-sign-up-submit = S'inscrire
+account-welcome = Bienvenue ! Votre compte est prêt.
+account-pending-title = En attente d'approbation
+account-pending-text = Merci ! Un·e modérateur·rice va examiner votre demande. Vous pourrez vous connecter une fois votre compte approuvé.
+account-check-mail-title = Consultez vos courriels
+account-check-mail-text = Nous vous avons envoyé un courriel contenant un lien : ouvrez-le pour confirmer votre adresse, puis connectez-vous.
+
+## Confirmation de l'adresse e-mail
+account-confirmed-title = Adresse confirmée
+account-confirmed-text = Votre adresse e-mail est confirmée : vous pouvez maintenant vous connecter.
+account-confirmation-unknown-title = Lien inconnu
+account-confirmation-unknown-text = Ce lien de confirmation est inconnu ou a déjà servi.
+
+## Réglages
+account-settings-title = Réglages
+account-settings-nav = Réglages
+account-settings-profile = Profil
+account-settings-preferences = Préférences
+account-settings-password = Mot de passe
+account-save = Enregistrer
+account-display-name-label = Nom affiché
+account-note-label = Biographie
+account-note-hint = Texte brut, 500 caractères au plus. Les liens, mentions et mots-croisillons deviennent des liens.
+account-fields-legend = Champs du profil
+account-fields-hint = Jusqu'à quatre lignes étiquetées affichées sur votre profil (un site web, vos pronoms…).
+account-field-name-label = Étiquette { $number }
+account-field-value-label = Contenu { $number }
+account-pictures-legend = Images
+account-avatar-current = Votre avatar actuel
+account-avatar-label = Nouvel avatar
+account-avatar-hint = PNG, JPEG, GIF ou WebP ; recadré en carré de 400 × 400 pixels.
+account-header-current = Votre image d'en-tête actuelle
+account-header-label = Nouvelle image d'en-tête
+account-header-hint = PNG, JPEG, GIF ou WebP ; redimensionnée à 1500 × 500 pixels.
+account-options-legend = Options du compte
+account-locked-label = Approuver les abonné·es manuellement
+account-bot-label = Ce compte est automatisé (un robot)
+account-discoverable-label = Suggérer ce compte et le faire figurer dans l'annuaire
+account-profile-saved = Votre profil est enregistré.
+account-current-password-label = Mot de passe actuel
+account-new-password-label = Nouveau mot de passe
+account-password-change-hint = Vos autres sessions et les applications que vous utilisez seront déconnectées ; ce navigateur reste connecté.
+account-password-submit = Changer le mot de passe
+account-password-changed = Votre mot de passe est changé. Vos autres sessions ont été déconnectées.
+account-current-password-wrong = Le mot de passe actuel est incorrect.
+account-language-label = Langue de l'interface
+account-language-hint = La langue de ces pages lorsque vous êtes connecté·e.
+account-language-unknown = Cette langue n'est pas disponible.
+account-preferences-saved = Vos préférences sont enregistrées.
+
+## La page d'autorisation OAuth
+account-authorize-title = Autoriser { $app }
+account-authorize-intro = { $app } demande à utiliser votre compte sur { $instance }.
+account-authorize-website = Le site de l'application :
+account-authorize-scopes = Ce que l'application pourra faire
+account-authorize-as = Vous êtes connecté·e en tant que @{ $name }.
+account-authorize-approve = Autoriser
+account-authorize-sign-in-approve = Se connecter et autoriser
+account-authorize-deny = Refuser
+account-authorize-failed = Échec de l'autorisation
+account-authorize-response-type = Seul response_type=code est pris en charge.
+account-authorize-missing = client_id et redirect_uri sont obligatoires.
+account-authorize-bad-redirect = L'URI de redirection n'est pas valide.
+account-authorize-denied = Accès refusé
+account-authorize-denied-text = L'application n'a pas reçu l'accès. Vous pouvez fermer cette fenêtre.
+account-authorize-code-title = Code d'autorisation
+account-authorize-code-text = Copiez ce code dans { $app } :
+account-scope-read = lire les données de votre compte : messages, fils, notifications, listes, réglages
+account-scope-write = publier, modifier et supprimer, et changer les données de votre compte en votre nom
+account-scope-follow = suivre, ne plus suivre, bloquer et masquer des comptes
+account-scope-push = recevoir des notifications push
+account-scope-profile = savoir qui vous êtes (votre profil seulement)
+account-scope-admin-read = lire les données de modération de tout le serveur (administration)
+account-scope-admin-write = prendre des mesures de modération sur tout le serveur (administration)
+account-scope-other = une permission de ce serveur
