@@ -337,6 +337,20 @@ impl Core {
         self.store.set_locale(user.account.id, locale).await?;
         Ok(())
     }
+
+    /// The account `username` (local when `domain` is `None` or this instance's domain),
+    /// suspended or not: a page says "suspended" rather than "not found" for those.
+    pub async fn account_by_handle(
+        &self,
+        username: &str,
+        domain: Option<&str>,
+    ) -> Result<Account, CoreError> {
+        let domain = domain.filter(|d| !d.eq_ignore_ascii_case(&self.config.domain));
+        self.store
+            .account_by_acct(username, domain)
+            .await?
+            .ok_or(CoreError::NotFound)
+    }
 }
 
 #[cfg(test)]

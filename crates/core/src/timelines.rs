@@ -1,7 +1,9 @@
 //! Reading timelines as a viewer.
 
 use rhizome_model::Id;
-use rhizome_store::{AccountStatusFilter, Page, PageRequest, PublicFilter, TagFilter};
+/// The filters of these reads, for the fronts that call them.
+pub use rhizome_store::{AccountStatusFilter, PublicFilter, TagFilter};
+use rhizome_store::{Page, PageRequest};
 
 use crate::views::StatusView;
 use crate::{Core, CoreError};

@@ -1,171 +1,197 @@
-//! Pages anyone may read: the front page, profiles, `/about/more`.
+//! Pages anyone may read, without an account and without JavaScript: the landing page, the
+//! local timeline, the about pages, profiles, posts with their threads, hashtags, and the
+//! Atom and RSS feeds of profiles and hashtags.
+//!
+//! `instance` holds the instance's own pages, `profile` accounts and posts, `tags` hashtag
+//! pages and every feed.
+
+mod instance;
+mod profile;
+mod tags;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use axum::routing::get;
-use rhizome_core::Core;
+use rhizome_core::views::StatusView;
+use rhizome_core::{Core, Page, PageRequest};
+use rhizome_model::Id;
+use serde::Deserialize;
 
-use askama::Template;
-
-use crate::error::{WebError, html};
+use crate::error::WebError;
 use crate::session::Ctx;
-use crate::views::{AccountCard, StatusCard, account_card, status_card};
-use crate::{escape, page};
+use crate::views::{StatusCard, status_card};
 
 pub fn routes() -> Router<Core> {
     Router::new()
-        .route("/", get(front_page))
-        .route("/@{name}", get(profile_page))
-        .route("/about/more", get(about_more))
+        .route("/", get(instance::landing))
+        .route("/explore", get(instance::explore))
+        .route("/about", get(instance::about))
+        .route("/about/more", get(instance::about_more))
+        // `/@alice`, `/@bob@remote.example`, and the feeds `/@alice.atom` and `/@alice.rss`.
+        .route("/@{name}", get(profile::profile_or_feed))
+        // A post, or the tabs `with_replies` and `media`.
+        .route("/@{name}/{id}", get(profile::status_or_tab))
+        .route("/@{name}/tagged/{tag}", get(profile::tagged))
+        // `/tags/rust`, and the feeds `/tags/rust.atom` and `/tags/rust.rss`.
+        .route("/tags/{tag}", get(tags::tag_or_feed))
 }
 
-async fn front_page(State(core): State<Core>) -> impl IntoResponse {
-    let (name, description) = match core.settings().await {
-        Ok(settings) => (settings.name, settings.description),
-        Err(_) => (core.config.instance_name.clone(), String::new()),
-    };
-    page(
-        &name,
-        &format!(
-            "<h1>{}</h1><p>{}</p><p>This is a Rhizome server: use any Mastodon app to join it.</p>",
-            escape(&name),
-            escape(&description)
-        ),
-    )
+/// How many posts a page of posts shows.
+const PAGE_SIZE: u32 = 20;
+
+/// What a page tells link previews, search engines and feed readers (in `<head>`).
+pub struct Meta {
+    pub title: String,
+    /// Plain text.
+    pub description: String,
+    /// Absolute.
+    pub url: String,
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    /// OpenGraph's type: `website`, `profile` or `article`.
+    pub og_type: &'static str,
+    pub site_name: String,
+    pub twitter_card: &'static str,
+    pub published: Option<String>,
+    pub alternates: Vec<Alternate>,
+    /// The account asked not to be indexed.
+    pub noindex: bool,
 }
 
-/// What each Simple list means, for people.
-const SIMPLE_LISTS: &[(&str, &str)] = &[
-    (
-        "reject",
-        "Suspended: nothing is exchanged with these servers",
-    ),
-    ("accept", "Only these servers federate with this one"),
-    (
-        "federated_timeline_removal",
-        "Limited: their posts stay off the public timelines",
-    ),
-    (
-        "followers_only",
-        "Their posts reach their followers here only",
-    ),
-    ("media_removal", "Their media files are not shown"),
-    ("media_nsfw", "Their media are marked sensitive"),
-    ("report_removal", "Their reports are not accepted"),
-    ("avatar_removal", "Their avatars are not shown"),
-    ("banner_removal", "Their banners are not shown"),
-    ("reject_deletes", "Their deletions are not applied"),
-];
-
-/// `/about/more`: the instance, its rules and its moderated servers, as published in NodeInfo
-/// (the same transparency settings, exclusions and obfuscation).
-async fn about_more(State(core): State<Core>) -> Response {
-    let (Ok(settings), Ok(federation)) = (core.settings().await, core.federation_metadata().await)
-    else {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            page("Error", "<h1>Something went wrong</h1>"),
-        )
-            .into_response();
-    };
-    let mut body = format!(
-        "<h1>{}</h1><p>{}</p>",
-        escape(&settings.name),
-        escape(&settings.description)
-    );
-    if !settings.rules.is_empty() {
-        body.push_str("<h2>Rules</h2><ol>");
-        for rule in &settings.rules {
-            body.push_str(&format!("<li>{}</li>", escape(rule)));
+impl Meta {
+    fn website(core: &Core, ctx: &Ctx, title: String, description: &str) -> Meta {
+        Meta {
+            title,
+            description: excerpt(description, 300),
+            url: crate::views::absolute_url(core, path_only(&ctx.path)),
+            image: None,
+            image_alt: None,
+            og_type: "website",
+            site_name: ctx.instance_name.clone(),
+            twitter_card: "summary",
+            published: None,
+            alternates: Vec::new(),
+            noindex: false,
         }
-        body.push_str("</ol>");
     }
-    body.push_str("<h2>Moderated servers</h2>");
-    let Some(lists) = federation.get("mrf_simple").and_then(|v| v.as_object()) else {
-        body.push_str("<p>This server does not publish its moderation decisions.</p>");
-        return page(&settings.name, &body).into_response();
-    };
-    let info = federation.get("mrf_simple_info");
-    let mut any = false;
-    for (list, meaning) in SIMPLE_LISTS {
-        let domains: Vec<&str> = lists
-            .get(*list)
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|d| d.as_str()).collect())
-            .unwrap_or_default();
-        if domains.is_empty() {
-            continue;
-        }
-        any = true;
-        body.push_str(&format!(
-            "<h3>{}</h3><table><tr><th>Server</th><th>Reason</th></tr>",
-            escape(meaning)
-        ));
-        for domain in domains {
-            let reason = info
-                .and_then(|i| i.get(*list))
-                .and_then(|l| l.get(domain))
-                .and_then(|d| d.get("reason"))
-                .and_then(|r| r.as_str())
-                .unwrap_or("");
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td></tr>",
-                escape(domain),
-                escape(reason)
-            ));
-        }
-        body.push_str("</table>");
-    }
-    if !any {
-        body.push_str("<p>No server is moderated.</p>");
-    }
-    if let Some(policies) = federation.get("mrf_policies").and_then(|v| v.as_array()) {
-        let names: Vec<String> = policies
-            .iter()
-            .filter_map(|p| p.as_str())
-            .map(escape)
-            .collect();
-        body.push_str(&format!(
-            "<p><small>Policies in force: {}</small></p>",
-            names.join(", ")
-        ));
-    }
-    page(&settings.name, &body).into_response()
 }
 
-#[derive(Template)]
-#[template(path = "public/profile.html")]
-struct ProfilePage<'a> {
-    ctx: &'a Ctx,
-    account: AccountCard,
-    statuses: Vec<StatusCard>,
+/// A `<link rel="alternate">`.
+pub struct Alternate {
+    pub kind: &'static str,
+    pub href: String,
+    pub title: Option<String>,
 }
 
-async fn profile_page(
-    State(core): State<Core>,
-    ctx: Ctx,
-    Path(name): Path<String>,
-) -> Result<Response, WebError> {
-    let account = core.local_account_named(&name).await?;
-    let viewer = ctx.viewer_id();
-    let view = core.account_view(account.clone()).await?;
-    let statuses = core
-        .account_statuses(
-            account.id,
-            viewer,
-            &Default::default(),
-            &rhizome_core::PageRequest::first(20),
-        )
-        .await?
-        .items
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+pub const ATOM: &str = "application/atom+xml";
+pub const RSS: &str = "application/rss+xml";
+
+/// `?max_id=` of a page of posts.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    max_id: Option<String>,
+}
+
+impl PageQuery {
+    /// The page asked for; an id that is not one is a page that does not exist.
+    fn request(&self, limit: u32) -> Result<PageRequest, WebError> {
+        let mut request = PageRequest::first(limit);
+        if let Some(max_id) = self.max_id.as_deref().filter(|v| !v.is_empty()) {
+            let id: Id = max_id.parse().map_err(|_| WebError::NotFound)?;
+            request.max_id = Some(id.0);
+        }
+        Ok(request)
+    }
+
+    fn is_first(&self) -> bool {
+        self.max_id.as_deref().is_none_or(str::is_empty)
+    }
+}
+
+/// The links under a page of posts.
+pub struct Pagination {
+    /// `?max_id=` of the next (older) page, when there may be one.
+    pub next: Option<String>,
+    /// The newest page, when this is not it.
+    pub newest: Option<String>,
+}
+
+impl Pagination {
+    /// A full page may have more behind it; a shorter one is the last.
+    fn of(path: &str, query: &PageQuery, page: &Page<StatusView>, limit: u32) -> Pagination {
+        let next = page
+            .oldest_id
+            .filter(|_| page.items.len() >= limit as usize)
+            .map(|oldest| format!("{path}?max_id={oldest}"));
+        Pagination {
+            next,
+            newest: (!query.is_first()).then(|| path.to_owned()),
+        }
+    }
+}
+
+fn cards(core: &Core, views: &[StatusView], viewer: Option<Id>) -> Vec<StatusCard> {
+    views
         .iter()
-        .map(|status| status_card(&core, status, viewer))
-        .collect();
-    html(&ProfilePage {
-        ctx: &ctx,
-        account: account_card(&core, &view),
-        statuses,
-    })
+        .map(|view| status_card(core, view, viewer))
+        .collect()
+}
+
+/// The path without its query.
+fn path_only(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
+}
+
+/// At most `max` characters of `text` on one line, cut at a word with an ellipsis.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > max / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// Servers (and some tools) ask our pages for the ActivityPub document.
+fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains(ACTIVITY_JSON) || v.contains("application/ld+json"))
+}
+
+/// `alice` or `alice@remote.example` → (username, domain).
+fn split_handle(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('@') {
+        Some((user, domain)) => (user, Some(domain)),
+        None => (name, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(excerpt("short\n text", 20), "short text");
+        assert_eq!(excerpt("one two three four five six", 12), "one two…");
+        assert_eq!(excerpt("abcdefghijkl", 5), "abcde…");
+    }
+
+    #[test]
+    fn handles_split_at_the_at_sign() {
+        assert_eq!(split_handle("alice"), ("alice", None));
+        assert_eq!(
+            split_handle("bob@remote.example"),
+            ("bob", Some("remote.example"))
+        );
+    }
 }

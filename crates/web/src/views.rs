@@ -183,6 +183,28 @@ fn proxied_emoji(core: &Core, emojis: &[EmojiRef]) -> Vec<EmojiRef> {
         .collect()
 }
 
+/// A profile field's value as HTML. Remote values were sanitised when stored; local ones are
+/// what their owner typed, so they are escaped here and their links drawn, as Mastodon does.
+fn field_value_html(account: &Account, value: &str) -> String {
+    if !account.is_local() {
+        return value.to_owned();
+    }
+    let html = rhizome_core::text::render(
+        value,
+        rhizome_core::text::ContentType::Plain,
+        &|_| None,
+        &|tag| format!("/tags/{}", crate::session::urlencode(&tag.to_lowercase())),
+    );
+    // One short line: without the paragraph around it.
+    match html
+        .strip_prefix("<p>")
+        .and_then(|inner| inner.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => html,
+    }
+}
+
 /// Our page for an account: `/@name` here, `/@name@host` for remote accounts.
 pub fn account_path(account: &Account) -> String {
     match &account.domain {
@@ -237,12 +259,7 @@ pub fn bare_account_card(core: &Core, account: &Account) -> AccountCard {
             .iter()
             .map(|f| FieldCard {
                 name: f.name.clone(),
-                // Local fields are stored as typed (plain text); remote ones sanitised.
-                value_html: if account.domain.is_none() {
-                    text_with_emoji(&f.value, &emojis)
-                } else {
-                    html_with_emoji(&f.value, &emojis)
-                },
+                value_html: html_with_emoji(&field_value_html(account, &f.value), &emojis),
                 verified: f.verified_at.is_some(),
             })
             .collect(),
@@ -391,6 +408,84 @@ pub fn status_card(core: &Core, view: &StatusView, viewer: Option<Id>) -> Status
         language: s.language.clone(),
         author,
         local: s.local,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Feeds (the public area): a post as an Atom entry or an RSS item.
+
+pub struct FeedEntryCard {
+    pub status: StatusCard,
+    /// The absolute address of the post's page.
+    pub link: String,
+    /// RFC 3339, as Atom wants.
+    pub published: String,
+    pub updated: String,
+    /// RFC 2822, as RSS wants.
+    pub published_rfc2822: String,
+    /// The post as plain text (titles and summaries).
+    pub plain_text: String,
+    pub enclosures: Vec<EnclosureCard>,
+    pub tags: Vec<String>,
+}
+
+pub struct EnclosureCard {
+    /// Absolute.
+    pub url: String,
+    pub media_type: String,
+    /// `image`, `video`, `audio` or `document` (Media RSS's `medium`).
+    pub medium: &'static str,
+    pub description: String,
+}
+
+/// Makes a URL of this instance absolute (feeds and OpenGraph are read elsewhere).
+pub fn absolute_url(core: &Core, url: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") {
+        format!("{}{url}", core.urls.base())
+    } else {
+        url.to_owned()
+    }
+}
+
+pub fn feed_entry_card(core: &Core, view: &StatusView) -> FeedEntryCard {
+    let status = status_card(core, view, None);
+    let s = &view.status;
+    let link = if s.local {
+        absolute_url(core, &status.path)
+    } else {
+        status.url.clone()
+    };
+    let enclosures = view
+        .attachments
+        .iter()
+        .filter(|a| !a.processing)
+        .map(|a| {
+            let (url, _) = core.attachment_urls(a);
+            let (medium, fallback) = match a.kind {
+                AttachmentKind::Image => ("image", "image/jpeg"),
+                AttachmentKind::Gifv | AttachmentKind::Video => ("video", "video/mp4"),
+                AttachmentKind::Audio => ("audio", "audio/mpeg"),
+                AttachmentKind::Unknown => ("document", "application/octet-stream"),
+            };
+            EnclosureCard {
+                url: absolute_url(core, &url),
+                media_type: a.media_type.clone().unwrap_or_else(|| fallback.to_owned()),
+                medium,
+                description: a.description.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let published = s.created_at.to_datetime();
+    let updated = s.edited_at.unwrap_or(s.created_at).to_datetime();
+    FeedEntryCard {
+        link,
+        published: published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        updated: updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        published_rfc2822: published.to_rfc2822(),
+        plain_text: rhizome_core::text::stored_html_to_text(&s.content),
+        enclosures,
+        tags: view.tags.clone(),
+        status,
     }
 }
 
