@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use rhizome_core::federation::ap::to_json;
 use rhizome_core::federation::collections::LocalObject;
@@ -324,19 +324,9 @@ pub async fn notice(
     serve_object(&core, &uri, &headers, &object_uri).await
 }
 
-/// People asking for a post get a simple page (the web interface renders it).
+/// People asking for a post are sent to its page in the web interface.
 pub async fn status_page_redirect(core: &Core, id: rhizome_model::Id) -> Result<Response, ApError> {
     let view = core.visible_status_view(id, None).await?;
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><article>{}</article></body></html>",
-        escape(&view.account.account.acct()),
-        view.status.content
-    );
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let path = format!("/@{}/{}", view.account.account.acct(), view.status.id);
+    Ok(axum::response::Redirect::to(&path).into_response())
 }

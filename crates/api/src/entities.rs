@@ -73,7 +73,7 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
     let fields: Vec<Value> = account
         .fields
         .iter()
-        .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": f.verified_at.map(|t| t.to_rfc3339()) }))
+        .map(|f| json!({ "name": f.name, "value": core.profile_field_html(account, &f.value), "verified_at": f.verified_at.map(|t| t.to_rfc3339()) }))
         .collect();
     let role = view.role.unwrap_or(Role::User);
     let mut entity = json!({

@@ -284,3 +284,29 @@ impl Core {
         Ok(self.store.invite_usable(code, self.clock.now()).await?)
     }
 }
+
+impl Core {
+    /// A profile field's value as HTML, for every front and for other servers. Remote values
+    /// were sanitised when stored; local ones are kept as their owner typed them (the source
+    /// shown for editing), so they are escaped here and their links and hashtags drawn, as
+    /// Mastodon does.
+    pub fn profile_field_html(&self, account: &rhizome_model::Account, value: &str) -> String {
+        if !account.is_local() {
+            return value.to_owned();
+        }
+        let base = self.urls.base();
+        let html = crate::text::render(value, crate::text::ContentType::Plain, &|_| None, &|tag| {
+            let tag: String =
+                url::form_urlencoded::byte_serialize(tag.to_lowercase().as_bytes()).collect();
+            format!("{base}/tags/{tag}")
+        });
+        // One short line: without the paragraph around it.
+        match html
+            .strip_prefix("<p>")
+            .and_then(|inner| inner.strip_suffix("</p>"))
+        {
+            Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+            _ => html,
+        }
+    }
+}

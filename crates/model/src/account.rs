@@ -11,12 +11,6 @@ pub struct ProfileField {
     pub verified_at: Option<Timestamp>,
 }
 
-impl<'de> serde::Deserialize<'de> for Timestamp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        i64::deserialize(deserializer).map(Timestamp)
-    }
-}
-
 /// A custom emoji used in a name, bio or post: `:shortcode:` shown as the image at `url`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EmojiRef {

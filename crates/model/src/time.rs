@@ -40,9 +40,49 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Reads what [`Serialize`] writes (RFC 3339 text) and, for rows written before that, a
+/// number of milliseconds.
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 time or milliseconds since the epoch")
+            }
+            fn visit_i64<E: serde::de::Error>(self, millis: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(millis))
+            }
+            fn visit_u64<E: serde::de::Error>(self, millis: u64) -> Result<Timestamp, E> {
+                i64::try_from(millis)
+                    .map(Timestamp)
+                    .map_err(|_| E::custom("time out of range"))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|t| Timestamp(t.timestamp_millis()))
+                    .map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_what_it_writes_and_milliseconds() {
+        let t = Timestamp(1_795_000_000_123);
+        let text = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Timestamp>(&text).unwrap(), t);
+        assert_eq!(
+            serde_json::from_str::<Timestamp>("1795000000123").unwrap(),
+            t
+        );
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+    }
 
     #[test]
     fn formats_with_milliseconds() {

@@ -259,6 +259,28 @@ async fn profiles_are_read_and_updated() {
     assert_eq!(form["locked"], false);
     assert_eq!(names(&form, "/fields"), ["Blog", "Matrix"]);
     assert_eq!(form["fields"][1]["value"], "@alice:matrix.example");
+    // Apps render `value` as HTML: what the owner typed is escaped and its links drawn; the
+    // source keeps it as typed.
+    let link = form["fields"][0]["value"].as_str().unwrap_or_default();
+    assert!(link.contains("<a href=\"https://blog.example\""), "{link}");
+    let scripted = app
+        .patch("/api/v1/accounts/update_credentials")
+        .auth(&alice)
+        .form(&[
+            ("fields_attributes[0][name]", "Trap"),
+            ("fields_attributes[0][value]", "<script>alert(1)</script>"),
+        ])
+        .ok()
+        .await;
+    let value = scripted["fields"][0]["value"].as_str().unwrap_or_default();
+    assert!(
+        !value.contains("<script>") && value.contains("&lt;script&gt;"),
+        "{value}"
+    );
+    assert_eq!(
+        scripted["source"]["fields"][0]["value"],
+        "<script>alert(1)</script>"
+    );
 
     // Limits.
     app.patch("/api/v1/accounts/update_credentials")

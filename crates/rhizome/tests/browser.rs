@@ -73,7 +73,14 @@ impl Instance {
     fn token(&self, name: &str) -> String {
         self.cli()
             .ok(
-                &["admin", "token", "create", name, "--scopes", "read write follow"],
+                &[
+                    "admin",
+                    "token",
+                    "create",
+                    name,
+                    "--scopes",
+                    "read write follow",
+                ],
                 "",
             )
             .trim()

@@ -105,8 +105,15 @@ async fn the_landing_page_shows_the_instance_its_rules_and_its_latest_posts() {
             "{mode}: {}",
             page.html
         );
-        // Signing in stays possible whatever the mode.
+        // Signing in stays possible whatever the mode; the navigation offers sign-up
+        // unless registrations are closed.
         page.assert_contains("<a class=\"button\" href=\"/auth/sign_in\">");
+        assert_eq!(
+            page.html.contains("<a href=\"/auth/sign_up\">"),
+            mode != "closed",
+            "{mode}: {}",
+            page.html
+        );
     }
 }
 

@@ -21,7 +21,7 @@ pub mod views;
 
 use axum::Router;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use rhizome_core::Core;
 
@@ -115,18 +115,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole page around `body` (already escaped or sanitised).
-pub(crate) fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         label{{display:block;margin-top:.75rem}}input{{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}}\
-         button{{font:inherit;padding:.5rem 1rem;margin-top:1rem}}.error{{color:#a00}}code{{font-size:1.2rem}}</style></head>\
-         <body><main>{body}</main></body></html>\n",
-        escape(title)
-    ))
-}
 
 #[cfg(test)]
 mod tests {

@@ -204,6 +204,8 @@ pub struct Ctx {
     /// What the form token is bound to: the session, or the browser before sign-in.
     binding: String,
     pub instance_name: String,
+    /// Whether the navigation offers the sign-up page (registrations are not closed).
+    pub registrations_open: bool,
     /// The path and query of this page (sign-in comes back to it; the language switcher too).
     pub path: String,
     /// A one-time message id from the previous page.
@@ -225,6 +227,8 @@ impl Ctx {
             binding,
             viewer,
             instance_name: core.config.instance_name.clone(),
+            registrations_open: core.config.registrations
+                != rhizome_core::config::RegistrationMode::Closed,
             path: "/".to_owned(),
             flash: None,
             css_url: assets::css_url(),
@@ -327,6 +331,8 @@ impl FromRequestParts<Core> for Ctx {
         ctx.flash = facts.flash;
         if let Ok(settings) = core.settings().await {
             ctx.instance_name = settings.name;
+            ctx.registrations_open =
+                settings.registrations != rhizome_core::config::RegistrationMode::Closed;
         }
         Ok(ctx)
     }

@@ -183,28 +183,6 @@ fn proxied_emoji(core: &Core, emojis: &[EmojiRef]) -> Vec<EmojiRef> {
         .collect()
 }
 
-/// A profile field's value as HTML. Remote values were sanitised when stored; local ones are
-/// what their owner typed, so they are escaped here and their links drawn, as Mastodon does.
-fn field_value_html(account: &Account, value: &str) -> String {
-    if !account.is_local() {
-        return value.to_owned();
-    }
-    let html = rhizome_core::text::render(
-        value,
-        rhizome_core::text::ContentType::Plain,
-        &|_| None,
-        &|tag| format!("/tags/{}", crate::session::urlencode(&tag.to_lowercase())),
-    );
-    // One short line: without the paragraph around it.
-    match html
-        .strip_prefix("<p>")
-        .and_then(|inner| inner.strip_suffix("</p>"))
-    {
-        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
-        _ => html,
-    }
-}
-
 /// Our page for an account: `/@name` here, `/@name@host` for remote accounts.
 pub fn account_path(account: &Account) -> String {
     match &account.domain {
@@ -259,7 +237,7 @@ pub fn bare_account_card(core: &Core, account: &Account) -> AccountCard {
             .iter()
             .map(|f| FieldCard {
                 name: f.name.clone(),
-                value_html: html_with_emoji(&field_value_html(account, &f.value), &emojis),
+                value_html: html_with_emoji(&core.profile_field_html(account, &f.value), &emojis),
                 verified: f.verified_at.is_some(),
             })
             .collect(),

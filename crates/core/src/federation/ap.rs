@@ -107,7 +107,7 @@ impl Core {
             .iter()
             .map(|f| PropertyValue {
                 name: f.name.clone(),
-                value: f.value.clone(),
+                value: self.profile_field_html(account, &f.value),
             })
             .collect();
         actor.also_known_as = account
