@@ -381,6 +381,104 @@ async fn favourite_boost_bookmark_and_react_through_the_posts_forms() {
 }
 
 #[tokio::test]
+async fn the_scripts_compose_gets_the_new_post_or_the_form_back() {
+    let app = local().await;
+    let (alice, browser) = signed_in(&app, "alice").await;
+    let token = browser.get("/home").await.csrf_token();
+    let send = |fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.post("/statuses")
+            .header("cookie", &format!("rhizome_session={}", alice.token))
+            .header("x-requested-with", "fetch")
+            .form(&pairs)
+    };
+    let reply = send(vec![
+        ("csrf_token", token.clone()),
+        ("return_to", "/home".to_owned()),
+        ("status", "Posted without a reload".to_owned()),
+    ])
+    .send()
+    .await
+    .expect(200);
+    let fragment = reply.text();
+    let id = text_of(&posts_of(&app, &alice).await[0], "id");
+    assert!(
+        fragment.trim_start().starts_with(&format!(
+            "<article class=\"status visibility-public\" id=\"status-{id}\""
+        )),
+        "{fragment}"
+    );
+    assert!(fragment.contains("Posted without a reload"));
+    assert!(fragment.contains("value=\"/home\""), "{fragment}");
+    assert!(!fragment.contains("<html"));
+
+    // Refused: the form alone comes back, with what was typed and why.
+    let reply = send(vec![
+        ("csrf_token", token.clone()),
+        ("return_to", "/home".to_owned()),
+        ("status", "Half a poll".to_owned()),
+        ("poll_option", "Yes".to_owned()),
+    ])
+    .send()
+    .await
+    .expect(422);
+    let fragment = reply.text();
+    assert!(
+        fragment
+            .trim_start()
+            .starts_with("<form class=\"compose js-compose\""),
+        "{fragment}"
+    );
+    assert!(fragment.contains("Half a poll</textarea>"));
+    assert!(fragment.contains("role=\"alert\""));
+    assert!(!fragment.contains("<html"));
+    assert_eq!(posts_of(&app, &alice).await.len(), 1);
+}
+
+#[tokio::test]
+async fn votes_are_cast_through_the_polls_form() {
+    let app = local().await;
+    let bob = app.register("bob").await;
+    let post = app
+        .post("/api/v1/statuses")
+        .auth(&bob)
+        .json(json!({
+            "status": "Which mosses?",
+            "poll": { "options": ["Sphagnum", "Hypnum", "Polytrichum"], "expires_in": 3600, "multiple": true },
+        }))
+        .ok()
+        .await;
+    let id = text_of(&post, "id");
+    let poll = text_of(&post["poll"], "id");
+    let (alice, browser) = signed_in(&app, "alice").await;
+    let page = browser.get("/timelines/local").await;
+    page.assert_contains("type=\"checkbox\" name=\"choices\" value=\"2\"");
+    let sent = browser
+        .submit(
+            "/timelines/local",
+            &format!("/polls/{poll}/vote"),
+            &[("choices", "0"), ("choices", "2")],
+        )
+        .await;
+    assert_eq!(sent.status(), 303, "{}", sent.html);
+    assert_eq!(sent.location(), "/timelines/local");
+    let seen = status_as(&app, &alice, &id).await;
+    assert_eq!(seen["poll"]["voted"], true);
+    assert_eq!(seen["poll"]["own_votes"], json!([0, 2]));
+    // Once is enough: a second vote is refused and changes nothing.
+    let token = browser.get("/timelines/local").await.csrf_token();
+    let again = browser
+        .post(
+            &format!("/polls/{poll}/vote"),
+            &[("csrf_token", token.as_str()), ("choices", "1")],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    let seen = status_as(&app, &alice, &id).await;
+    assert_eq!(seen["poll"]["own_votes"], json!([0, 2]));
+}
+
+#[tokio::test]
 async fn forms_without_their_token_change_nothing() {
     let app = local().await;
     let bob = app.register("bob").await;

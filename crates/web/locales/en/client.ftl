@@ -17,7 +17,7 @@ client-live-new-many = { "{" }count{ "}" } new posts
 client-live-posted = Your post is published.
 client-live-loaded = Older posts loaded.
 client-live-notifications = Unread notifications: { "{" }count{ "}" }
-client-live-failed = That did not work. Sending the form again…
+client-live-failed = That did not work: check your connection and try again.
 
 client-compose-title = New post
 client-compose-reply-title = Reply

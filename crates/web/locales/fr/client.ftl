@@ -17,7 +17,7 @@ client-live-new-many = { "{" }count{ "}" } nouveaux messages
 client-live-posted = Votre message est publié.
 client-live-loaded = Messages plus anciens chargés.
 client-live-notifications = Notifications non lues : { "{" }count{ "}" }
-client-live-failed = Cela n’a pas marché. Nouvel envoi du formulaire…
+client-live-failed = Cela n’a pas marché : vérifiez votre connexion et réessayez.
 
 client-compose-title = Nouveau message
 client-compose-reply-title = Répondre

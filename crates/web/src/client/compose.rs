@@ -217,7 +217,7 @@ impl ComposeForm {
             .map(|o| o.trim().to_owned())
             .filter(|o| !o.is_empty())
             .collect();
-        (!options.is_empty()).then(|| PollRequest {
+        (!options.is_empty()).then_some(PollRequest {
             options,
             expires_in: self.poll_expires_in,
             multiple: self.poll_multiple,

@@ -56,7 +56,7 @@ pub async fn show(
             let relationship = relationships
                 .iter()
                 .find(|(id, _)| *id == view.account.id)
-                .map(|(_, r)| r.clone())
+                .map(|(_, r)| *r)
                 .unwrap_or_default();
             accounts.push(AccountResult {
                 is_me: view.account.id == me,
