@@ -16,7 +16,7 @@ use image::{DynamicImage, ImageFormat};
 use rhizome_core::Core;
 use rhizome_core::jobs::{JobRegistry, JobStats, Workers};
 use serde_json::{Value, json};
-use support::api::{Local, User, eventually, local, text_of};
+use support::api::{Local, User, eventually, local, start_server, text_of};
 use support::media::{encoded, multipart};
 use support::web::{Browser, Page};
 use tower::ServiceExt;
@@ -789,6 +789,62 @@ async fn search_finds_a_local_account_and_follows_it() {
         .ok()
         .await;
     assert_eq!(relationship[0]["following"], false);
+}
+
+#[tokio::test]
+async fn someone_on_another_server_is_found_by_address_and_followed() {
+    // Two real servers: the address is looked up by WebFinger, the follow is federated.
+    let env = [
+        ("RHIZOME_FEDERATION_ALLOW_HTTP", "true"),
+        ("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true"),
+    ];
+    let here = start_server(&env);
+    let there = start_server(&env);
+    let (here_api, there_api) = (here.api(), there.api());
+    let alice = here_api.register("alice").await;
+    let bob = there_api.register("bob").await;
+    let address = format!("@{}@127.0.0.1:{}", bob.username, there.server.port);
+    let browser = Browser::new(&here_api);
+    browser.use_token(&alice.token);
+    let search = format!("/search?q={}", support::api::enc(&address));
+    let page = browser.get(&search).await;
+    assert_eq!(page.status(), 200, "{}", page.html);
+    page.assert_contains(&format!("<span class=\"handle\">{address}</span>"));
+    let start = page
+        .html
+        .find("action=\"/accounts/")
+        .expect("a follow form")
+        + "action=\"".len();
+    let end = page.html[start..].find('"').expect("the action's end") + start;
+    let action = page.html[start..end].to_owned();
+    assert!(action.ends_with("/follow"), "{action}");
+    let remote_id = action
+        .trim_start_matches("/accounts/")
+        .trim_end_matches("/follow")
+        .to_owned();
+
+    let sent = browser.submit(&search, &action, &[]).await;
+    assert_eq!(sent.status(), 303, "{}", sent.html);
+    assert_eq!(sent.location(), search);
+    eventually("the remote follow accepted", || async {
+        let relationship = here_api
+            .get(&format!("/api/v1/accounts/relationships?id[]={remote_id}"))
+            .auth(&alice)
+            .ok()
+            .await;
+        (relationship[0]["following"] == true).then_some(())
+    })
+    .await;
+    let followers = there_api
+        .get(&format!("/api/v1/accounts/{}/followers", bob.id))
+        .auth(&bob)
+        .ok()
+        .await;
+    assert_eq!(
+        followers[0]["username"],
+        alice.username.as_str(),
+        "{followers:#}"
+    );
 }
 
 #[tokio::test]
