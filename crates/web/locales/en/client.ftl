@@ -52,6 +52,11 @@ client-alt-prompt-title = Please describe your files
 client-alt-prompt-text = A description tells people who use a screen reader, or whose images do not load, what your image, video or sound shows. Nothing was posted yet: your files are kept, add their descriptions below and publish again.
 client-alt-prompt-skip = Post without a description
 
+client-form-file-too-large = Files must be smaller than { $size }.
+client-form-too-large = The form is too large.
+client-form-unreadable = The form could not be read; send it again.
+client-poll-no-such-option = That option does not exist.
+
 client-edit-title = Edit your post
 client-edit-submit = Save changes
 client-edit-cancel = Cancel

@@ -52,6 +52,11 @@ client-alt-prompt-title = Merci de décrire vos fichiers
 client-alt-prompt-text = Une description dit aux personnes qui utilisent un lecteur d’écran, ou dont les images ne s’affichent pas, ce que montre votre image, votre vidéo ou votre son. Rien n’a encore été publié : vos fichiers sont gardés, ajoutez leur description ci-dessous et publiez à nouveau.
 client-alt-prompt-skip = Publier sans description
 
+client-form-file-too-large = Les fichiers doivent faire moins de { $size }.
+client-form-too-large = Le formulaire est trop volumineux.
+client-form-unreadable = Le formulaire n’a pas pu être lu ; envoyez-le à nouveau.
+client-poll-no-such-option = Ce choix n’existe pas.
+
 client-edit-title = Modifier votre message
 client-edit-submit = Enregistrer les modifications
 client-edit-cancel = Annuler

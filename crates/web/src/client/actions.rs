@@ -141,7 +141,7 @@ pub async fn vote(
         .iter()
         .map(|c| c.trim().parse::<i64>())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| WebError::Invalid("That option does not exist".to_owned()))?;
+        .map_err(|_| WebError::Invalid(ctx.tr.t("client-poll-no-such-option")))?;
     let poll_id = parse_id(&id)?;
     core.vote(&user, poll_id, &choices).await?;
     if wants_fragment(&headers) {

@@ -235,6 +235,16 @@ impl ComposeForm {
 pub(super) struct Submitted {
     fields: Vec<(String, String)>,
     files: Vec<(String, Vec<u8>)>,
+    /// Why the form could not be read; told once the handler knows the viewer.
+    problem: Option<FormProblem>,
+}
+
+/// A form we could not read whole.
+enum FormProblem {
+    /// A file over this many bytes.
+    FileTooLarge(u64),
+    TooLarge,
+    Unreadable,
 }
 
 impl Submitted {
@@ -264,45 +274,56 @@ impl Submitted {
         let index = self.files.iter().position(|(key, _)| key == name)?;
         Some(self.files.swap_remove(index).1)
     }
-}
 
-impl FromRequest<Core> for Submitted {
-    type Rejection = WebError;
+    /// Refuses a form that could not be read, in the viewer's language.
+    pub(super) fn readable(&self, ctx: &Ctx) -> Result<(), WebError> {
+        let message = match &self.problem {
+            None => return Ok(()),
+            Some(FormProblem::FileTooLarge(limit)) => ctx.tr.t1(
+                "client-form-file-too-large",
+                "size",
+                rhizome_core::media::process::human_size(*limit),
+            ),
+            Some(FormProblem::TooLarge) => ctx.tr.t("client-form-too-large"),
+            Some(FormProblem::Unreadable) => ctx.tr.t("client-form-unreadable"),
+        };
+        Err(WebError::Invalid(message))
+    }
 
-    async fn from_request(request: Request, core: &Core) -> Result<Self, Self::Rejection> {
+    async fn read(request: Request, core: &Core) -> Result<Submitted, FormProblem> {
         let multipart = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-        if !multipart {
-            let body = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
-                .await
-                .map_err(|_| WebError::Invalid("the form is too large".to_owned()))?;
-            let fields = url::form_urlencoded::parse(&body)
-                .take(MAX_FIELDS)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            return Ok(Submitted {
-                fields,
-                files: Vec::new(),
-            });
-        }
-        let file_limit = core.config.media.max_upload_bytes();
-        let invalid =
-            |e: axum::extract::multipart::MultipartError| WebError::Invalid(e.body_text());
-        let mut form = Multipart::from_request(request, core)
-            .await
-            .map_err(|e| WebError::Invalid(e.body_text()))?;
         let mut submitted = Submitted {
             fields: Vec::new(),
             files: Vec::new(),
+            problem: None,
         };
+        if !multipart {
+            let body = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
+                .await
+                .map_err(|_| FormProblem::TooLarge)?;
+            submitted.fields = url::form_urlencoded::parse(&body)
+                .take(MAX_FIELDS)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            return Ok(submitted);
+        }
+        let file_limit = core.config.media.max_upload_bytes();
+        let mut form = Multipart::from_request(request, core)
+            .await
+            .map_err(|_| FormProblem::Unreadable)?;
         let mut count = 0;
-        while let Some(mut field) = form.next_field().await.map_err(invalid)? {
+        while let Some(mut field) = form
+            .next_field()
+            .await
+            .map_err(|_| FormProblem::Unreadable)?
+        {
             count += 1;
             if count > MAX_FIELDS {
-                return Err(WebError::Invalid("too many fields".to_owned()));
+                return Err(FormProblem::TooLarge);
             }
             let name = field.name().unwrap_or("").to_owned();
             let is_file = field.file_name().is_some();
@@ -312,16 +333,13 @@ impl FromRequest<Core> for Submitted {
                 MAX_FIELD_BYTES as u64
             };
             let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(invalid)? {
+            while let Some(chunk) = field.chunk().await.map_err(|_| FormProblem::Unreadable)? {
                 if (bytes.len() + chunk.len()) as u64 > limit {
-                    return Err(WebError::Invalid(if is_file {
-                        format!(
-                            "files must be smaller than {}",
-                            rhizome_core::media::process::human_size(limit)
-                        )
+                    return Err(if is_file {
+                        FormProblem::FileTooLarge(limit)
                     } else {
-                        format!("the field {name} is too long")
-                    }));
+                        FormProblem::TooLarge
+                    });
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -331,12 +349,25 @@ impl FromRequest<Core> for Submitted {
                     submitted.files.push((name, bytes));
                 }
             } else {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| WebError::Invalid(format!("the field {name} is not UTF-8")))?;
+                let text = String::from_utf8(bytes).map_err(|_| FormProblem::Unreadable)?;
                 submitted.fields.push((name, text));
             }
         }
         Ok(submitted)
+    }
+}
+
+impl FromRequest<Core> for Submitted {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(request: Request, core: &Core) -> Result<Self, Self::Rejection> {
+        Ok(Submitted::read(request, core)
+            .await
+            .unwrap_or_else(|problem| Submitted {
+                fields: Vec::new(),
+                files: Vec::new(),
+                problem: Some(problem),
+            }))
     }
 }
 
@@ -476,6 +507,7 @@ pub async fn submit(
     let fragment = wants_fragment(&headers);
     ctx.path = back_to(data.get("return_to"), "/compose");
     let user = ctx.require_viewer()?.user.clone();
+    data.readable(&ctx)?;
     ctx.check_csrf(&core, data.get("csrf_token"))?;
     let mut form = ComposeForm::from_submission(&ctx, &data);
 
@@ -671,6 +703,7 @@ pub async fn edit_submit(
 ) -> Result<Response, WebError> {
     ctx.path = back_to(data.get("return_to"), "/home");
     let user = ctx.require_viewer()?.user.clone();
+    data.readable(&ctx)?;
     ctx.check_csrf(&core, data.get("csrf_token"))?;
     let view = own_post(&core, &ctx, &id).await?;
     let id = view.status.id;
