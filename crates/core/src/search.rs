@@ -112,6 +112,39 @@ impl Core {
         }
         Ok(done)
     }
+    /// Accounts a query names, for search: an address `user@domain` (found through WebFinger
+    /// when `resolve`), an actor's URL (with `resolve`), or accounts whose names start with
+    /// it. Suspended accounts are left out.
+    pub async fn search_accounts(
+        &self,
+        query: &str,
+        resolve: bool,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<rhizome_model::Account>, CoreError> {
+        let q = query.trim();
+        let address = q.trim_start_matches('@');
+        let mut found = Vec::new();
+        if address.contains('@') && !address.contains(' ') {
+            let resolved = if resolve {
+                self.resolve_acct(address).await.ok()
+            } else {
+                let (user, domain) = address.split_once('@').unwrap_or((address, ""));
+                let domain = Some(domain).filter(|d| !d.eq_ignore_ascii_case(&self.config.domain));
+                self.store.account_by_acct(user, domain).await?
+            };
+            found.extend(resolved);
+        } else if (q.starts_with("https://") || q.starts_with("http://")) && resolve {
+            found.extend(self.actor_by_uri(q).await.ok());
+        }
+        if found.is_empty() && !q.is_empty() && !q.contains("://") {
+            found = self.store.search_accounts(address, limit, offset).await?;
+        }
+        Ok(found
+            .into_iter()
+            .filter(|a| a.suspended_at.is_none())
+            .collect())
+    }
 }
 
 #[cfg(test)]

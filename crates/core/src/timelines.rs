@@ -133,4 +133,9 @@ impl Core {
             .await?;
         self.account_views(accounts).await
     }
+
+    /// Whether a status is in `viewer`'s home timeline (what the home stream shows).
+    pub async fn in_home_feed(&self, viewer: Id, status_id: Id) -> Result<bool, CoreError> {
+        Ok(self.store.in_home_feed(viewer, status_id).await?)
+    }
 }

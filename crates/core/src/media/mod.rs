@@ -638,6 +638,36 @@ impl Core {
         let (size, stream) = self.media.stream(key).await?.ok_or(CoreError::NotFound)?;
         Ok((media_type, size, stream))
     }
+
+    /// Changes the descriptions of a posted status's own media (`(media id, text)`), as the
+    /// web client's edit form does; an edit of the status then carries them.
+    pub async fn describe_status_media(
+        &self,
+        user: &LocalUser,
+        status_id: Id,
+        descriptions: &[(Id, String)],
+    ) -> Result<(), CoreError> {
+        let attached = self
+            .store
+            .attachments_of(&[status_id])
+            .await?
+            .remove(&status_id)
+            .unwrap_or_default();
+        for (id, text) in descriptions {
+            let mut media = self.own_media(user, *id).await?;
+            if media.status_id != Some(status_id) || !attached.iter().any(|m| m.id == *id) {
+                return Err(CoreError::NotFound);
+            }
+            let description = Some(text.clone());
+            self.check_description(&description)?;
+            let description = description.filter(|d| !d.trim().is_empty());
+            if media.description != description {
+                media.description = description;
+                self.store.update_media(&media).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The storage keys of an attachment's files.
