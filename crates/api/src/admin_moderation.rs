@@ -713,9 +713,7 @@ pub async fn moderation_log(
     Query(query): Query<PageQuery>,
 ) -> ApiResult<Response> {
     staff(&auth, Scope("admin:read"))?;
-    let page = core
-        .moderation_log(None, &query.request(40, 200)?)
-        .await?;
+    let page = core.moderation_log(None, &query.request(40, 200)?).await?;
     let items = page
         .items
         .iter()

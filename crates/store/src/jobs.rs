@@ -301,7 +301,10 @@ impl Store {
     /// How many jobs of `kind` wait (queued, or running) per value of their payload's
     /// `inbox`: the deliveries still owed to each inbox. Grouped in the database, since a
     /// backlog may hold many thousands of jobs.
-    pub async fn pending_jobs_by_inbox(&self, kind: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    pub async fn pending_jobs_by_inbox(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
         let inbox = match self.backend {
             Backend::Sqlite { .. } => "json_extract(payload, '$.inbox')",
             Backend::Postgres(_) => "(payload::json ->> 'inbox')",

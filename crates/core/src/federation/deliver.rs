@@ -226,10 +226,12 @@ impl Core {
         let mut known: HashMap<String, InstanceStatus> = HashMap::new();
         for domain in self.store.known_domains().await? {
             let domain = domain.to_ascii_lowercase();
-            known.entry(domain.clone()).or_insert_with(|| InstanceStatus {
-                domain,
-                ..Default::default()
-            });
+            known
+                .entry(domain.clone())
+                .or_insert_with(|| InstanceStatus {
+                    domain,
+                    ..Default::default()
+                });
         }
         for health in self.store.instances_health().await? {
             let domain = health.domain.to_ascii_lowercase();
@@ -248,10 +250,12 @@ impl Core {
                 continue;
             };
             let domain = host_of(&url).to_ascii_lowercase();
-            let entry = known.entry(domain.clone()).or_insert_with(|| InstanceStatus {
-                domain,
-                ..Default::default()
-            });
+            let entry = known
+                .entry(domain.clone())
+                .or_insert_with(|| InstanceStatus {
+                    domain,
+                    ..Default::default()
+                });
             entry.queued += count;
         }
         let mut list: Vec<InstanceStatus> = known.into_values().collect();
