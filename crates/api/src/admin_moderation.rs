@@ -703,3 +703,31 @@ pub async fn delete_reported(
 ) -> ApiResult<Json<Value>> {
     reported_statuses(&core, &auth, &id, params.note.as_deref(), true).await
 }
+
+/// Rhizome's `GET /api/v1/admin/rhizome/moderation_log`: who did what to whom, newest
+/// first, with Mastodon's `Link` pagination (staff, `admin:read`).
+pub async fn moderation_log(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    uri: Uri,
+    Query(query): Query<PageQuery>,
+) -> ApiResult<Response> {
+    staff(&auth, Scope("admin:read"))?;
+    let page = core.moderation_log(None, &query.request(40, 200)?).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|entry| {
+            json!({
+                "id": entry.id.to_string(),
+                "account_id": entry.account_id.map(|id| id.to_string()),
+                "action": entry.action,
+                "target_type": entry.target_type,
+                "target_id": entry.target_id.to_string(),
+                "text": entry.text,
+                "created_at": entry.created_at.to_rfc3339(),
+            })
+        })
+        .collect();
+    Ok(paged(&core, &uri, &page, items))
+}

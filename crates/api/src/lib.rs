@@ -191,6 +191,10 @@ pub fn router() -> Router<Core> {
             "/api/v1/admin/reports/{id}/reopen",
             post(admin_moderation::reopen),
         )
+        .route(
+            "/api/v1/admin/rhizome/moderation_log",
+            get(admin_moderation::moderation_log),
+        )
         // Sign-up blocks.
         .route(
             "/api/v1/admin/email_domain_blocks",

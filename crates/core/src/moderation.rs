@@ -594,3 +594,71 @@ impl Core {
         self.resolve_report(moderator, report_id, note).await
     }
 }
+
+/// Longest note a moderator may add to a report.
+const NOTE_LIMIT: usize = 5000;
+
+impl Core {
+    /// Gives a local user another role (admins only, as on Mastodon, and not their own:
+    /// an admin cannot lock the instance out of its last admin by mistake).
+    pub async fn change_role(
+        &self,
+        admin: &LocalUser,
+        target: Id,
+        role: Role,
+    ) -> Result<LocalUser, CoreError> {
+        if admin.role != Role::Admin {
+            return Err(CoreError::Forbidden("This action is not allowed".into()));
+        }
+        if target == admin.account.id {
+            return Err(CoreError::Forbidden(
+                "admins do not change their own role".into(),
+            ));
+        }
+        let user = self
+            .store
+            .local_user(target)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if user.role != role {
+            self.store.set_role(target, role).await?;
+            self.log_moderation(
+                Some(admin.account.id),
+                "role",
+                "account",
+                target,
+                role.as_str(),
+            )
+            .await?;
+        }
+        self.store
+            .local_user(target)
+            .await?
+            .ok_or(CoreError::NotFound)
+    }
+
+    /// A moderator's note on a report, kept in the moderation log beside the report's
+    /// other changes.
+    pub async fn note_report(
+        &self,
+        moderator: &LocalUser,
+        id: Id,
+        note: &str,
+    ) -> Result<(), CoreError> {
+        if !moderator.role.is_staff() {
+            return Err(CoreError::Forbidden("This action is not allowed".into()));
+        }
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(CoreError::Invalid("the note is empty".into()));
+        }
+        if note.chars().count() > NOTE_LIMIT {
+            return Err(CoreError::Invalid(format!(
+                "the note is longer than {NOTE_LIMIT} characters"
+            )));
+        }
+        self.report_of(id).await?;
+        self.log_moderation(Some(moderator.account.id), "note", "report", id, note)
+            .await
+    }
+}

@@ -296,3 +296,29 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// How many jobs of `kind` wait (queued, or running) per value of their payload's
+    /// `inbox`: the deliveries still owed to each inbox. Grouped in the database, since a
+    /// backlog may hold many thousands of jobs.
+    pub async fn pending_jobs_by_inbox(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let inbox = match self.backend {
+            Backend::Sqlite { .. } => "json_extract(payload, '$.inbox')",
+            Backend::Postgres(_) => "(payload::json ->> 'inbox')",
+        };
+        let sql = format!(
+            "SELECT inbox, COUNT(*) AS n FROM (SELECT {inbox} AS inbox FROM jobs \
+             WHERE kind = $1 AND state IN ('queued', 'running')) pending \
+             WHERE inbox IS NOT NULL GROUP BY inbox"
+        );
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql).bind(kind).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((row.text("inbox")?, row.i64("n")?)))
+                .collect()
+        })
+    }
+}

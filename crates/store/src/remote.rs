@@ -695,3 +695,28 @@ fn map_outbox(row: &impl Columns) -> Result<OutboxActivity, StoreError> {
         created_at: Timestamp(row.i64("created_at")?),
     })
 }
+
+impl Store {
+    /// Every server a delivery was tried to, with its record (the admin's federation health).
+    pub async fn instances_health(&self) -> Result<Vec<InstanceHealth>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
+                 FROM instances ORDER BY domain",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(InstanceHealth {
+                        domain: row.text("domain")?,
+                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
+                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
+                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
+                        failures: row.i64("failures")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}

@@ -467,6 +467,260 @@ pub fn feed_entry_card(core: &Core, view: &StatusView) -> FeedEntryCard {
     }
 }
 
+// The admin area: accounts as moderators see them, reports, the moderation log, servers.
+
+/// An account with what moderators know of it.
+pub struct AdminAccountCard {
+    pub id: Id,
+    pub account: AccountCard,
+    /// `@name` here, `@name@host` for remote accounts.
+    pub acct: String,
+    pub local: bool,
+    /// For local users.
+    pub email: Option<String>,
+    /// What an applicant wrote when registrations need approval.
+    pub reason: Option<String>,
+    pub locale: Option<String>,
+    /// `user`, `moderator` or `admin`; `None` for remote accounts.
+    pub role: Option<&'static str>,
+    pub pending: bool,
+    pub silenced: bool,
+    pub suspended: bool,
+    pub disabled: bool,
+    pub sensitized: bool,
+    pub joined: String,
+    pub last_sign_in: Option<String>,
+}
+
+impl AdminAccountCard {
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Some("moderator" | "admin"))
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role == Some(role)
+    }
+}
+
+pub fn admin_account_card(
+    core: &Core,
+    admin: &rhizome_core::moderation::AdminAccount,
+    view: Option<&AccountView>,
+) -> AdminAccountCard {
+    let account = match view {
+        Some(view) => account_card(core, view),
+        None => bare_account_card(core, &admin.account),
+    };
+    let user = admin.user.as_ref();
+    AdminAccountCard {
+        id: admin.account.id,
+        acct: format!("@{}", admin.account.acct()),
+        local: admin.account.is_local(),
+        email: user.map(|u| u.email.clone()),
+        reason: user
+            .and_then(|u| u.registration_reason.clone())
+            .filter(|r| !r.trim().is_empty()),
+        locale: user.map(|u| u.locale.clone()).filter(|l| !l.is_empty()),
+        role: user.map(|u| u.role.as_str()),
+        pending: user.is_some_and(|u| !u.approved),
+        silenced: admin.state.silenced_at.is_some(),
+        suspended: admin.account.suspended_at.is_some(),
+        disabled: admin.state.disabled,
+        sensitized: admin.state.sensitized_at.is_some(),
+        joined: display_time(user.map_or(admin.account.created_at, |u| u.created_at)),
+        last_sign_in: user.and_then(|u| u.last_sign_in_at).map(display_time),
+        account,
+    }
+}
+
+/// A report, with the accounts it names.
+pub struct ReportCard {
+    pub id: Id,
+    pub reporter: AccountCard,
+    pub target: AccountCard,
+    /// `spam`, `legal`, `violation` or `other`.
+    pub category: String,
+    pub comment: String,
+    /// The instance rules it cites, as their text.
+    pub rules: Vec<String>,
+    pub status_count: usize,
+    /// Received from another server.
+    pub remote: bool,
+    pub forwarded: bool,
+    pub assigned: Option<AccountCard>,
+    pub resolved: bool,
+    pub resolved_by: Option<AccountCard>,
+    pub resolved_at: Option<String>,
+    pub created: String,
+}
+
+/// `accounts` holds the accounts the report names (missing ones are shown by id).
+pub fn report_card(
+    core: &Core,
+    report: &rhizome_store::Report,
+    accounts: &std::collections::HashMap<Id, Account>,
+    rules: &[String],
+) -> ReportCard {
+    let card = |id: Id| match accounts.get(&id) {
+        Some(account) => bare_account_card(core, account),
+        None => missing_account_card(core, id),
+    };
+    ReportCard {
+        id: report.id,
+        reporter: card(report.account_id),
+        target: card(report.target_account_id),
+        category: report.category.clone(),
+        comment: report.comment.clone(),
+        rules: report
+            .rule_ids
+            .iter()
+            .filter_map(|id| id.parse::<usize>().ok())
+            .filter_map(|n| n.checked_sub(1).and_then(|i| rules.get(i)).cloned())
+            .collect(),
+        status_count: report.status_ids.len(),
+        remote: report.uri.is_some(),
+        forwarded: report.forwarded,
+        assigned: report.assigned_account_id.map(card),
+        resolved: report.action_taken_at.is_some(),
+        resolved_by: report.action_taken_by_account_id.map(card),
+        resolved_at: report.action_taken_at.map(display_time),
+        created: display_time(report.created_at),
+    }
+}
+
+/// An account that no longer exists (a rejected sign-up, deleted data): its id only.
+fn missing_account_card(core: &Core, id: Id) -> AccountCard {
+    let account = Account {
+        id,
+        username: id.to_string(),
+        domain: None,
+        display_name: format!("#{id}"),
+        note: String::new(),
+        uri: String::new(),
+        url: None,
+        inbox_url: None,
+        shared_inbox_url: None,
+        outbox_url: None,
+        followers_url: None,
+        following_url: None,
+        featured_url: None,
+        public_key_id: None,
+        public_key_pem: String::new(),
+        actor_type: "Person".to_owned(),
+        locked: false,
+        bot: false,
+        discoverable: false,
+        avatar_url: None,
+        header_url: None,
+        fields: Vec::new(),
+        also_known_as: Vec::new(),
+        moved_to_account_id: None,
+        suspended_at: None,
+        emojis: Vec::new(),
+        fetched_at: None,
+        created_at: Timestamp(0),
+        updated_at: Timestamp(0),
+    };
+    bare_account_card(core, &account)
+}
+
+/// One line of the moderation log.
+pub struct LogEntryCard {
+    pub id: Id,
+    pub when: String,
+    pub when_rfc3339: String,
+    /// `None` when the system acted (a remote report, the CLI).
+    pub moderator: Option<AccountCard>,
+    pub action: String,
+    /// `account`, `report`, `status` or `domain`.
+    pub target_type: String,
+    pub target_id: Id,
+    /// The target account, when the entry is about one that still exists.
+    pub target_account: Option<AccountCard>,
+    /// Blocks and allows are logged with what they name (a domain, an address) as their
+    /// text: it names the target rather than explaining the action.
+    pub text_names_target: bool,
+    pub text: String,
+}
+
+pub fn log_entry_card(
+    core: &Core,
+    entry: &rhizome_store::ModerationEntry,
+    accounts: &std::collections::HashMap<Id, Account>,
+) -> LogEntryCard {
+    LogEntryCard {
+        id: entry.id,
+        when: display_time(entry.created_at),
+        when_rfc3339: entry.created_at.to_rfc3339(),
+        moderator: entry
+            .account_id
+            .and_then(|id| accounts.get(&id))
+            .map(|a| bare_account_card(core, a)),
+        action: entry.action.clone(),
+        target_type: entry.target_type.clone(),
+        target_id: entry.target_id,
+        target_account: (entry.target_type == "account")
+            .then(|| accounts.get(&entry.target_id))
+            .flatten()
+            .map(|a| bare_account_card(core, a)),
+        text_names_target: entry.target_type.ends_with("_block")
+            || entry.target_type.ends_with("_allow"),
+        text: entry.text.clone(),
+    }
+}
+
+/// A server on the federation health page.
+pub struct InstanceCard {
+    pub domain: String,
+    pub last_success: Option<String>,
+    pub last_failure: Option<String>,
+    pub failing_since: Option<String>,
+    pub failures: i64,
+    pub queued: i64,
+}
+
+pub fn instance_card(status: &rhizome_core::federation::deliver::InstanceStatus) -> InstanceCard {
+    InstanceCard {
+        domain: status.domain.clone(),
+        last_success: status.last_success_at.map(display_time),
+        last_failure: status.last_failure_at.map(display_time),
+        failing_since: status
+            .first_failure_at
+            .filter(|_| status.failures > 0)
+            .map(display_time),
+        failures: status.failures,
+        queued: status.queued,
+    }
+}
+
+/// An instance-level domain block.
+pub struct DomainBlockCard {
+    pub id: Id,
+    pub domain: String,
+    /// `suspend`, `silence` or `noop`.
+    pub severity: String,
+    pub reject_media: bool,
+    pub reject_reports: bool,
+    pub obfuscate: bool,
+    pub public_comment: String,
+    pub private_comment: String,
+    pub created: String,
+}
+
+pub fn domain_block_card(block: &rhizome_store::DomainBlock) -> DomainBlockCard {
+    DomainBlockCard {
+        id: block.id,
+        domain: block.domain.clone(),
+        severity: block.severity.clone(),
+        reject_media: block.reject_media,
+        reject_reports: block.reject_reports,
+        obfuscate: block.obfuscate,
+        public_comment: block.public_comment.clone(),
+        private_comment: block.private_comment.clone(),
+        created: display_time(block.created_at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

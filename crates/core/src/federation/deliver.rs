@@ -202,3 +202,70 @@ impl Core {
         ))
     }
 }
+
+/// One server as the admin's federation health page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InstanceStatus {
+    /// The host, with its port when it has one (as deliveries name it).
+    pub domain: String,
+    pub last_success_at: Option<rhizome_model::Timestamp>,
+    pub last_failure_at: Option<rhizome_model::Timestamp>,
+    /// When the current run of failures began.
+    pub first_failure_at: Option<rhizome_model::Timestamp>,
+    /// Failed deliveries in a row.
+    pub failures: i64,
+    /// Deliveries waiting for it (queued, or being tried now).
+    pub queued: i64,
+}
+
+impl Core {
+    /// Every server we know — from its accounts, its deliveries or the queue — with its
+    /// delivery record and the deliveries it is owed; the most troubled first (failures in a
+    /// row, then the backlog, then the latest failure), the others by name.
+    pub async fn federation_health(&self) -> Result<Vec<InstanceStatus>, CoreError> {
+        let mut known: HashMap<String, InstanceStatus> = HashMap::new();
+        for domain in self.store.known_domains().await? {
+            let domain = domain.to_ascii_lowercase();
+            known
+                .entry(domain.clone())
+                .or_insert_with(|| InstanceStatus {
+                    domain,
+                    ..Default::default()
+                });
+        }
+        for health in self.store.instances_health().await? {
+            let domain = health.domain.to_ascii_lowercase();
+            let entry = known.entry(domain.clone()).or_default();
+            *entry = InstanceStatus {
+                domain,
+                last_success_at: health.last_success_at,
+                last_failure_at: health.last_failure_at,
+                first_failure_at: health.first_failure_at,
+                failures: health.failures,
+                queued: entry.queued,
+            };
+        }
+        for (inbox, count) in self.store.pending_jobs_by_inbox(DELIVER).await? {
+            let Ok(url) = Url::parse(&inbox) else {
+                continue;
+            };
+            let domain = host_of(&url).to_ascii_lowercase();
+            let entry = known
+                .entry(domain.clone())
+                .or_insert_with(|| InstanceStatus {
+                    domain,
+                    ..Default::default()
+                });
+            entry.queued += count;
+        }
+        let mut list: Vec<InstanceStatus> = known.into_values().collect();
+        list.sort_by(|a, b| {
+            b.failures
+                .cmp(&a.failures)
+                .then(b.queued.cmp(&a.queued))
+                .then(b.last_failure_at.cmp(&a.last_failure_at))
+                .then(a.domain.cmp(&b.domain))
+        });
+        Ok(list)
+    }
+}
