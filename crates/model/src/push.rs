@@ -45,7 +45,8 @@ impl FromStr for PushPolicy {
     }
 }
 
-/// The notification types a subscription wants pushed; every other type is not.
+/// The notification types a subscription wants pushed (kept in [`NotificationKind::ALL`]
+/// order); every other type is not.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PushAlerts(Vec<NotificationKind>);
 
@@ -66,6 +67,8 @@ impl PushAlerts {
         self.0.retain(|k| *k != kind);
         if on {
             self.0.push(kind);
+            // One order, so that equal sets compare equal.
+            self.0.sort_by_key(|k| NotificationKind::ALL.iter().position(|a| a == k));
         }
     }
 
