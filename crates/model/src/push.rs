@@ -68,7 +68,8 @@ impl PushAlerts {
         if on {
             self.0.push(kind);
             // One order, so that equal sets compare equal.
-            self.0.sort_by_key(|k| NotificationKind::ALL.iter().position(|a| a == k));
+            self.0
+                .sort_by_key(|k| NotificationKind::ALL.iter().position(|a| a == k));
         }
     }
 
