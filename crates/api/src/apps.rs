@@ -47,7 +47,7 @@ pub async fn create(
             website: params.website,
         })
         .await?;
-    Ok(Json(entities::application(&app, true)))
+    Ok(Json(entities::application(&core, &app, true)))
 }
 
 pub async fn verify_credentials(
@@ -65,7 +65,7 @@ pub async fn verify_credentials(
         .ok_or_else(|| {
             crate::ApiError::new(StatusCode::UNAUTHORIZED, "The access token is invalid")
         })?;
-    Ok(Json(entities::application(&app, false)))
+    Ok(Json(entities::application(&core, &app, false)))
 }
 
 #[derive(Deserialize)]

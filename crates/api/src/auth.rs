@@ -60,3 +60,20 @@ impl FromRequestParts<Core> for MaybeAuth {
         }
     }
 }
+
+/// The plain token of a request, for the few actions that keep it (a push subscription
+/// sends it back to its app). Check it with [`Auth`] too: this only reads it.
+pub struct Bearer(pub String);
+
+impl FromRequestParts<Core> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Core) -> Result<Self, Self::Rejection> {
+        bearer_token(parts).map(Bearer).ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "The access token is invalid",
+            )
+        })
+    }
+}

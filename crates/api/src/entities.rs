@@ -6,8 +6,8 @@ use rhizome_core::settings::EffectiveSettings;
 use rhizome_core::text::stored_html_to_text;
 use rhizome_core::views::{AccountView, StatusView};
 use rhizome_model::{
-    Account, Attachment, LocalUser, OAuthApp, QuotePolicy, QuoteState, Relationship, Role,
-    StatusEdit, Visibility,
+    Account, Attachment, LocalUser, OAuthApp, PushSubscription, QuotePolicy, QuoteState,
+    Relationship, Role, StatusEdit, Visibility,
 };
 use serde_json::{Value, json};
 
@@ -424,7 +424,7 @@ pub fn notification(core: &Core, n: &NotificationView) -> Value {
     entity
 }
 
-pub fn application(app: &OAuthApp, with_secret: bool) -> Value {
+pub fn application(core: &Core, app: &OAuthApp, with_secret: bool) -> Value {
     let mut entity = json!({
         "id": app.id,
         "name": app.name,
@@ -432,8 +432,8 @@ pub fn application(app: &OAuthApp, with_secret: bool) -> Value {
         "scopes": app.scopes.iter().collect::<Vec<_>>(),
         "redirect_uri": app.redirect_uris.join("\n"),
         "redirect_uris": app.redirect_uris,
-        // Deprecated, still read by old clients.
-        "vapid_key": "",
+        // Deprecated for `configuration.vapid.public_key`, still read by clients.
+        "vapid_key": core.vapid_server_key(),
     });
     if with_secret {
         entity["client_id"] = json!(app.client_id);
@@ -441,6 +441,27 @@ pub fn application(app: &OAuthApp, with_secret: bool) -> Value {
         entity["client_secret_expires_at"] = json!(0);
     }
     entity
+}
+
+/// The WebPushSubscription entity: every alert type with whether it is pushed.
+pub fn push_subscription(core: &Core, subscription: &PushSubscription) -> Value {
+    let alerts: serde_json::Map<String, Value> = rhizome_model::NotificationKind::ALL
+        .into_iter()
+        .map(|kind| {
+            (
+                kind.as_str().to_owned(),
+                json!(subscription.alerts.enabled(kind)),
+            )
+        })
+        .collect();
+    json!({
+        "id": subscription.id,
+        "endpoint": subscription.endpoint,
+        "standard": subscription.standard,
+        "alerts": alerts,
+        "server_key": core.vapid_server_key(),
+        "policy": subscription.policy.as_str(),
+    })
 }
 
 pub fn token(issued: &rhizome_core::oauth::IssuedToken) -> Value {
@@ -492,6 +513,7 @@ pub fn instance_v2(core: &Core, settings: &EffectiveSettings, active_users: i64)
     let mut configuration = configuration(core);
     configuration["urls"] = json!({ "streaming": core.urls.streaming() });
     configuration["translation"] = json!({ "enabled": false });
+    configuration["vapid"] = json!({ "public_key": core.vapid_server_key() });
     json!({
         "domain": core.config.domain,
         "title": settings.name,

@@ -24,6 +24,7 @@ pub mod pagination;
 pub mod params;
 mod pleroma_admin;
 mod polls;
+mod push;
 mod reactions;
 mod search;
 mod statuses;
@@ -313,6 +314,13 @@ pub fn router() -> Router<Core> {
         .route(
             "/api/v1/apps/verify_credentials",
             get(apps::verify_credentials),
+        )
+        .route(
+            "/api/v1/push/subscription",
+            get(push::show)
+                .post(push::create)
+                .put(push::update)
+                .delete(push::delete),
         )
         .route("/oauth/token", post(apps::token))
         .route("/oauth/revoke", post(apps::revoke))

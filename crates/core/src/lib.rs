@@ -27,6 +27,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod profile;
+pub mod push;
 pub mod quotes;
 pub mod retention;
 pub mod search;
@@ -65,6 +66,9 @@ pub struct Core {
     pub jobs_ready: Arc<tokio::sync::Notify>,
     /// Fetches and delivers; `None` when federation is off.
     pub http: Option<rhizome_federation::http::HttpClient>,
+    /// Sends Web Push messages: the same client and address rules, on even when
+    /// federation is off.
+    pub web_push_http: rhizome_federation::http::HttpClient,
     /// Where uploads, avatars, emoji and cached remote files are kept.
     pub media: media::storage::MediaStorage,
     pub(crate) host_limits: Arc<federation::HostLimits>,
@@ -76,21 +80,17 @@ impl Core {
     pub async fn new(store: Store, config: CoreConfig, clock: Clock) -> Result<Core, CoreError> {
         let urls = Urls::new(config.scheme, &config.domain);
         let secrets = secrets::InstanceSecrets::load_or_create(&store, &clock).await?;
-        let http = if config.federation_enabled {
-            let fetch = rhizome_federation::http::FetchConfig {
-                allow_http: config.fetch.allow_http,
-                allow_private_addresses: config.fetch.allow_private_addresses,
-                extra_ca_file: config.fetch.extra_ca_file.clone(),
-                user_agent: format!("Rhizome/{} (+{})", env!("CARGO_PKG_VERSION"), urls.base()),
-                ..Default::default()
-            };
-            Some(
-                rhizome_federation::http::HttpClient::new(fetch)
-                    .map_err(|e| CoreError::Internal(format!("HTTP client: {e}")))?,
-            )
-        } else {
-            None
+        let fetch = rhizome_federation::http::FetchConfig {
+            allow_http: config.fetch.allow_http,
+            allow_private_addresses: config.fetch.allow_private_addresses,
+            extra_ca_file: config.fetch.extra_ca_file.clone(),
+            user_agent: format!("Rhizome/{} (+{})", env!("CARGO_PKG_VERSION"), urls.base()),
+            ..Default::default()
         };
+        // One client (clones share its connections) for federation and push alike.
+        let web_push_http = rhizome_federation::http::HttpClient::new(fetch)
+            .map_err(|e| CoreError::Internal(format!("HTTP client: {e}")))?;
+        let http = config.federation_enabled.then(|| web_push_http.clone());
         let events = events::EventBus::new(&store);
         let media = media::storage::MediaStorage::open(config.media.backend.clone())?;
         Ok(Core {
@@ -102,6 +102,7 @@ impl Core {
             events,
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
             http,
+            web_push_http,
             media,
             host_limits: Arc::new(federation::HostLimits::default()),
             policy_cache: Arc::new(federation::policy::PolicyCache::default()),

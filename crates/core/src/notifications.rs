@@ -71,6 +71,7 @@ impl Core {
             account_id,
             notification_id: notification.id,
         });
+        self.queue_pushes(&notification).await;
         Ok(())
     }
 

@@ -9,13 +9,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Clock, CoreError};
 
-/// The instance actor's key pair and the keys that protect cookies and forms.
+/// The instance actor's key pair, the keys that protect cookies and forms, and Web Push's.
 pub struct InstanceSecrets {
     pub instance_actor: ActorKeys,
     /// Signs session cookies.
     pub cookie_key: String,
     /// Derives CSRF tokens.
     pub csrf_key: String,
+    /// Signs Web Push requests (VAPID, RFC 8292); its public half is the `server_key`
+    /// clients subscribe with, so it must never change under them.
+    pub vapid: crate::push::crypto::VapidKeys,
+    /// Seals the access tokens push subscriptions keep (32 bytes, base64url).
+    pub push_token_key: String,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -64,10 +69,22 @@ impl InstanceSecrets {
             .map_err(|e| CoreError::Internal(format!("instance actor keys: {e}")))?;
         let cookie_key = shared_secret(store, "cookie_key", now, || Ok(random_token(64))).await?;
         let csrf_key = shared_secret(store, "csrf_key", now, || Ok(random_token(64))).await?;
+        let vapid = shared_secret(store, "vapid_keys", now, || {
+            let keys = crate::push::crypto::VapidKeys::generate()
+                .map_err(|e| CoreError::Internal(format!("VAPID keys: {e}")))?;
+            serde_json::to_string(&keys).map_err(|e| CoreError::Internal(e.to_string()))
+        })
+        .await?;
+        let vapid = serde_json::from_str(&vapid)
+            .map_err(|e| CoreError::Internal(format!("VAPID keys: {e}")))?;
+        let push_token_key =
+            shared_secret(store, "push_token_key", now, || Ok(random_token(32))).await?;
         Ok(InstanceSecrets {
             instance_actor,
             cookie_key,
             csrf_key,
+            vapid,
+            push_token_key,
         })
     }
 }

@@ -30,6 +30,8 @@ impl Tokens<'_> {
     async fn without(&mut self, scope: &str) -> String {
         let other = if scope.starts_with("read") {
             "write push"
+        } else if scope == "push" {
+            "read write follow"
         } else {
             "read push"
         };
@@ -413,6 +415,39 @@ async fn every_endpoint_checks_tokens_and_scopes() {
             Method::GET,
             "/api/v1/preferences",
             "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/push/subscription",
+            "push",
+            json!({
+                "subscription": {
+                    "endpoint": "https://push.example/scopes",
+                    // RFC 8291's example user agent key.
+                    "keys": {
+                        "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                        "auth": "BTBZMqHH6r4Tts7J_aSIgg",
+                    },
+                },
+            }),
+        ),
+        (
+            Method::GET,
+            "/api/v1/push/subscription",
+            "push",
+            no_body.clone(),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/push/subscription",
+            "push",
+            json!({ "data": { "policy": "none" } }),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/push/subscription",
+            "push",
             no_body.clone(),
         ),
         (

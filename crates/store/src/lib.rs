@@ -25,6 +25,7 @@ mod notifications;
 mod oauth;
 mod page;
 mod polls;
+mod push;
 mod remote;
 mod retention;
 mod row;

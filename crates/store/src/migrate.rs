@@ -147,6 +147,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_spent_captchas.sql"),
         include_str!("../migrations/postgres/0022_spent_captchas.sql"),
     ),
+    (
+        23,
+        "web push subscriptions",
+        include_str!("../migrations/sqlite/0023_push_subscriptions.sql"),
+        include_str!("../migrations/postgres/0023_push_subscriptions.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -3,7 +3,7 @@
 use rhizome_model::{AccessToken, Id, OAuthApp, Scopes, Timestamp};
 
 use crate::row::Columns;
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, begin_write, with_pool};
 
 pub type NewApp = OAuthApp;
 
@@ -140,35 +140,47 @@ impl Store {
         })
     }
 
-    /// Revokes a token. Returns whether a live token was revoked.
+    /// Revokes a token, and removes its push subscription. Returns whether a live token was
+    /// revoked.
     pub async fn revoke_token(&self, id: Id, at: Timestamp) -> Result<bool, StoreError> {
-        with_pool!(self, write, |pool| {
+        begin_write!(self, |tx| {
             let done = sqlx::query(
                 "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
             )
             .bind(id.0)
             .bind(at.0)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            sqlx::query("DELETE FROM push_subscriptions WHERE token_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
             Ok(done.rows_affected() > 0)
         })
     }
 
-    /// Revokes every token of an account (password change, suspension).
+    /// Revokes every token of an account (password change, suspension), and removes their
+    /// push subscriptions.
     pub async fn revoke_account_tokens(
         &self,
         account_id: Id,
         at: Timestamp,
     ) -> Result<u64, StoreError> {
-        with_pool!(self, write, |pool| {
+        begin_write!(self, |tx| {
             let done = sqlx::query(
                 "UPDATE oauth_tokens SET revoked_at = $2 \
                  WHERE account_id = $1 AND revoked_at IS NULL",
             )
             .bind(account_id.0)
             .bind(at.0)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            sqlx::query("DELETE FROM push_subscriptions WHERE account_id = $1")
+                .bind(account_id.0)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
             Ok(done.rows_affected())
         })
     }

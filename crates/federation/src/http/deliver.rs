@@ -89,6 +89,47 @@ impl HttpClient {
     }
 }
 
+/// The answer to a plain [`HttpClient::post`]: its status, and `Retry-After` when given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostAnswer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+}
+
+impl HttpClient {
+    /// POSTs `body` with `headers` to `url`, unsigned and without following redirects, under
+    /// the same address rules and timeout as every request (Web Push messages to a push
+    /// service). Any answer is returned for the caller to judge; at most 64 KiB of its body
+    /// is read, to keep the connection.
+    pub async fn post(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+    ) -> Result<PostAnswer, FetchError> {
+        self.check_url(url)?;
+        let response = self
+            .client
+            .post(url.clone())
+            .headers(headers)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(map_reqwest_error)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| parse_retry_after(value, SystemTime::now()));
+        let _ = read_body_limited(response, MAX_DRAINED_BODY).await;
+        Ok(PostAnswer {
+            status,
+            retry_after,
+        })
+    }
+}
+
 /// Sorts a non-2xx answer into retry or give up.
 fn classify_failure(status: StatusCode, retry_after: Option<Duration>) -> DeliveryError {
     let reason = format!("the inbox answered HTTP {status}");

@@ -31,7 +31,7 @@ mod webfinger;
 
 pub use address::{host_of, is_public_address};
 pub use client::{FetchConfig, HttpClient, ResolveOverride};
-pub use deliver::{ACTIVITY_CONTENT_TYPE, parse_retry_after};
+pub use deliver::{ACTIVITY_CONTENT_TYPE, PostAnswer, parse_retry_after};
 pub use error::{DeliveryError, FetchError};
 pub use fetch::{ACTIVITY_ACCEPT, Fetched, FetchedObject, FetchedPage};
 pub use ipnet::IpNet;
