@@ -141,8 +141,9 @@ test("a visitor signs up, posts an image with alt text, and sees it on the timel
   assert.match(new URL(page.url()).pathname, /^\/home/);
   const compose = page.locator('form[action="/statuses"]');
   await compose.locator('textarea[name="status"]').fill("A meadow in the morning #rhizome");
+  await compose.locator("details.compose-media > summary").click();
   await compose.locator('input[type="file"]').first().setInputFiles(IMAGE);
-  await compose.locator('[name="description"], [name="description_0"], [name="descriptions"]').first().fill("Green grass under a pale sky");
+  await compose.locator('textarea[name^="media_description_"]').first().fill("Green grass under a pale sky");
   await compose.locator('button[type="submit"]').click();
   // The script posts without a reload and puts the new post at the top of the timeline.
   const posted = page.locator("article.status", { hasText: "A meadow in the morning" }).first();

@@ -111,7 +111,7 @@ fn the_web_interface_works_in_a_real_browser() {
     );
     let (a, b) = (Instance::start(), Instance::start());
     let password = "correct horse battery staple";
-    a.user("admin", "admin", password);
+    a.user("ada", "admin", password);
     b.user("bob", "user", password);
     let bob_token = b.token("bob");
     let screenshots = std::env::var_os("CARGO_TARGET_DIR")
@@ -128,7 +128,7 @@ fn the_web_interface_works_in_a_real_browser() {
         .env("RHIZOME_A", a.server.base())
         .env("RHIZOME_B", b.server.base())
         .env("RHIZOME_B_DOMAIN", b.domain())
-        .env("RHIZOME_ADMIN", "admin")
+        .env("RHIZOME_ADMIN", "ada")
         .env("RHIZOME_PASSWORD", password)
         .env("RHIZOME_BOB_TOKEN", &bob_token)
         .env("RHIZOME_SCREENSHOTS", &screenshots)

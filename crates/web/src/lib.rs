@@ -27,6 +27,7 @@ use rhizome_core::Core;
 
 const DEFAULT_AVATAR: &[u8] = include_bytes!("../assets/avatar.png");
 const DEFAULT_HEADER: &[u8] = include_bytes!("../assets/header.png");
+const ICON: &[u8] = include_bytes!("../assets/icon.png");
 
 /// Every route of the web interface. Pages pass through [`session::middleware`] (security
 /// headers, the browser cookie, error pages in the visitor's language); files do not.
@@ -47,6 +48,8 @@ pub fn router(core: &Core) -> Router<Core> {
         .route("/proxy/{tag}/{encoded}", get(media::proxy))
         .route("/static/{file}", get(assets::serve))
         .route("/static/avatar.png", get(|| async { png(DEFAULT_AVATAR) }))
+        .route("/favicon.ico", get(|| async { png(ICON) }))
+        .route("/static/icon.png", get(|| async { png(ICON) }))
         .route("/static/header.png", get(|| async { png(DEFAULT_HEADER) }))
         .route(
             "/static/thumbnail.png",
@@ -114,7 +117,6 @@ pub fn escape(text: &str) -> String {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {
