@@ -112,6 +112,9 @@ impl JobRegistry {
         registry.register(crate::federation::inbox::PROCESS_ACTIVITY, |core, job| {
             Box::pin(async move { core.process_activity(payload(&job)?).await })
         });
+        registry.register(crate::imports::PROCESS_IMPORT, |core, job| {
+            Box::pin(async move { core.run_import(payload(&job)?).await })
+        });
         registry.register(crate::announcements::ANNOUNCEMENT_EVENT, |core, job| {
             Box::pin(async move {
                 core.events.publish(payload(&job)?);

@@ -147,6 +147,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_spent_captchas.sql"),
         include_str!("../migrations/postgres/0022_spent_captchas.sql"),
     ),
+    (
+        24,
+        "CSV imports and their rows",
+        include_str!("../migrations/sqlite/0024_imports.sql"),
+        include_str!("../migrations/postgres/0024_imports.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
