@@ -539,24 +539,22 @@ impl Core {
                     // The rest later, and other jobs in between.
                     return Err(JobError::Postpone(Duration::ZERO));
                 }
-                let outcome = self.apply_row(&user, &import, &row, &mut lists).await;
-                let recorded = match outcome {
+                let recorded = match self.apply_row(&user, &import, &row, &mut lists).await {
                     Ok(target) => Ok(target),
-                    Err(RowError::Failed(reason)) => Err(reason),
+                    Err(RowError::Failed(reason)) => {
+                        tracing::debug!(import = %import.id, row = row.position, %reason, "import row failed");
+                        Err(reason)
+                    }
                     Err(RowError::Retry(message)) => return Err(JobError::Retry(message)),
                 };
-                let failed = recorded.is_err();
                 self.store
                     .end_import_row(
                         import.id,
                         row.position,
-                        recorded.as_ref().map(|t| *t).map_err(String::as_str),
+                        recorded.as_ref().copied().map_err(String::as_str),
                     )
                     .await
                     .map_err(CoreError::from)?;
-                if failed {
-                    tracing::debug!(import = %import.id, row = row.position, "import row failed");
-                }
                 applied += 1;
             }
         }
