@@ -832,3 +832,32 @@ pub fn captcha(challenge: &rhizome_core::captcha::CaptchaChallenge) -> Value {
         "seconds_valid": challenge.seconds_valid,
     })
 }
+
+/// A CSV import and its progress (Rhizome's entity, named after Mastodon's bulk imports:
+/// `type`, `state`, `total_items`, `processed_items`, `imported_items`).
+pub fn import(view: &rhizome_core::imports::ImportView) -> Value {
+    let import = &view.import;
+    json!({
+        "id": import.id.to_string(),
+        "type": import.kind.as_str(),
+        "mode": if import.overwrite { "overwrite" } else { "merge" },
+        "overwrite": import.overwrite,
+        "state": import.state.as_str(),
+        "original_filename": import.original_filename,
+        "total_items": import.total_rows,
+        "processed_items": view.progress.done + view.progress.failed,
+        "imported_items": view.progress.done,
+        "failed_items": view.progress.failed,
+        "created_at": import.created_at.to_rfc3339(),
+        "finished_at": import.finished_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+/// A row of an import that could not be applied: its place in the file, what it said, why.
+pub fn import_failure(row: &rhizome_store::ImportRow) -> Value {
+    json!({
+        "row": row.position,
+        "data": row.source,
+        "error": row.error,
+    })
+}

@@ -12,6 +12,7 @@ mod announcements;
 mod apps;
 pub mod auth;
 mod conversations;
+mod data;
 pub mod entities;
 pub mod error;
 mod featured;
@@ -276,6 +277,28 @@ pub fn router() -> Router<Core> {
                 .put(media::update)
                 .delete(media::delete)
                 .layer(DefaultBodyLimit::disable()),
+        )
+        // Exports and imports: CSV uploads lift the server's body limit, `ImportForm`
+        // enforces the imports' own.
+        .route("/api/v1/exports/{file}", get(data::export))
+        .route(
+            "/api/v1/import",
+            post(data::create).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/imports", get(data::index))
+        .route("/api/v1/imports/{id}", get(data::show))
+        .route("/api/v1/imports/{id}/failures", get(data::failures))
+        .route(
+            "/api/pleroma/follow_import",
+            post(data::akkoma_follows).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/pleroma/blocks_import",
+            post(data::akkoma_blocks).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/pleroma/mutes_import",
+            post(data::akkoma_mutes).layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/followed_tags", get(conversations::followed_tags))
         .route("/api/v1/tags/{name}", get(conversations::tag))

@@ -20,6 +20,8 @@ fn invalid(err: impl std::fmt::Display) -> ApiError {
 pub struct UploadedFile {
     /// The form field's name (`file`, `thumbnail`, `avatar`…).
     pub field: String,
+    /// The name the client gave the file.
+    pub file_name: Option<String>,
     pub bytes: Vec<u8>,
 }
 
@@ -37,6 +39,26 @@ impl<T> ParamsWithFiles<T> {
         let index = self.files.iter().position(|f| f.field == field)?;
         Some(self.files.swap_remove(index).bytes)
     }
+
+    /// The file sent as `field`, with its name, if any.
+    pub fn take_upload(&mut self, field: &str) -> Option<UploadedFile> {
+        let index = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.swap_remove(index))
+    }
+}
+
+impl<T: DeserializeOwned> ParamsWithFiles<T> {
+    /// As the extractor, with one bound for everything: files, each text field, and a
+    /// form body (for uploads of text, such as CSV imports, which are not media).
+    pub async fn read_bounded(
+        request: Request,
+        core: &rhizome_core::Core,
+        bytes: usize,
+    ) -> Result<Self, ApiError> {
+        read_params(request, core, Some(bytes as u64), bytes)
+            .await
+            .map(|(params, files)| ParamsWithFiles { params, files })
+    }
 }
 
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
@@ -49,7 +71,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        read_params(request, state, None)
+        read_params(request, state, None, MAX_TEXT_FIELD_BYTES)
             .await
             .map(|(params, _)| Params(params))
     }
@@ -66,18 +88,20 @@ where
         core: &rhizome_core::Core,
     ) -> Result<Self, Self::Rejection> {
         let limit = core.config.media.max_upload_bytes();
-        read_params(request, core, Some(limit))
+        read_params(request, core, Some(limit), MAX_TEXT_FIELD_BYTES)
             .await
             .map(|(params, files)| ParamsWithFiles { params, files })
     }
 }
 
 /// Reads parameters; with `files_limit`, keeps multipart files up to that many bytes in
-/// all (more is 413), otherwise skips them.
+/// all (more is 413), otherwise skips them. Each text field, and a form body where files
+/// are allowed, may have up to `text_limit` bytes.
 async fn read_params<T: DeserializeOwned, S: Send + Sync>(
     request: Request,
     state: &S,
     files_limit: Option<u64>,
+    text_limit: usize,
 ) -> Result<(T, Vec<UploadedFile>), ApiError> {
     let query = request.uri().query().unwrap_or("").to_owned();
     let content_type = request
@@ -99,7 +123,8 @@ async fn read_params<T: DeserializeOwned, S: Send + Sync>(
             .map_err(|e| ApiError::bad_request(e.body_text()))?
         {
             let name = field.name().unwrap_or("").to_owned();
-            if field.file_name().is_some() {
+            let file_name = field.file_name().map(str::to_owned);
+            if file_name.is_some() {
                 let Some(limit) = files_limit else {
                     // Files are for the media endpoints, which read them themselves.
                     continue;
@@ -122,7 +147,11 @@ async fn read_params<T: DeserializeOwned, S: Send + Sync>(
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                files.push(UploadedFile { field: name, bytes });
+                files.push(UploadedFile {
+                    field: name,
+                    file_name,
+                    bytes,
+                });
                 continue;
             }
             let mut text = Vec::new();
@@ -131,7 +160,7 @@ async fn read_params<T: DeserializeOwned, S: Send + Sync>(
                 .await
                 .map_err(|e| ApiError::bad_request(e.body_text()))?
             {
-                if text.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+                if text.len() + chunk.len() > text_limit {
                     return Err(ApiError::new(
                         axum::http::StatusCode::PAYLOAD_TOO_LARGE,
                         format!("the field {name} is too long"),
@@ -154,7 +183,7 @@ async fn read_params<T: DeserializeOwned, S: Send + Sync>(
         None => axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::new(e.status(), e.body_text()))?,
-        Some(_) => axum::body::to_bytes(request.into_body(), MAX_TEXT_FIELD_BYTES)
+        Some(_) => axum::body::to_bytes(request.into_body(), text_limit)
             .await
             .map_err(|_| {
                 ApiError::new(

@@ -115,6 +115,9 @@ impl JobRegistry {
         registry.register(crate::push::WEB_PUSH, |core, job| {
             Box::pin(async move { core.run_web_push(payload(&job)?).await })
         });
+        registry.register(crate::imports::PROCESS_IMPORT, |core, job| {
+            Box::pin(async move { core.run_import(payload(&job)?).await })
+        });
         registry.register(crate::announcements::ANNOUNCEMENT_EVENT, |core, job| {
             Box::pin(async move {
                 core.events.publish(payload(&job)?);

@@ -109,6 +109,25 @@ impl Core {
                 .await?;
             return self.relationship(me, target_id).await;
         }
+        if let Some(pending) = self
+            .store
+            .follow_between(FollowTable::Requests, me, target_id)
+            .await?
+        {
+            // Already asked: as Mastodon, only the options change, and the Follow is not
+            // sent again (an import applying a row twice must not send two).
+            self.store
+                .upsert_follow(
+                    FollowTable::Requests,
+                    &Follow {
+                        show_reblogs: options.reblogs,
+                        notify: options.notify,
+                        ..pending
+                    },
+                )
+                .await?;
+            return self.relationship(me, target_id).await;
+        }
         let follow = Follow {
             id: Id::generate(now.0),
             account_id: me,

@@ -96,6 +96,18 @@ enum AdminCommand {
         #[command(subcommand)]
         command: AnnouncementCommand,
     },
+    /// Write a user's seven CSV exports (Mastodon's formats) into a folder.
+    ExportUser {
+        name: String,
+        /// The folder to write to (made when missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// CSV imports and their progress.
+    Imports {
+        #[command(subcommand)]
+        command: crate::admin_data::ImportsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -413,13 +425,13 @@ fn job_json(job: &Job) -> Value {
     })
 }
 
-struct Output {
+pub(crate) struct Output {
     json: bool,
 }
 
 impl Output {
     /// Prints `value` as JSON, or `text` for people.
-    fn show(&self, value: Value, text: impl FnOnce() -> String) {
+    pub(crate) fn show(&self, value: Value, text: impl FnOnce() -> String) {
         if self.json {
             println!(
                 "{}",
@@ -448,6 +460,10 @@ pub async fn run(loaded: Loaded, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Emoji { command } => emoji(&core, &out, command).await,
         AdminCommand::Media { command } => media(&core, &loaded.config, &out, command).await,
         AdminCommand::Announcement { command } => announcement(&core, &out, command).await,
+        AdminCommand::ExportUser { name, out: dir } => {
+            crate::admin_data::export_user(&core, &out, &name, &dir).await
+        }
+        AdminCommand::Imports { command } => crate::admin_data::imports(&core, &out, command).await,
         AdminCommand::Prune {
             dry_run,
             older_than_days,

@@ -2,6 +2,7 @@
 //! Kept as a library so that tests and the benchmark can start a server in-process.
 
 pub mod admin;
+mod admin_data;
 pub mod config;
 pub mod metrics;
 pub mod ratelimit;

@@ -456,6 +456,73 @@ async fn every_endpoint_checks_tokens_and_scopes() {
             "write:statuses",
             no_body.clone(),
         ),
+        // CSV exports and imports (the multipart `POST /api/v1/import` in tests/csv_data.rs).
+        (
+            Method::GET,
+            "/api/v1/exports/following.csv",
+            "read:follows",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/followers.csv",
+            "read:follows",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/lists.csv",
+            "read:lists",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/blocks.csv",
+            "read:blocks",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/mutes.csv",
+            "read:mutes",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/domain_blocks.csv",
+            "read:blocks",
+            no_body.clone(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/exports/bookmarks.csv",
+            "read:bookmarks",
+            no_body.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/pleroma/follow_import",
+            "write:follows",
+            json!({ "list": "nobody" }),
+        ),
+        (
+            Method::POST,
+            "/api/pleroma/blocks_import",
+            "write:blocks",
+            json!({ "list": "nobody" }),
+        ),
+        (
+            Method::POST,
+            "/api/pleroma/mutes_import",
+            "write:mutes",
+            json!({ "list": "nobody" }),
+        ),
+        (
+            Method::GET,
+            "/api/v1/imports",
+            "read:follows",
+            no_body.clone(),
+        ),
     ];
     for (method, path, scope, body) in &private {
         let path = fill(path);

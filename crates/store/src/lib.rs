@@ -15,6 +15,7 @@ mod discovery;
 mod error;
 mod filters;
 mod graph;
+mod imports;
 mod interactions;
 mod jobs;
 mod lists;
@@ -51,6 +52,10 @@ pub use discovery::{FeaturedTag, SuggestionSource};
 pub use error::StoreError;
 pub use filters::{Filter, FilterKeyword};
 pub use graph::{AccountCounts, FollowTable};
+pub use imports::{
+    FollowedAccount, Import, ImportKind, ImportProgress, ImportRow, ImportState, NewImportRow,
+    RowState,
+};
 pub use interactions::{Mark, Reaction};
 pub use jobs::{JobCounts, NewJob};
 pub use lists::{List, Marker, RepliesPolicy};

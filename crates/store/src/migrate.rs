@@ -153,6 +153,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_push_subscriptions.sql"),
         include_str!("../migrations/postgres/0023_push_subscriptions.sql"),
     ),
+    (
+        24,
+        "CSV imports and their rows",
+        include_str!("../migrations/sqlite/0024_imports.sql"),
+        include_str!("../migrations/postgres/0024_imports.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
