@@ -147,6 +147,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_spent_captchas.sql"),
         include_str!("../migrations/postgres/0022_spent_captchas.sql"),
     ),
+    (
+        25,
+        "account security: posting defaults, two-factor, recovery codes, password resets",
+        include_str!("../migrations/sqlite/0025_account_security.sql"),
+        include_str!("../migrations/postgres/0025_account_security.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
