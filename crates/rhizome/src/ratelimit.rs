@@ -49,7 +49,17 @@ impl Action {
         let path = path.trim_end_matches('/');
         let mut actions = Vec::new();
         let post = method == Method::POST;
-        if post && (path == "/oauth/token" || path == "/oauth/authorize" || path == "/auth/sign_in")
+        // The second sign-in step and reset requests count too: codes must not be guessed,
+        // nor mailboxes flooded.
+        if post
+            && matches!(
+                path,
+                "/oauth/token"
+                    | "/oauth/authorize"
+                    | "/auth/sign_in"
+                    | "/auth/sign_in/two_factor"
+                    | "/auth/password/new"
+            )
         {
             actions.push(Action::SignIn);
         }
