@@ -359,7 +359,7 @@ impl Core {
         }
         self.check_second_factor(user.account.id, code)
             .await
-            .map_err(|_| CoreError::invalid("the two-factor code is invalid"))?;
+            .map_err(wrong_code_is_invalid)?;
         self.store.disable_two_factor(user.account.id).await?;
         tracing::info!(account = user.account.id.0, "two-factor sign-in disabled");
         Ok(())
@@ -375,7 +375,7 @@ impl Core {
         self.check_own_password(user, password).await?;
         self.check_second_factor(user.account.id, code)
             .await
-            .map_err(|_| CoreError::invalid("the two-factor code is invalid"))?;
+            .map_err(wrong_code_is_invalid)?;
         let (codes, digests) = new_recovery_codes();
         self.store
             .replace_recovery_codes(user.account.id, &digests)
@@ -502,6 +502,14 @@ impl Core {
         } else {
             Err(CoreError::NotFound)
         }
+    }
+}
+
+/// A refused code on a settings form is a mistake to show beside it, not a failed sign-in.
+fn wrong_code_is_invalid(err: CoreError) -> CoreError {
+    match err {
+        CoreError::Unauthorized(_) => CoreError::invalid("the two-factor code is invalid"),
+        other => other,
     }
 }
 

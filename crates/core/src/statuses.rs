@@ -173,6 +173,7 @@ impl Core {
         }
         // What the client left out comes from the author's posting defaults (Mastodon).
         let mut request = request;
+        request.language = request.language.filter(|l| !l.trim().is_empty());
         if request.visibility.is_none() || request.language.is_none() {
             let defaults = self.posting_defaults(author.account.id).await?;
             request.language = request.language.or(defaults.language);
