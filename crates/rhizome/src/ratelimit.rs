@@ -390,6 +390,14 @@ mod tests {
             Action::of(&Method::POST, "/auth/sign_up"),
             vec![Action::SignUp]
         );
+        for path in ["/auth/sign_in/two_factor", "/auth/password/new"] {
+            assert_eq!(
+                Action::of(&Method::POST, path),
+                vec![Action::SignIn],
+                "{path}"
+            );
+        }
+        assert_eq!(Action::of(&Method::GET, "/auth/password/new"), vec![]);
         assert_eq!(
             Action::of(&Method::GET, "/api/v2/search"),
             vec![Action::Search]
