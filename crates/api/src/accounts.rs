@@ -49,7 +49,9 @@ async fn credential_account(core: &Core, user: &LocalUser) -> ApiResult<Json<Val
     let requests = core
         .follow_requests(user, &rhizome_core::PageRequest::first(40))
         .await?;
-    let mut entity = entities::credential_account(core, &view, user, requests.items.len());
+    let defaults = core.posting_defaults(user.account.id).await?;
+    let mut entity =
+        entities::credential_account(core, &view, user, requests.items.len(), &defaults);
     // Pleroma's setting, read by the Direct message disabled policy.
     let accepts = core.direct_message_acceptance(user.account.id).await?;
     if let Some(pleroma) = entity.get_mut("pleroma").and_then(Value::as_object_mut) {
@@ -129,6 +131,57 @@ pub struct CredentialsParams {
     rest: std::collections::HashMap<String, Value>,
 }
 
+/// Reads `source[privacy]`, `source[sensitive]` and `source[language]`, as form keys or as
+/// a JSON `source` object.
+fn posting_defaults_update(
+    params: &CredentialsParams,
+) -> Result<Option<rhizome_core::preferences::PostingDefaultsUpdate>, crate::ApiError> {
+    let nested = params.rest.get("source").and_then(Value::as_object);
+    let field = |name: &str| {
+        nested
+            .and_then(|source| source.get(name))
+            .or_else(|| params.rest.get(&format!("source[{name}]")))
+            .filter(|v| !v.is_null())
+    };
+    let (privacy, sensitive, language) = (field("privacy"), field("sensitive"), field("language"));
+    if privacy.is_none() && sensitive.is_none() && language.is_none() {
+        return Ok(None);
+    }
+    let invalid = |what: &str| {
+        crate::ApiError::unprocessable(format!("Validation failed: source[{what}] is invalid"))
+    };
+    let visibility = privacy
+        .map(|v| {
+            v.as_str()
+                .and_then(|text| text.parse::<rhizome_model::Visibility>().ok())
+                .ok_or_else(|| invalid("privacy"))
+        })
+        .transpose()?;
+    let sensitive = sensitive
+        .map(|v| match v {
+            Value::Bool(b) => Ok(*b),
+            Value::String(text) => match text.as_str() {
+                "true" | "1" | "on" => Ok(true),
+                "false" | "0" | "off" | "" => Ok(false),
+                _ => Err(invalid("sensitive")),
+            },
+            _ => Err(invalid("sensitive")),
+        })
+        .transpose()?;
+    let language = language
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| invalid("language"))
+        })
+        .transpose()?;
+    Ok(Some(rhizome_core::preferences::PostingDefaultsUpdate {
+        visibility,
+        sensitive,
+        language: language.map(|text| Some(text).filter(|t| !t.trim().is_empty())),
+    }))
+}
+
 /// Reads profile fields from `fields_attributes` in any of the shapes clients send.
 fn profile_fields(params: &CredentialsParams) -> Option<Vec<(String, String)>> {
     let pair = |v: &Value| {
@@ -185,6 +238,7 @@ pub async fn update_credentials(
     let header = form.take_file("header");
     let params = form.params;
     let fields = profile_fields(&params);
+    let posting_defaults = posting_defaults_update(&params)?;
     let accepts_direct_messages = params
         .accepts_direct_messages_from
         .as_deref()
@@ -205,6 +259,10 @@ pub async fn update_credentials(
             },
         )
         .await?;
+    if let Some(update) = posting_defaults {
+        core.set_posting_defaults(updated.account.id, update)
+            .await?;
+    }
     if let Some(choice) = accepts_direct_messages {
         core.set_direct_message_acceptance(updated.account.id, choice)
             .await?;

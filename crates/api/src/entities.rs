@@ -164,6 +164,7 @@ pub fn credential_account(
     view: &AccountView,
     user: &LocalUser,
     follow_requests_count: usize,
+    defaults: &rhizome_model::PostingDefaults,
 ) -> Value {
     let mut entity = account(core, view);
     let fields: Vec<Value> = user
@@ -173,9 +174,9 @@ pub fn credential_account(
         .map(|f| json!({ "name": f.name, "value": f.value, "verified_at": Value::Null }))
         .collect();
     entity["source"] = json!({
-        "privacy": "public",
-        "sensitive": false,
-        "language": Value::Null,
+        "privacy": defaults.visibility.as_str(),
+        "sensitive": defaults.sensitive,
+        "language": defaults.language,
         "note": stored_html_to_text(&user.account.note),
         "fields": fields,
         "follow_requests_count": follow_requests_count,
@@ -859,5 +860,20 @@ pub fn import_failure(row: &rhizome_store::ImportRow) -> Value {
         "row": row.position,
         "data": row.source,
         "error": row.error,
+    })
+}
+
+/// One of the user's live tokens in Akkoma's `GET /api/oauth_tokens` (`id`, `app_name`,
+/// `valid_until`), with what Rhizome also knows: scopes, creation and last use, and whether
+/// it is a web session (a token without an app).
+pub fn oauth_token(token: &rhizome_core::security::TokenSummary) -> Value {
+    json!({
+        "id": token.id,
+        "app_name": token.app_name.as_deref().unwrap_or("Web session"),
+        "valid_until": Value::Null,
+        "web_session": token.app_name.is_none(),
+        "scopes": token.scopes.to_string(),
+        "created_at": token.created_at.to_rfc3339(),
+        "last_used_at": token.last_used_at.map(|t| t.to_rfc3339()),
     })
 }

@@ -54,12 +54,13 @@ pub async fn custom_emojis(State(core): State<Core>) -> ApiResult<Json<Value>> {
     )))
 }
 
-pub async fn preferences(State(_core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
-    user(&auth, Scope("read:accounts"))?;
+pub async fn preferences(State(core): State<Core>, Auth(auth): Auth) -> ApiResult<Json<Value>> {
+    let user = user(&auth, Scope("read:accounts"))?;
+    let defaults = core.posting_defaults(user.account.id).await?;
     Ok(Json(json!({
-        "posting:default:visibility": "public",
-        "posting:default:sensitive": false,
-        "posting:default:language": Value::Null,
+        "posting:default:visibility": defaults.visibility.as_str(),
+        "posting:default:sensitive": defaults.sensitive,
+        "posting:default:language": defaults.language,
         "reading:expand:media": "default",
         "reading:expand:spoilers": false,
     })))

@@ -21,6 +21,7 @@ mod instance;
 mod lists;
 mod media;
 mod notifications;
+mod oauth_tokens;
 pub mod pagination;
 pub mod params;
 mod pleroma_admin;
@@ -347,6 +348,8 @@ pub fn router() -> Router<Core> {
         )
         .route("/oauth/token", post(apps::token))
         .route("/oauth/revoke", post(apps::revoke))
+        .route("/api/oauth_tokens", get(oauth_tokens::list))
+        .route("/api/oauth_tokens/{id}", delete(oauth_tokens::revoke))
         .route(
             "/.well-known/oauth-authorization-server",
             get(apps::metadata),

@@ -192,7 +192,13 @@ pub async fn create(
 ) -> ApiResult<Json<Value>> {
     let user = user(&auth, Scope("write:statuses"))?;
     let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
-    let request = post_request(params, &headers, auth.token.app_id)?;
+    let sensitive_given = params.sensitive.is_some();
+    let mut request = post_request(params, &headers, auth.token.app_id)?;
+    // Core fills in the default visibility and language; the sensitive flag is only known
+    // to be missing here.
+    if !sensitive_given {
+        request.sensitive = core.posting_defaults(user.account.id).await?.sensitive;
+    }
     if let Some(at) = scheduled_at {
         // A scheduled post answers with a ScheduledStatus, not a Status.
         let params = rhizome_core::conversations::ScheduledParams {

@@ -41,7 +41,7 @@ fn validate_email(email: &str) -> Result<(), CoreError> {
     }
 }
 
-fn validate_password(password: &str) -> Result<(), CoreError> {
+pub(crate) fn validate_password(password: &str) -> Result<(), CoreError> {
     let length = password.chars().count();
     if length == 0 {
         return Err(CoreError::invalid("password can't be blank"));

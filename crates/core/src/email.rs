@@ -92,6 +92,30 @@ impl Core {
             self.urls.base()
         );
         let settings = self.settings().await?;
+        self.send_mail(
+            smtp_url,
+            &user.email,
+            format!("Confirm your address on {}", settings.name),
+            format!(
+                "Hello @{},\n\nto finish signing up on {}, open this link:\n\n{link}\n\n\
+                 If you did not sign up, ignore this mail.\n",
+                user.account.username, settings.name
+            ),
+        )
+        .await?;
+        tracing::info!(account = job.account_id.0, "confirmation mail sent");
+        Ok(())
+    }
+
+    /// Sends one plain-text mail from the configured sender (for jobs: a refused address is
+    /// permanent, a failed exchange is retried).
+    pub(crate) async fn send_mail(
+        &self,
+        smtp_url: &str,
+        to: &str,
+        subject: String,
+        body: String,
+    ) -> Result<(), JobError> {
         let permanent =
             |what: &str, err: &dyn std::fmt::Display| JobError::Permanent(format!("{what}: {err}"));
         let from: Mailbox = self
@@ -100,20 +124,15 @@ impl Core {
             .from
             .parse()
             .map_err(|e| permanent("the sender address", &e))?;
-        let to: Mailbox = user
-            .email
+        let to: Mailbox = to
             .parse()
             .map_err(|e| permanent("the user's address", &e))?;
         let message = Message::builder()
             .from(from)
             .to(to)
-            .subject(format!("Confirm your address on {}", settings.name))
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(format!(
-                "Hello @{},\n\nto finish signing up on {}, open this link:\n\n{link}\n\n\
-                 If you did not sign up, ignore this mail.\n",
-                user.account.username, settings.name
-            ))
+            .body(body)
             .map_err(|e| permanent("the message", &e))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| permanent("the SMTP address", &e))?
@@ -122,7 +141,6 @@ impl Core {
             .send(message)
             .await
             .map_err(|e| JobError::Retry(format!("SMTP: {e}")))?;
-        tracing::info!(account = job.account_id.0, "confirmation mail sent");
         Ok(())
     }
 }

@@ -85,6 +85,9 @@ impl JobRegistry {
         registry.register(crate::email::SEND_CONFIRMATION, |core, job| {
             Box::pin(async move { core.send_confirmation(payload(&job)?).await })
         });
+        registry.register(crate::password_reset::SEND_PASSWORD_RESET, |core, job| {
+            Box::pin(async move { core.send_password_reset(payload(&job)?).await })
+        });
         registry.register(crate::cards::FETCH_CARD, |core, job| {
             Box::pin(async move { core.run_fetch_card(payload(&job)?).await })
         });

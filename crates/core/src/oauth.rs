@@ -13,6 +13,9 @@ pub fn token_digest(token: &str) -> String {
     hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How precisely a token's last use is kept.
+const LAST_USED_PRECISION_MILLIS: i64 = 3600 * 1000;
+
 /// Who a valid token speaks for.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
@@ -104,6 +107,15 @@ impl Core {
         let now = self.clock.now();
         if token.revoked_at.is_some() || token.expires_at.is_some_and(|at| at <= now) {
             return Err(invalid());
+        }
+        // The list of sessions and apps shows when each was last used: written at most
+        // hourly, so that requests do not each cost a write.
+        if token
+            .last_used_at
+            .is_none_or(|at| now.0 - at.0 >= LAST_USED_PRECISION_MILLIS)
+            && let Err(err) = self.store.touch_token(token.id, now).await
+        {
+            tracing::warn!(error = %err, "could not note a token's use");
         }
         let user = match token.account_id {
             None => None,
@@ -420,6 +432,18 @@ impl Core {
                 CoreError::Forbidden(message) => oauth_error("invalid_grant", message),
                 _ => oauth_error("invalid_grant", "Invalid username or password"),
             })?;
+        // A password alone never opens an account that asks for a second factor (Mastodon
+        // refuses these grants too): such users authorize apps through the consent page.
+        let two_factor = self
+            .two_factor_enabled(user.account.id)
+            .await
+            .map_err(|e| oauth_error("server_error", e.to_string()))?;
+        if two_factor {
+            return Err(oauth_error(
+                "invalid_grant",
+                "This account uses two-factor authentication: authorize the app in a browser",
+            ));
+        }
         self.issue_token(Some(user.account.id), Some(app.id), scopes, true)
             .await
             .map_err(|e| oauth_error("server_error", e.to_string()))

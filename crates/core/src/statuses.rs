@@ -171,6 +171,14 @@ impl Core {
         if let Some(poll) = &request.poll {
             crate::polls::validate(poll)?;
         }
+        // What the client left out comes from the author's posting defaults (Mastodon).
+        let mut request = request;
+        request.language = request.language.filter(|l| !l.trim().is_empty());
+        if request.visibility.is_none() || request.language.is_none() {
+            let defaults = self.posting_defaults(author.account.id).await?;
+            request.language = request.language.or(defaults.language);
+            request.visibility = request.visibility.or(Some(defaults.visibility));
+        }
         let visibility = request.visibility.unwrap_or(Visibility::Public);
         // Only posts the author may see can be quoted; the quoted author's policy decides
         // whether the quote stands at once, waits for their approval, or is refused.

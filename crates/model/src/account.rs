@@ -88,3 +88,13 @@ pub struct LocalUser {
     pub created_at: Timestamp,
     pub last_sign_in_at: Option<Timestamp>,
 }
+
+/// What a local user's posts get when the client leaves these out (Mastodon's
+/// `source.privacy`, `source.sensitive` and `source.language`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PostingDefaults {
+    pub visibility: crate::Visibility,
+    pub sensitive: bool,
+    /// An ISO 639 code; `None` leaves posts without a language.
+    pub language: Option<String>,
+}

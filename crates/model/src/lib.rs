@@ -17,7 +17,7 @@ pub mod time;
 pub mod username;
 pub mod visibility;
 
-pub use account::{Account, EmojiRef, LocalUser, ProfileField};
+pub use account::{Account, EmojiRef, LocalUser, PostingDefaults, ProfileField};
 pub use card::{CardKind, PreviewCard};
 pub use id::Id;
 pub use job::{Job, JobState};

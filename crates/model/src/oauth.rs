@@ -26,4 +26,6 @@ pub struct AccessToken {
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
+    /// When the token was last seen, to the hour (it is not written on every request).
+    pub last_used_at: Option<Timestamp>,
 }

@@ -201,6 +201,12 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Print a single-use link (valid two hours) where the user chooses a new password;
+    /// using it signs them out everywhere.
+    ResetPassword { name: String },
+    /// Turn a user's two-factor sign-in off (they lost their app and recovery codes).
+    #[command(name = "disable-2fa")]
+    DisableTwoFactor { name: String },
     /// Make a user an admin, a moderator or a plain user.
     SetRole { name: String, role: Role },
     /// Put a moderation tag (mrf_tag:sandbox, mrf_tag:media-strip…) on a local or known
@@ -549,6 +555,25 @@ async fn user(core: &Core, out: &Output, command: UserCommand) -> anyhow::Result
             out.show(
                 json!({ "username": name, "password_changed": true }),
                 || format!("password changed for {name}; their sessions were signed out"),
+            );
+        }
+        UserCommand::ResetPassword { name } => {
+            let link = core.password_reset_link(&name).await?;
+            out.show(json!({ "username": name, "reset_link": link }), || {
+                link.clone()
+            });
+        }
+        UserCommand::DisableTwoFactor { name } => {
+            let disabled = core.admin_disable_two_factor(&name).await?;
+            out.show(
+                json!({ "username": name, "two_factor_disabled": disabled }),
+                || {
+                    if disabled {
+                        format!("two-factor sign-in is off for {name}")
+                    } else {
+                        format!("{name} had no two-factor sign-in")
+                    }
+                },
             );
         }
         UserCommand::SetRole { name, role } => {

@@ -49,7 +49,17 @@ impl Action {
         let path = path.trim_end_matches('/');
         let mut actions = Vec::new();
         let post = method == Method::POST;
-        if post && (path == "/oauth/token" || path == "/oauth/authorize" || path == "/auth/sign_in")
+        // The second sign-in step and reset requests count too: codes must not be guessed,
+        // nor mailboxes flooded.
+        if post
+            && matches!(
+                path,
+                "/oauth/token"
+                    | "/oauth/authorize"
+                    | "/auth/sign_in"
+                    | "/auth/sign_in/two_factor"
+                    | "/auth/password/new"
+            )
         {
             actions.push(Action::SignIn);
         }
@@ -380,6 +390,14 @@ mod tests {
             Action::of(&Method::POST, "/auth/sign_up"),
             vec![Action::SignUp]
         );
+        for path in ["/auth/sign_in/two_factor", "/auth/password/new"] {
+            assert_eq!(
+                Action::of(&Method::POST, path),
+                vec![Action::SignIn],
+                "{path}"
+            );
+        }
+        assert_eq!(Action::of(&Method::GET, "/auth/password/new"), vec![]);
         assert_eq!(
             Action::of(&Method::GET, "/api/v2/search"),
             vec![Action::Search]

@@ -451,6 +451,12 @@ async fn every_endpoint_checks_tokens_and_scopes() {
             no_body.clone(),
         ),
         (
+            Method::GET,
+            "/api/oauth_tokens",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
             Method::DELETE,
             "/api/v1/statuses/{doomed}",
             "write:statuses",

@@ -7,6 +7,7 @@ use rhizome_model::Role;
 use serde_json::json;
 use support::api::{Api, Local, PASSWORD, local, local_with, location_query, param, text_of};
 use support::media::{encoded, multipart};
+use support::two_factor;
 use support::web::{Browser, Page};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -907,4 +908,631 @@ async fn the_sign_up_form_carries_the_captcha_when_asked() {
     let done = browser.post("/auth/sign_up", &pairs).await;
     assert_eq!(done.status(), 303, "{}", done.html);
     assert!(exists(&app, "lea").await);
+}
+
+// ---------------------------------------------------------------------------------------
+// Posting defaults, two-factor sign-in, password resets, sessions and apps.
+
+#[tokio::test]
+async fn posting_defaults_are_preferences() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let browser = Browser::new(&app.api);
+    browser.use_token(&alice.token);
+    let page = browser.get("/settings/preferences").await;
+    page.assert_contains("<option value=\"public\" selected>");
+    page.assert_contains("<option value=\"\" selected>");
+    page.assert_contains("name=\"default_sensitive\" value=\"true\">");
+
+    let saved = browser
+        .submit(
+            "/settings/preferences",
+            "/settings/preferences",
+            &[
+                ("locale", "en"),
+                ("default_visibility", "unlisted"),
+                ("default_language", "fr"),
+                ("default_sensitive", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303, "{}", saved.html);
+    let (_, account) = me(&app.api, &alice.token).await;
+    assert_eq!(account["source"]["privacy"], "unlisted");
+    assert_eq!(account["source"]["sensitive"], true);
+    assert_eq!(account["source"]["language"], "fr");
+    let page = browser.follow(saved).await;
+    page.assert_contains("<option value=\"unlisted\" selected>");
+    page.assert_contains("<option value=\"fr\" lang=\"fr\" selected>");
+    page.assert_contains("name=\"default_sensitive\" value=\"true\" checked>");
+    assert_eq!(
+        app.core
+            .posting_defaults(text_of(&account, "id").parse().unwrap())
+            .await
+            .unwrap()
+            .visibility,
+        rhizome_model::Visibility::Unlisted
+    );
+
+    // A post that says nothing gets them.
+    let post = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "from the defaults" }))
+        .ok()
+        .await;
+    assert_eq!(post["visibility"], "unlisted");
+    assert_eq!(post["sensitive"], true);
+    assert_eq!(post["language"], "fr");
+
+    // What the API sets, the page shows; a direct default is refused.
+    app.patch("/api/v1/accounts/update_credentials")
+        .auth(&alice)
+        .form(&[("source[privacy]", "private"), ("source[language]", "")])
+        .ok()
+        .await;
+    let page = browser.get("/settings/preferences").await;
+    page.assert_contains("<option value=\"private\" selected>");
+    page.assert_contains("<option value=\"\" selected>");
+    let refused = browser
+        .submit(
+            "/settings/preferences",
+            "/settings/preferences",
+            &[("locale", "en"), ("default_visibility", "direct")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422, "{}", refused.html);
+    let (_, account) = me(&app.api, &alice.token).await;
+    assert_eq!(account["source"]["privacy"], "private");
+
+    // In French (the footer's switch, since her own choice is English).
+    let french = Browser::new(&app.api);
+    french.use_token(&alice.token);
+    let page = french
+        .follow(
+            french
+                .get("/settings/language?lang=fr&next=%2Fsettings%2Fpreferences")
+                .await,
+        )
+        .await;
+    page.assert_contains("Visibilité par défaut");
+}
+
+/// Signs in with the password on a fresh browser; answers the second step's page.
+async fn first_step<'a>(api: &'a Api, username: &str) -> (Browser<'a>, Page) {
+    let browser = Browser::new(api);
+    let page = browser
+        .submit(
+            "/auth/sign_in",
+            "/auth/sign_in",
+            &[("username", username), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status(), 200, "{}", page.html);
+    page.assert_contains("name=\"challenge\"");
+    assert!(browser.cookie("rhizome_session").is_none());
+    (browser, page)
+}
+
+/// Sends the second step's form with `code`.
+async fn second_step(browser: &Browser<'_>, page: &Page, code: &str) -> Page {
+    let mut fields = page.form_fields("/auth/sign_in/two_factor");
+    fields.push(("code".into(), code.into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    browser.post("/auth/sign_in/two_factor", &pairs).await
+}
+
+/// The text of the element with this `id`.
+fn element_text(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no #{id}: {html}"))
+        + marker.len();
+    let end = html[start..]
+        .find('<')
+        .map(|e| start + e)
+        .unwrap_or(html.len());
+    html[start..end].replace("&#38;", "&")
+}
+
+#[tokio::test]
+async fn two_factor_is_set_up_on_the_security_page_and_asked_at_sign_in() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let browser = Browser::new(&app.api);
+    browser.sign_in(&alice.username).await;
+    let page = browser.get("/settings/security").await;
+    assert_eq!(page.status(), 200);
+    page.assert_contains("action=\"/settings/security/two_factor/setup\"");
+
+    // Setting up asks for the password, and changes nothing until a first code.
+    let wrong = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/setup",
+            &[("password", "not my password")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422, "{}", wrong.html);
+    wrong.assert_contains("The current password is wrong.");
+    let started = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/setup",
+            &[("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(started.status(), 303, "{}", started.html);
+    let page = browser.follow(started).await;
+    let secret = element_text(&page.html, "totp-secret");
+    let uri = element_text(&page.html, "totp-uri");
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    assert!(
+        uri.contains(&format!("secret={}", secret.replace(' ', ""))),
+        "{uri}"
+    );
+    assert!(uri.contains("&issuer=localhost%3A8080&"), "{uri}");
+    Browser::new(&app.api).sign_in(&alice.username).await;
+
+    let step = two_factor::fresh_step().await;
+    let refused = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/enable",
+            &[("code", &two_factor::wrong_code(&secret, step))],
+        )
+        .await;
+    assert_eq!(refused.status(), 422, "{}", refused.html);
+    refused.assert_contains("This code is wrong");
+    let enabled = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/enable",
+            &[("code", &two_factor::code(&secret, step))],
+        )
+        .await;
+    assert_eq!(enabled.status(), 200, "{}", enabled.html);
+    let codes: Vec<String> = enabled
+        .html
+        .split("<li><code>")
+        .skip(1)
+        .filter_map(|part| part.split('<').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 10, "{}", enabled.html);
+    assert_eq!(
+        enabled.reply.header("cache-control").as_deref(),
+        Some("no-store")
+    );
+    // The secret is never shown again.
+    let page = browser.get("/settings/security").await;
+    assert!(!page.html.contains(&secret), "{}", page.html);
+    page.assert_contains("10 recovery codes left.");
+
+    // Signing in now takes a second step: wrong and replayed codes are refused.
+    let (other, first) = first_step(&app.api, &alice.username).await;
+    let wrong = second_step(&other, &first, &two_factor::wrong_code(&secret, step)).await;
+    assert_eq!(wrong.status(), 401, "{}", wrong.html);
+    wrong.assert_contains("This code is wrong, expired or used already.");
+    let replayed = second_step(&other, &first, &two_factor::code(&secret, step)).await;
+    assert_eq!(replayed.status(), 401);
+    assert!(other.cookie("rhizome_session").is_none());
+    // The form token is checked first.
+    let mut fields = first.form_fields("/auth/sign_in/two_factor");
+    fields.retain(|(k, _)| k != "csrf_token");
+    fields.push(("code".into(), two_factor::code(&secret, step + 1)));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        other
+            .post("/auth/sign_in/two_factor", &pairs)
+            .await
+            .status(),
+        403
+    );
+    let right = second_step(&other, &first, &two_factor::code(&secret, step + 1)).await;
+    assert_eq!(right.status(), 303, "{}", right.html);
+    assert_eq!(right.location(), "/home");
+    let session = other.cookie("rhizome_session").expect("a session");
+    assert_eq!(me(&app.api, &session).await.0, 200);
+
+    // A recovery code works once, typed loosely; a forged challenge never.
+    let (third, first) = first_step(&app.api, &alice.username).await;
+    let mut forged = first.form_fields("/auth/sign_in/two_factor");
+    for (key, value) in forged.iter_mut() {
+        if key == "challenge" {
+            let (_, rest) = value.split_once('.').unwrap();
+            *value = format!("{}.{rest}", 1);
+        }
+    }
+    forged.push(("code".into(), codes[0].clone()));
+    let pairs: Vec<(&str, &str)> = forged
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = third.post("/auth/sign_in/two_factor", &pairs).await;
+    assert_eq!(refused.status(), 401);
+    refused.assert_contains("Signing in took too long");
+    let typed = format!(" {} ", codes[0].to_uppercase());
+    let recovered = second_step(&third, &first, &typed).await;
+    assert_eq!(recovered.status(), 303, "{}", recovered.html);
+    let (fourth, first) = first_step(&app.api, &alice.username).await;
+    let again = second_step(&fourth, &first, &codes[0]).await;
+    assert_eq!(again.status(), 401);
+    browser
+        .get("/settings/security")
+        .await
+        .assert_contains("9 recovery codes left.");
+
+    // The second step speaks French too.
+    let french = Browser::new(&app.api).with_language("fr");
+    let page = french
+        .submit(
+            "/auth/sign_in",
+            "/auth/sign_in",
+            &[("username", &alice.username), ("password", PASSWORD)],
+        )
+        .await;
+    page.assert_contains("Authentification à deux facteurs");
+
+    // Turning it off takes the password and a code.
+    let wrong = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/disable",
+            &[("password", PASSWORD), ("code", "not-a-code")],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422, "{}", wrong.html);
+    let wrong = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/disable",
+            &[("password", "not my password"), ("code", &codes[1])],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    let off = browser
+        .submit(
+            "/settings/security",
+            "/settings/security/two_factor/disable",
+            &[("password", PASSWORD), ("code", &codes[1])],
+        )
+        .await;
+    assert_eq!(off.status(), 303, "{}", off.html);
+    browser
+        .follow(off)
+        .await
+        .assert_contains("Two-factor authentication is off.");
+    Browser::new(&app.api).sign_in(&alice.username).await;
+}
+
+#[tokio::test]
+async fn the_consent_page_asks_two_factor_accounts_for_their_code() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let step = two_factor::fresh_step().await;
+    let (secret, codes) = two_factor::enable(&app.core, &alice.username, step).await;
+    let created = app
+        .post("/api/v1/apps")
+        .json(json!({
+            "client_name": "Garden app",
+            "redirect_uris": "https://app.example/cb",
+            "scopes": "read",
+        }))
+        .ok()
+        .await;
+    let client_id = text_of(&created, "client_id");
+    let client_secret = text_of(&created, "client_secret");
+    let path = format!(
+        "/oauth/authorize?response_type=code&client_id={client_id}\
+         &redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=read&state=s1"
+    );
+    let browser = Browser::new(&app.api);
+
+    // The right password alone brings the code field, not a code for the app.
+    let asked = browser
+        .submit(
+            &path,
+            "/oauth/authorize",
+            &[
+                ("username", &alice.username),
+                ("password", PASSWORD),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status(), 200, "{}", asked.html);
+    asked.assert_contains("name=\"challenge\"");
+    asked.assert_contains("name=\"code\"");
+    assert!(!asked.html.contains("name=\"password\""));
+    let send = |code: String| {
+        let mut fields = asked.form_fields("/oauth/authorize");
+        fields.push(("code".into(), code));
+        fields.push(("decision".into(), "approve".into()));
+        let browser = &browser;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            browser.post("/oauth/authorize", &pairs).await
+        }
+    };
+    let wrong = send(two_factor::wrong_code(&secret, step)).await;
+    assert_eq!(wrong.status(), 401, "{}", wrong.html);
+    assert!(wrong.reply.header("location").is_none());
+    wrong.assert_contains("name=\"challenge\"");
+    let approved = send(two_factor::code(&secret, step + 1)).await;
+    assert_eq!(approved.status(), 303, "{}", approved.html);
+    let back = location_query(&approved.reply);
+    assert_eq!(param(&back, "state"), Some("s1"));
+    let code = param(&back, "code").expect("a code").to_owned();
+    let token = app
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", &client_id),
+            ("client_secret", &client_secret),
+            ("redirect_uri", "https://app.example/cb"),
+        ])
+        .ok()
+        .await;
+    assert_eq!(me(&app.api, &text_of(&token, "access_token")).await.0, 200);
+    // A recovery code does too, once.
+    let approved = send(codes[3].clone()).await;
+    assert_eq!(approved.status(), 303, "{}", approved.html);
+    let again = send(codes[3].clone()).await;
+    assert_eq!(again.status(), 401);
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_with_a_mailed_link() {
+    let (port, mail) = support::smtp::smtp_sink().await;
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let app = local_with(&[
+        ("RHIZOME_EMAIL_SMTP_URL", &smtp_url),
+        ("RHIZOME_EMAIL_FROM", "Rhizome <noreply@localhost>"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    let browser = Browser::new(&app.api);
+    browser.sign_in(&alice.username).await;
+    let session = browser.cookie("rhizome_session").unwrap();
+    let page = Browser::new(&app.api).get("/auth/sign_in").await;
+    page.assert_contains("href=\"/auth/password/new\"");
+
+    let reset_jobs = || async {
+        app.core
+            .store
+            .list_jobs(None, &rhizome_core::PageRequest::first(100))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|job| job.kind == rhizome_core::password_reset::SEND_PASSWORD_RESET)
+            .collect::<Vec<_>>()
+    };
+    // The same answer for an unknown address and a known one; only the known one mails.
+    let stranger = Browser::new(&app.api);
+    let unknown = stranger
+        .submit(
+            "/auth/password/new",
+            "/auth/password/new",
+            &[("email", "nobody@example.org")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 200, "{}", unknown.html);
+    assert!(reset_jobs().await.is_empty());
+    let known = stranger
+        .submit(
+            "/auth/password/new",
+            "/auth/password/new",
+            &[("email", &format!("{}@example.org", alice.username))],
+        )
+        .await;
+    assert_eq!(known.status(), 200);
+    let notice = |page: &Page| {
+        let start = page.html.find("<main").unwrap();
+        page.html[start..].to_owned()
+    };
+    assert_eq!(notice(&unknown), notice(&known));
+    known.assert_contains("If an account uses this address");
+    // Without its form token, nothing is asked.
+    let forged = stranger
+        .post(
+            "/auth/password/new",
+            &[("email", &format!("{}@example.org", alice.username))],
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
+    let jobs = reset_jobs().await;
+    assert_eq!(jobs.len(), 1);
+
+    // In-process instances run no workers: the queued job is run here.
+    app.core
+        .send_password_reset(serde_json::from_str(&jobs[0].payload).unwrap())
+        .await
+        .unwrap();
+    let message = tokio::time::timeout(std::time::Duration::from_secs(20), mail)
+        .await
+        .expect("a mail within 20 s")
+        .expect("the sink's message");
+    assert!(
+        message.contains(&format!("To: {}@example.org", alice.username)),
+        "{message}"
+    );
+    let path = support::smtp::link_path(&message, "/auth/password/edit?token=");
+
+    let page = stranger.get(&path).await;
+    assert_eq!(page.status(), 200, "{}", page.html);
+    let mismatch = stranger
+        .submit(
+            &path,
+            "/auth/password/edit",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirmation", "something else"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status(), 422);
+    let short = stranger
+        .submit(
+            &path,
+            "/auth/password/edit",
+            &[("password", "short"), ("password_confirmation", "short")],
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    short.assert_contains("password is too short");
+    assert_eq!(me(&app.api, &alice.token).await.0, 200);
+
+    let done = stranger
+        .submit(
+            &path,
+            "/auth/password/edit",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirmation", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303, "{}", done.html);
+    assert_eq!(done.location(), "/auth/sign_in");
+    stranger
+        .follow(done)
+        .await
+        .assert_contains("Your password is changed. Sign in with the new one.");
+    // Every token and session is revoked; the old password is no good, the new one is.
+    assert_eq!(me(&app.api, &alice.token).await.0, 401);
+    assert_eq!(me(&app.api, &session).await.0, 401);
+    let old = Browser::new(&app.api)
+        .submit(
+            "/auth/sign_in",
+            "/auth/sign_in",
+            &[("username", &alice.username), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let new = Browser::new(&app.api)
+        .submit(
+            "/auth/sign_in",
+            "/auth/sign_in",
+            &[("username", &alice.username), ("password", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(new.status(), 303);
+    // The link worked once.
+    let used = stranger.get(&path).await;
+    assert_eq!(used.status(), 404);
+    used.assert_contains("This link is unknown, used already or expired.");
+    assert_eq!(
+        Browser::new(&app.api)
+            .with_language("fr")
+            .get("/auth/password/edit?token=nope")
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn without_mail_resets_are_left_to_admins() {
+    let app = local().await;
+    let page = Browser::new(&app.api).get("/auth/password/new").await;
+    assert_eq!(page.status(), 200);
+    page.assert_contains("This server cannot send mail.");
+    assert!(!page.html.contains("action=\"/auth/password/new\""));
+}
+
+#[tokio::test]
+async fn sessions_and_apps_are_listed_and_revoked() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let browser = Browser::new(&app.api);
+    browser.sign_in(&alice.username).await;
+    let session = browser.cookie("rhizome_session").unwrap();
+    let page = browser.get("/settings/security").await;
+    page.assert_contains("Rhizome API tests");
+    page.assert_contains("Web session");
+    page.assert_contains("this browser");
+    page.assert_contains("<code>read write follow push</code>");
+    let revoke_actions: Vec<String> = page
+        .html
+        .split("action=\"/settings/security/tokens/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|rest| format!("/settings/security/tokens/{rest}"))
+        .collect();
+    assert_eq!(revoke_actions.len(), 2, "{}", page.html);
+    let list = app.get("/api/oauth_tokens").auth(&alice).ok().await;
+    let app_token_id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["web_session"] == false)
+        .map(|t| text_of(t, "id"))
+        .unwrap();
+    let app_action = format!("/settings/security/tokens/{app_token_id}/revoke");
+    assert!(revoke_actions.contains(&app_action));
+
+    // Without the form token nothing is revoked; another's token is not found.
+    let forged = browser.post(&app_action, &[]).await;
+    assert_eq!(forged.status(), 403);
+    assert_eq!(me(&app.api, &alice.token).await.0, 200);
+    let bobs = app.get("/api/oauth_tokens").auth(&bob).ok().await;
+    let bob_action = format!(
+        "/settings/security/tokens/{}/revoke",
+        text_of(&bobs[0], "id")
+    );
+    let token = page.csrf_token();
+    let refused = browser.post(&bob_action, &[("csrf_token", &token)]).await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(me(&app.api, &bob.token).await.0, 200);
+    // Anonymous visitors are sent to sign in.
+    let away = Browser::new(&app.api).get("/settings/security").await;
+    assert_eq!(away.location(), "/auth/sign_in?next=%2Fsettings%2Fsecurity");
+
+    let revoked = browser.submit("/settings/security", &app_action, &[]).await;
+    assert_eq!(revoked.status(), 303, "{}", revoked.html);
+    assert_eq!(me(&app.api, &alice.token).await.0, 401);
+    let page = browser.follow(revoked).await;
+    page.assert_contains("The access is revoked.");
+    assert!(!page.html.contains("Rhizome API tests"));
+
+    // Revoking this browser's own session signs it out.
+    let own = page
+        .html
+        .split("action=\"/settings/security/tokens/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/settings/security/tokens/{rest}"))
+        .unwrap();
+    let out = browser.submit("/settings/security", &own, &[]).await;
+    assert_eq!(out.status(), 303);
+    assert_eq!(out.location(), "/");
+    assert!(browser.cookie("rhizome_session").is_none());
+    assert_eq!(me(&app.api, &session).await.0, 401);
+
+    // In French (the footer's switch, since his own choice is English).
+    let french = Browser::new(&app.api);
+    french.sign_in(&bob.username).await;
+    let page = french
+        .follow(
+            french
+                .get("/settings/language?lang=fr&next=%2Fsettings%2Fsecurity")
+                .await,
+        )
+        .await;
+    page.assert_contains("Sessions et applications autorisées");
+    page.assert_contains("ce navigateur");
 }

@@ -159,6 +159,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_imports.sql"),
         include_str!("../migrations/postgres/0024_imports.sql"),
     ),
+    (
+        25,
+        "account security: posting defaults, two-factor, recovery codes, password resets",
+        include_str!("../migrations/sqlite/0025_account_security.sql"),
+        include_str!("../migrations/postgres/0025_account_security.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -22,7 +22,8 @@ pub struct NewToken {
 
 const APP_COLUMNS: &str =
     "id, name, website, redirect_uris, scopes, client_id, client_secret, created_at";
-const TOKEN_COLUMNS: &str = "id, app_id, account_id, scopes, created_at, expires_at, revoked_at";
+pub(crate) const TOKEN_COLUMNS: &str =
+    "id, app_id, account_id, scopes, created_at, expires_at, revoked_at, last_used_at";
 
 fn scopes(row: &impl Columns) -> Result<Scopes, StoreError> {
     Scopes::parse(&row.text("scopes")?).map_err(|e| StoreError::Corrupt {
@@ -48,7 +49,7 @@ fn map_app(row: &impl Columns) -> Result<OAuthApp, StoreError> {
     })
 }
 
-fn map_token(row: &impl Columns) -> Result<AccessToken, StoreError> {
+pub(crate) fn map_token(row: &impl Columns) -> Result<AccessToken, StoreError> {
     Ok(AccessToken {
         id: Id(row.i64("id")?),
         app_id: row.opt_i64("app_id")?.map(Id),
@@ -57,6 +58,7 @@ fn map_token(row: &impl Columns) -> Result<AccessToken, StoreError> {
         created_at: Timestamp(row.i64("created_at")?),
         expires_at: row.opt_i64("expires_at")?.map(Timestamp),
         revoked_at: row.opt_i64("revoked_at")?.map(Timestamp),
+        last_used_at: row.opt_i64("last_used_at")?.map(Timestamp),
     })
 }
 

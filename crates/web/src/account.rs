@@ -1,6 +1,8 @@
 //! Pages of one's own account: sign-in, sign-out, sign-up (in each registration mode), the
 //! e-mail confirmation link, and the settings (under `account/settings.rs`).
 
+mod password_reset;
+mod security;
 mod settings;
 
 use askama::Template;
@@ -21,11 +23,14 @@ use crate::session::{self, Ctx, safe_next};
 pub fn routes() -> Router<Core> {
     Router::new()
         .route("/auth/sign_in", get(sign_in_page).post(sign_in))
+        .route("/auth/sign_in/two_factor", post(sign_in_two_factor))
         .route("/auth/sign_out", post(sign_out))
         .route("/auth/sign_up", get(sign_up_page).post(sign_up))
         .route("/invite/{code}", get(invite_page))
         .route("/auth/confirmation", get(confirm_email))
         .merge(settings::routes())
+        .merge(security::routes())
+        .merge(password_reset::routes())
 }
 
 /// A page rendered with a status other than 200 (a form shown again with its error).
@@ -131,7 +136,16 @@ async fn sign_in(
         Err(err) => Err(err),
     };
     match checked {
-        Ok(user) => session::start_session(&core, &user, &form.next).await,
+        Ok(user) => match core.sign_in_challenge(&user).await? {
+            None => session::start_session(&core, &user, &form.next).await,
+            // The password was right; the second step carries it as a signed challenge.
+            Some(challenge) => html(&TwoFactorPage {
+                ctx: &ctx,
+                next: safe_next(&form.next).to_owned(),
+                challenge,
+                error: None,
+            }),
+        },
         Err(
             err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_) | CoreError::Invalid(_)),
         ) => {
@@ -143,6 +157,68 @@ async fn sign_in(
                     ctx: &ctx,
                     next: safe_next(&form.next).to_owned(),
                     username: login.to_owned(),
+                },
+            )
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/sign_in_two_factor.html")]
+struct TwoFactorPage<'a> {
+    ctx: &'a Ctx,
+    next: String,
+    challenge: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TwoFactorForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The words for a refused second step: a wrong code, or a challenge too old to use.
+pub(crate) fn two_factor_refusal(tr: &Tr, err: &CoreError) -> String {
+    match err {
+        CoreError::Unauthorized(text) if text.contains("too long") => {
+            tr.t("account-two-factor-expired")
+        }
+        CoreError::Unauthorized(_) => tr.t("account-two-factor-code-invalid"),
+        other => refusal(tr, other),
+    }
+}
+
+/// The second sign-in step: the challenge from the first and a code from the app (or a
+/// recovery code).
+async fn sign_in_two_factor(
+    State(core): State<Core>,
+    ctx: Ctx,
+    ip: Option<Extension<ClientIp>>,
+    Form(form): Form<TwoFactorForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&core, &form.csrf_token)?;
+    match core
+        .complete_two_factor_sign_in(&form.challenge, &form.code, client_ip(ip))
+        .await
+    {
+        Ok(user) => session::start_session(&core, &user, &form.next).await,
+        Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+            tracing::info!(error = %err, "web sign-in's second step refused");
+            html_with(
+                refusal_status(&err),
+                &TwoFactorPage {
+                    error: Some(two_factor_refusal(&ctx.tr, &err)),
+                    ctx: &ctx,
+                    next: safe_next(&form.next).to_owned(),
+                    challenge: form.challenge.clone(),
                 },
             )
         }

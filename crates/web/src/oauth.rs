@@ -11,7 +11,7 @@ use rhizome_core::oauth::OUT_OF_BAND;
 use rhizome_core::{ClientIp, Core, CoreError};
 use serde::Deserialize;
 
-use crate::account::{html_with, refusal, refusal_status};
+use crate::account::{html_with, refusal, refusal_status, two_factor_refusal};
 use crate::error::{WebError, html};
 use crate::i18n::Tr;
 use crate::session::Ctx;
@@ -71,6 +71,9 @@ struct AuthorizePage<'a> {
     hidden: Vec<(&'static str, String)>,
     username: String,
     error: Option<String>,
+    /// After a right password on an account with two-factor: the signed first step, and the
+    /// form asks for a code instead of the password.
+    challenge: Option<String>,
 }
 
 #[derive(Template)]
@@ -134,6 +137,7 @@ fn consent_page<'a>(
         hidden: hidden_fields(params, scopes),
         username: String::new(),
         error: None,
+        challenge: None,
     }
 }
 
@@ -163,6 +167,9 @@ pub struct Submission {
     csrf_token: String,
     username: Option<String>,
     password: Option<String>,
+    /// The second step of signing in here: the challenge and a code.
+    challenge: Option<String>,
+    code: Option<String>,
     decision: Option<String>,
     #[serde(flatten)]
     params: AuthorizeParams,
@@ -197,6 +204,7 @@ pub async fn submit(
     Form(form): Form<Submission>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&core, &form.csrf_token)?;
+    let ip = ip.map(|Extension(ClientIp(ip))| ip);
     let params = form.params;
     let (Some(client_id), Some(redirect_uri)) = (&params.client_id, &params.redirect_uri) else {
         return error_page(&ctx, ctx.tr.t("account-authorize-missing"));
@@ -226,33 +234,55 @@ pub async fn submit(
         );
     }
     // A signed-in viewer approves as themselves; anyone else signs in on this form.
+    // A viewer signed in with two-factor already passed it; anyone else passes it here.
     let user = match &ctx.viewer {
         Some(viewer) => viewer.user.clone(),
-        None => {
-            let login = form.username.unwrap_or_default();
-            let password = form.password.unwrap_or_default();
-            let checked = match core
-                .authenticate_password(
-                    login.trim(),
-                    &password,
-                    ip.map(|Extension(ClientIp(ip))| ip),
-                )
-                .await
-            {
-                Ok(user) => core.require_confirmed_email(&user).await.map(|()| user),
-                Err(err) => Err(err),
-            };
-            match checked {
-                Ok(user) => user,
-                Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
-                    let mut page = consent_page(&ctx, &params, &app, &scopes.to_string());
-                    page.error = Some(refusal(&ctx.tr, &err));
-                    page.username = login.trim().to_owned();
-                    return html_with(refusal_status(&err), &page);
+        None => match form.challenge.filter(|c| !c.is_empty()) {
+            Some(challenge) => {
+                let code = form.code.unwrap_or_default();
+                match core
+                    .complete_two_factor_sign_in(&challenge, &code, ip)
+                    .await
+                {
+                    Ok(user) => user,
+                    Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+                        let mut page = consent_page(&ctx, &params, &app, &scopes.to_string());
+                        page.error = Some(two_factor_refusal(&ctx.tr, &err));
+                        page.challenge = Some(challenge);
+                        return html_with(refusal_status(&err), &page);
+                    }
+                    Err(err) => return Err(err.into()),
                 }
-                Err(err) => return Err(err.into()),
             }
-        }
+            None => {
+                let login = form.username.unwrap_or_default();
+                let password = form.password.unwrap_or_default();
+                let checked = match core
+                    .authenticate_password(login.trim(), &password, ip)
+                    .await
+                {
+                    Ok(user) => core.require_confirmed_email(&user).await.map(|()| user),
+                    Err(err) => Err(err),
+                };
+                match checked {
+                    Ok(user) => {
+                        if let Some(challenge) = core.sign_in_challenge(&user).await? {
+                            let mut page = consent_page(&ctx, &params, &app, &scopes.to_string());
+                            page.challenge = Some(challenge);
+                            return html(&page);
+                        }
+                        user
+                    }
+                    Err(err @ (CoreError::Unauthorized(_) | CoreError::Forbidden(_))) => {
+                        let mut page = consent_page(&ctx, &params, &app, &scopes.to_string());
+                        page.error = Some(refusal(&ctx.tr, &err));
+                        page.username = login.trim().to_owned();
+                        return html_with(refusal_status(&err), &page);
+                    }
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        },
     };
     let code = match core
         .issue_authorization_code(

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod media;
 pub mod pages;
+pub mod smtp;
+pub mod two_factor;
 pub mod web;
 
 use std::net::TcpListener;

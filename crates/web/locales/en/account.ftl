@@ -109,3 +109,72 @@ account-scope-profile = know who you are (your profile only)
 account-scope-admin-read = read moderation data of the whole server (administrators)
 account-scope-admin-write = take moderation actions on the whole server (administrators)
 account-scope-other = a permission of this server
+
+## Posting defaults (preferences)
+account-posting-legend = Posting defaults
+account-posting-hint = What your posts get when you (or your app) do not choose.
+account-posting-visibility-label = Default visibility
+account-posting-language-label = Default language of your posts
+account-posting-language-none = Not set
+account-posting-sensitive-label = Mark my media as sensitive by default
+account-visibility-public = Public: everyone, on public timelines
+account-visibility-unlisted = Unlisted: everyone, but off public timelines
+account-visibility-private = Followers only
+account-visibility-local = Local: everyone on this server only
+account-visibility-unknown = This visibility cannot be a default.
+
+## Forgotten password
+account-forgot-password = Forgot your password?
+account-reset-title = Reset your password
+account-reset-intro = Type the e-mail address of your account: we will mail you a link to choose a new password.
+account-reset-submit = Mail me a link
+account-reset-sent = If an account uses this address, a mail with a link is on its way. The link works for two hours, once.
+account-reset-unavailable = This server cannot send mail. Ask an administrator to reset your password.
+account-reset-edit-title = Choose a new password
+account-reset-edit-hint = Every session and app of yours will be signed out.
+account-reset-unknown = This link is unknown, used already or expired.
+account-reset-again = Ask for a new link
+account-password-reset-done = Your password is changed. Sign in with the new one.
+
+## Two-factor sign-in
+account-settings-security = Security
+account-two-factor-sign-in-title = Two-factor authentication
+account-two-factor-sign-in-hint = The six digits your authenticator app shows now, or one of your recovery codes.
+account-two-factor-code-or-recovery-label = Code from your app, or a recovery code
+account-two-factor-start-again = Start signing in again
+account-two-factor-expired = Signing in took too long. Start again.
+account-two-factor-code-invalid = This code is wrong, expired or used already.
+account-two-factor-title = Two-factor authentication
+account-two-factor-off-text = With two-factor authentication, signing in also needs a code from an app on your phone (any TOTP app). Confirm your password to set it up.
+account-two-factor-setup-submit = Set up two-factor authentication
+account-two-factor-pending-text = Add this account to your authenticator app, then type the code it shows to turn two-factor authentication on. Until then nothing changes.
+account-two-factor-secret-label = The key to type into the app:
+account-two-factor-uri-label = Or the link, for apps that read one:
+account-two-factor-code-label = Code from your app
+account-two-factor-enable-submit = Turn on
+account-two-factor-on-text = Two-factor authentication is on: signing in and authorizing apps ask for a code.
+account-two-factor-codes-left = { $count ->
+    [one] One recovery code left.
+   *[other] { $count } recovery codes left.
+}
+account-recovery-regenerate-title = New recovery codes
+account-recovery-regenerate-submit = Make new recovery codes
+account-two-factor-disable-title = Turn two-factor authentication off
+account-two-factor-disable-submit = Turn off
+account-two-factor-disabled = Two-factor authentication is off.
+account-recovery-codes-title = Your recovery codes
+account-recovery-codes-text = Keep these codes somewhere safe: each lets you sign in once without your app. They are shown only now.
+account-recovery-codes-done = I saved them
+
+## Sessions and apps
+account-security-tokens-title = Sessions and authorized apps
+account-security-tokens-hint = Everything that can use your account now. Revoking one signs it out.
+account-security-web-session = Web session
+account-security-current = this browser
+account-security-scopes = Permissions
+account-security-created = Since
+account-security-last-used = Last used
+account-security-never = not yet
+account-security-revoke = Revoke
+account-security-revoke-current = Sign this browser out
+account-security-revoked = The access is revoked.

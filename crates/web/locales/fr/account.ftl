@@ -109,3 +109,72 @@ account-scope-profile = savoir qui vous êtes (votre profil seulement)
 account-scope-admin-read = lire les données de modération de tout le serveur (administration)
 account-scope-admin-write = prendre des mesures de modération sur tout le serveur (administration)
 account-scope-other = une permission de ce serveur
+
+## Valeurs par défaut des publications (préférences)
+account-posting-legend = Publications par défaut
+account-posting-hint = Ce que reçoivent vos publications quand vous (ou votre application) ne choisissez pas.
+account-posting-visibility-label = Visibilité par défaut
+account-posting-language-label = Langue par défaut de vos publications
+account-posting-language-none = Non précisée
+account-posting-sensitive-label = Marquer mes médias comme sensibles par défaut
+account-visibility-public = Public : tout le monde, sur les fils publics
+account-visibility-unlisted = Non listé : tout le monde, hors des fils publics
+account-visibility-private = Abonné·es seulement
+account-visibility-local = Local : tout le monde sur ce serveur seulement
+account-visibility-unknown = Cette visibilité ne peut pas servir par défaut.
+
+## Mot de passe oublié
+account-forgot-password = Mot de passe oublié ?
+account-reset-title = Réinitialiser votre mot de passe
+account-reset-intro = Saisissez l'adresse e-mail de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe.
+account-reset-submit = M'envoyer un lien
+account-reset-sent = Si un compte utilise cette adresse, un e-mail avec un lien est en route. Le lien fonctionne une fois, pendant deux heures.
+account-reset-unavailable = Ce serveur ne peut pas envoyer d'e-mails. Demandez à un administrateur de réinitialiser votre mot de passe.
+account-reset-edit-title = Choisir un nouveau mot de passe
+account-reset-edit-hint = Toutes vos sessions et applications seront déconnectées.
+account-reset-unknown = Ce lien est inconnu, déjà utilisé ou expiré.
+account-reset-again = Demander un nouveau lien
+account-password-reset-done = Votre mot de passe est changé. Connectez-vous avec le nouveau.
+
+## Connexion en deux étapes
+account-settings-security = Sécurité
+account-two-factor-sign-in-title = Authentification à deux facteurs
+account-two-factor-sign-in-hint = Les six chiffres qu'affiche maintenant votre application d'authentification, ou l'un de vos codes de secours.
+account-two-factor-code-or-recovery-label = Code de votre application, ou code de secours
+account-two-factor-start-again = Recommencer la connexion
+account-two-factor-expired = La connexion a pris trop de temps. Recommencez.
+account-two-factor-code-invalid = Ce code est faux, expiré ou déjà utilisé.
+account-two-factor-title = Authentification à deux facteurs
+account-two-factor-off-text = Avec l'authentification à deux facteurs, la connexion demande aussi un code d'une application de votre téléphone (n'importe quelle application TOTP). Confirmez votre mot de passe pour la mettre en place.
+account-two-factor-setup-submit = Mettre en place l'authentification à deux facteurs
+account-two-factor-pending-text = Ajoutez ce compte à votre application d'authentification, puis saisissez le code qu'elle affiche pour activer l'authentification à deux facteurs. D'ici là, rien ne change.
+account-two-factor-secret-label = La clé à saisir dans l'application :
+account-two-factor-uri-label = Ou le lien, pour les applications qui savent le lire :
+account-two-factor-code-label = Code de votre application
+account-two-factor-enable-submit = Activer
+account-two-factor-on-text = L'authentification à deux facteurs est active : la connexion et l'autorisation d'applications demandent un code.
+account-two-factor-codes-left = { $count ->
+    [one] Il reste un code de secours.
+   *[other] Il reste { $count } codes de secours.
+}
+account-recovery-regenerate-title = Nouveaux codes de secours
+account-recovery-regenerate-submit = Créer de nouveaux codes de secours
+account-two-factor-disable-title = Désactiver l'authentification à deux facteurs
+account-two-factor-disable-submit = Désactiver
+account-two-factor-disabled = L'authentification à deux facteurs est désactivée.
+account-recovery-codes-title = Vos codes de secours
+account-recovery-codes-text = Gardez ces codes en lieu sûr : chacun permet de se connecter une fois sans votre application. Ils ne sont affichés que maintenant.
+account-recovery-codes-done = Je les ai enregistrés
+
+## Sessions et applications
+account-security-tokens-title = Sessions et applications autorisées
+account-security-tokens-hint = Tout ce qui peut utiliser votre compte en ce moment. Révoquer un accès le déconnecte.
+account-security-web-session = Session web
+account-security-current = ce navigateur
+account-security-scopes = Permissions
+account-security-created = Depuis le
+account-security-last-used = Dernière utilisation
+account-security-never = pas encore
+account-security-revoke = Révoquer
+account-security-revoke-current = Déconnecter ce navigateur
+account-security-revoked = L'accès est révoqué.

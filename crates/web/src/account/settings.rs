@@ -323,6 +323,60 @@ async fn change_password(
 // ---------------------------------------------------------------------------------------
 // Preferences.
 
+/// The posting languages the preferences offer, by their own names (which need no
+/// translation); a stored code outside this list is still offered.
+const POSTING_LANGUAGES: &[(&str, &str)] = &[
+    ("ar", "العربية"),
+    ("ca", "Català"),
+    ("cs", "Čeština"),
+    ("cy", "Cymraeg"),
+    ("da", "Dansk"),
+    ("de", "Deutsch"),
+    ("el", "Ελληνικά"),
+    ("en", "English"),
+    ("eo", "Esperanto"),
+    ("es", "Español"),
+    ("eu", "Euskara"),
+    ("fa", "فارسی"),
+    ("fi", "Suomi"),
+    ("fr", "Français"),
+    ("ga", "Gaeilge"),
+    ("gl", "Galego"),
+    ("he", "עברית"),
+    ("hi", "हिन्दी"),
+    ("hu", "Magyar"),
+    ("id", "Bahasa Indonesia"),
+    ("it", "Italiano"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("nl", "Nederlands"),
+    ("no", "Norsk"),
+    ("oc", "Occitan"),
+    ("pl", "Polski"),
+    ("pt", "Português"),
+    ("ro", "Română"),
+    ("ru", "Русский"),
+    ("sv", "Svenska"),
+    ("tr", "Türkçe"),
+    ("uk", "Українська"),
+    ("vi", "Tiếng Việt"),
+    ("zh", "中文"),
+];
+
+/// The visibilities a default may take, with their catalogue ids.
+const DEFAULT_VISIBILITIES: &[(&str, &str)] = &[
+    ("public", "account-visibility-public"),
+    ("unlisted", "account-visibility-unlisted"),
+    ("private", "account-visibility-private"),
+    ("local", "account-visibility-local"),
+];
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "account/preferences.html")]
 struct PreferencesPage<'a> {
@@ -330,18 +384,52 @@ struct PreferencesPage<'a> {
     section: &'static str,
     /// The user's stored interface language.
     locale: String,
+    visibilities: Vec<Choice>,
+    /// The posting languages, the blank "none" first.
+    languages: Vec<Choice>,
+    sensitive: bool,
 }
 
-async fn preferences_page(ctx: Ctx) -> Result<Response, WebError> {
+async fn preferences_page(State(core): State<Core>, ctx: Ctx) -> Result<Response, WebError> {
     let viewer = ctx.require_viewer()?;
     let locale = Lang::from_tag(&viewer.user.locale)
         .unwrap_or(ctx.lang)
         .tag()
         .to_owned();
+    let defaults = core.posting_defaults(viewer.account_id()).await?;
+    let visibilities = DEFAULT_VISIBILITIES
+        .iter()
+        .map(|(value, id)| Choice {
+            value: (*value).to_owned(),
+            label: ctx.tr.t(id),
+            selected: *value == defaults.visibility.as_str(),
+        })
+        .collect();
+    let current = defaults.language.clone().unwrap_or_default();
+    let mut languages = vec![Choice {
+        value: String::new(),
+        label: ctx.tr.t("account-posting-language-none"),
+        selected: current.is_empty(),
+    }];
+    if !current.is_empty() && !POSTING_LANGUAGES.iter().any(|(code, _)| *code == current) {
+        languages.push(Choice {
+            value: current.clone(),
+            label: current.clone(),
+            selected: true,
+        });
+    }
+    languages.extend(POSTING_LANGUAGES.iter().map(|(code, name)| Choice {
+        value: (*code).to_owned(),
+        label: (*name).to_owned(),
+        selected: *code == current,
+    }));
     html(&PreferencesPage {
         ctx: &ctx,
         section: "preferences",
         locale,
+        visibilities,
+        languages,
+        sensitive: defaults.sensitive,
     })
 }
 
@@ -351,6 +439,12 @@ struct PreferencesForm {
     csrf_token: String,
     #[serde(default)]
     locale: String,
+    /// Absent from forms that predate the posting defaults: they are then left alone.
+    default_visibility: Option<String>,
+    #[serde(default)]
+    default_sensitive: Option<String>,
+    #[serde(default)]
+    default_language: String,
 }
 
 async fn save_preferences(
@@ -363,6 +457,20 @@ async fn save_preferences(
     let Some(lang) = Lang::from_tag(&form.locale) else {
         return Err(WebError::Invalid(ctx.tr.t("account-language-unknown")));
     };
+    if let Some(visibility) = &form.default_visibility {
+        let visibility = visibility
+            .parse::<rhizome_model::Visibility>()
+            .map_err(|_| WebError::Invalid(ctx.tr.t("account-visibility-unknown")))?;
+        core.set_posting_defaults(
+            viewer.account_id(),
+            rhizome_core::preferences::PostingDefaultsUpdate {
+                visibility: Some(visibility),
+                sensitive: Some(form.default_sensitive.is_some()),
+                language: Some(Some(form.default_language.clone())),
+            },
+        )
+        .await?;
+    }
     core.set_locale(&viewer.user, lang.tag()).await?;
     let mut response = session::with_flash(
         &core,
