@@ -66,11 +66,12 @@ impl Action {
         if post && (path == "/api/v1/accounts" || path == "/auth/sign_up") {
             actions.push(Action::SignUp);
         }
-        if post && path == "/api/v1/statuses" {
+        // The web interface's forms count against the same limits as the API's calls.
+        if post && (path == "/api/v1/statuses" || path == "/statuses") {
             actions.push(Action::Post);
         }
         if post
-            && path.starts_with("/api/v1/accounts/")
+            && (path.starts_with("/api/v1/accounts/") || path.starts_with("/accounts/"))
             && (path.ends_with("/follow") || path.ends_with("/unfollow"))
         {
             actions.push(Action::Follow);
@@ -78,7 +79,7 @@ impl Action {
         if method == Method::GET
             && matches!(
                 path,
-                "/api/v2/search" | "/api/v1/search" | "/api/v1/accounts/search"
+                "/api/v2/search" | "/api/v1/search" | "/api/v1/accounts/search" | "/search"
             )
         {
             actions.push(Action::Search);
@@ -90,11 +91,28 @@ impl Action {
             *method,
             Method::POST | Method::PUT | Method::PATCH | Method::DELETE
         );
-        if writes && path.starts_with("/api/") {
+        if writes && (path.starts_with("/api/") || is_web_write(path)) {
             actions.push(Action::Write);
         }
         actions
     }
+}
+
+/// A form of the signed-in web interface that changes something (sign-in and sign-up pages
+/// have their own limits; inboxes theirs).
+fn is_web_write(path: &str) -> bool {
+    [
+        "/statuses",
+        "/polls/",
+        "/accounts/",
+        "/follow_requests/",
+        "/lists",
+        "/notifications/",
+        "/settings/",
+        "/admin/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -253,16 +271,29 @@ fn address(request: &Request) -> String {
         .map_or_else(|| "unknown".to_owned(), |ip: IpAddr| ip.to_string())
 }
 
+/// The request's access token: the API's bearer token, or the web interface's session
+/// (which is an access token kept in a cookie).
 fn bearer(request: &Request) -> Option<String> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
-    Some(token.trim().to_owned())
+    let headers = request.headers();
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))?;
+        return Some(token.trim().to_owned());
+    }
+    rhizome_web::session::cookie(headers, rhizome_web::session::SESSION_COOKIE)
+        .filter(|session| !session.is_empty())
+}
+
+/// Requests that get an HTML page, not the API's JSON error.
+fn wants_page(request: &Request) -> bool {
+    let path = request.uri().path();
+    let api = path.starts_with("/api/")
+        || path == "/oauth/token"
+        || path == "/inbox"
+        || path.ends_with("/inbox");
+    !api
 }
 
 async fn account_key(core: &Core, bearer: Option<&str>, address: &str) -> String {
@@ -329,11 +360,15 @@ pub async fn limit(
     let mut response = match refused {
         Some((rule, reset_in)) => {
             tracing::info!(rule, client, "rate limited");
-            let mut response = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(serde_json::json!({ "error": "Too many requests" })),
-            )
-                .into_response();
+            let mut response = if wants_page(&request) {
+                rhizome_web::error::rate_limited_page(&core, request.headers()).await
+            } else {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(serde_json::json!({ "error": "Too many requests" })),
+                )
+                    .into_response()
+            };
             let seconds = reset_in.as_secs().max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&seconds) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -378,6 +413,22 @@ mod tests {
             Action::of(&Method::POST, "/api/v1/accounts"),
             vec![Action::SignUp, Action::Write]
         );
+        // The web interface's forms, under the same rules.
+        assert_eq!(
+            Action::of(&Method::POST, "/statuses"),
+            vec![Action::Post, Action::Write]
+        );
+        assert_eq!(
+            Action::of(&Method::POST, "/accounts/123/follow"),
+            vec![Action::Follow, Action::Write]
+        );
+        assert_eq!(Action::of(&Method::GET, "/search"), vec![Action::Search]);
+        assert_eq!(
+            Action::of(&Method::POST, "/statuses/5/favourite"),
+            vec![Action::Write]
+        );
+        assert_eq!(Action::of(&Method::GET, "/statuses/5/edit"), vec![]);
+        assert_eq!(Action::of(&Method::GET, "/@alice"), vec![]);
         assert_eq!(
             Action::of(&Method::POST, "/oauth/token"),
             vec![Action::SignIn]

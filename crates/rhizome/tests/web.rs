@@ -162,3 +162,34 @@ async fn posts_are_shown_escaped_with_their_media_descriptions_and_counts() {
     // Anonymous visitors get no action forms.
     assert!(!page.html.contains("/favourite\""), "{}", page.html);
 }
+
+#[tokio::test]
+async fn web_forms_count_against_the_api_limits_and_get_a_page() {
+    let app = support::api::local_with(&[
+        ("RHIZOME_RATELIMIT_ENABLED", "true"),
+        ("RHIZOME_RATELIMIT_POSTING_LIMIT", "1"),
+    ])
+    .await;
+    let alice = app.register("alice").await;
+    // One post through the API spends the limit: the web's compose form shares it.
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(serde_json::json!({ "status": "through the API" }))
+        .ok()
+        .await;
+    let browser = Browser::new(&app.api).with_language("fr");
+    browser.use_token(&alice.token);
+    let limited = browser
+        .submit("/home", "/statuses", &[("status", "through the web")])
+        .await;
+    assert_eq!(limited.status(), 429, "{}", limited.html);
+    assert!(limited.reply.header("retry-after").is_some());
+    limited.assert_contains("<html lang=\"fr\">");
+    limited.assert_contains("Trop de requêtes");
+    let statuses = app
+        .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(statuses.as_array().map(Vec::len), Some(1), "{statuses}");
+}

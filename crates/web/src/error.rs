@@ -26,6 +26,9 @@ pub enum WebError {
     Invalid(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A rate limit is spent.
+    #[error("too many requests")]
+    TooManyRequests,
 }
 
 impl From<CoreError> for WebError {
@@ -116,6 +119,12 @@ impl IntoResponse for WebError {
                 "error-invalid-text",
                 Some(message),
             ),
+            WebError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "error-too-many-requests",
+                "error-too-many-requests-text",
+                None,
+            ),
             WebError::Internal(message) => {
                 tracing::error!(error = %message, "a page failed");
                 (
@@ -135,6 +144,19 @@ impl IntoResponse for WebError {
         });
         response
     }
+}
+
+/// The page for a request refused by a rate limit before any handler ran (the rate-limit
+/// middleware sits outside the pages' own middleware), in the visitor's language.
+pub async fn rate_limited_page(core: &Core, headers: &axum::http::HeaderMap) -> Response {
+    let page = ErrorPage {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        title_id: "error-too-many-requests",
+        message_id: "error-too-many-requests-text",
+        detail: None,
+    };
+    page.render(core, crate::session::header_lang(headers))
+        .await
 }
 
 /// Renders a template into a page.

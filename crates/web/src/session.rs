@@ -74,7 +74,8 @@ struct RequestFacts {
     flash: Option<String>,
 }
 
-fn header_lang(headers: &HeaderMap) -> Lang {
+/// The language a request asks for: the switcher's cookie, else `Accept-Language`.
+pub fn header_lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(|tag| Lang::from_tag(&tag))
         .or_else(|| {

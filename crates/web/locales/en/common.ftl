@@ -32,6 +32,8 @@ error-invalid = That did not work
 error-invalid-text = Something in what you sent needs fixing:
 error-internal = Something went wrong
 error-internal-text = Something went wrong on our side. Try again in a moment.
+error-too-many-requests = Too many requests
+error-too-many-requests-text = You did that too often. Wait a moment, then try again.
 
 visibility-label = Visibility
 visibility-public = Public

@@ -32,6 +32,8 @@ error-invalid = Cela n’a pas fonctionné
 error-invalid-text = Une partie de ce que vous avez envoyé doit être corrigée :
 error-internal = Une erreur est survenue
 error-internal-text = Une erreur est survenue de notre côté. Réessayez dans un instant.
+error-too-many-requests = Trop de requêtes
+error-too-many-requests-text = Vous avez fait cela trop souvent. Patientez un instant, puis réessayez.
 
 visibility-label = Visibilité
 visibility-public = Public
