@@ -346,6 +346,17 @@ async fn favourite_boost_bookmark_and_react_through_the_posts_forms() {
         .expect("reactions");
     assert_eq!(reactions[0]["name"], "🌱");
     assert_eq!(reactions[0]["me"], true);
+    // The reaction itself is a button that takes it back.
+    let sent = browser
+        .submit(page, &format!("/statuses/{id}/unreact"), &[("emoji", "🌱")])
+        .await;
+    assert_eq!(sent.status(), 303, "{}", sent.html);
+    let seen = status_as(&app, &alice, &id).await;
+    assert_eq!(
+        seen["pleroma"]["emoji_reactions"],
+        serde_json::json!([]),
+        "{seen:#}"
+    );
 
     // The script's request: the post's new HTML, not a redirect.
     let token = browser.get(page).await.csrf_token();
@@ -1072,4 +1083,28 @@ async fn the_client_speaks_french() {
         .await;
     assert_eq!(prompted.status(), 422);
     prompted.assert_contains("<html lang=\"fr\">");
+}
+
+#[tokio::test]
+async fn the_compose_form_starts_from_the_users_posting_defaults() {
+    let app = local().await;
+    let (alice, browser) = signed_in(&app, "alice").await;
+    app.patch("/api/v1/accounts/update_credentials")
+        .auth(&alice)
+        .json(serde_json::json!({
+            "source": { "privacy": "private", "sensitive": true, "language": "de" }
+        }))
+        .ok()
+        .await;
+    let home = browser.get("/home").await;
+    home.assert_contains("<option value=\"private\" selected>");
+    home.assert_contains("<option value=\"de\" lang=\"de\" selected>");
+    home.assert_contains("name=\"sensitive\" value=\"on\" checked");
+    // A reply to a public post keeps the author's default; to a followers-only post, narrows.
+    let bob = app.register("bob").await;
+    let open = app.post_status(&bob, "Open to all", "public").await;
+    let page = browser
+        .get(&format!("/compose?in_reply_to={}", text_of(&open, "id")))
+        .await;
+    page.assert_contains("<option value=\"private\" selected>");
 }

@@ -56,6 +56,7 @@ pub fn routes() -> Router<Core> {
         .route("/statuses/{id}/bookmark", post(actions::bookmark))
         .route("/statuses/{id}/unbookmark", post(actions::unbookmark))
         .route("/statuses/{id}/react", post(actions::react))
+        .route("/statuses/{id}/unreact", post(actions::unreact))
         .route("/statuses/{id}/delete", post(actions::delete))
         .route("/polls/{id}/vote", post(actions::vote))
         .route("/accounts/{id}/follow", post(actions::follow))

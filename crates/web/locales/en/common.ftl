@@ -94,6 +94,7 @@ action-bookmark = Bookmark
 action-unbookmark = Remove bookmark
 action-react = React
 action-react-label = Emoji reaction
+action-unreact = Take back your reaction
 action-edit = Edit
 action-delete = Delete
 action-delete-confirm = Delete this post?

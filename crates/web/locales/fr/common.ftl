@@ -94,6 +94,7 @@ action-bookmark = Ajouter aux signets
 action-unbookmark = Retirer des signets
 action-react = Réagir
 action-react-label = Réaction emoji
+action-unreact = Retirer votre réaction
 action-edit = Modifier
 action-delete = Supprimer
 action-delete-confirm = Supprimer ce message ?

@@ -1,4 +1,5 @@
-//! What the post partial's forms do (favourite, boost, bookmark, react, delete, vote), and
+//! What the post partial's forms do (favourite, boost, bookmark, react and unreact, delete,
+//! vote), and
 //! following: each checks the form token, acts through core, then goes back to the page it
 //! came from — or answers the post's new HTML to the script.
 
@@ -38,6 +39,7 @@ enum StatusAction {
     Bookmark,
     Unbookmark,
     React,
+    Unreact,
     Delete,
 }
 
@@ -66,6 +68,7 @@ async fn status_action(
         }
         StatusAction::Unreblog => Some(core.unreblog(&user, id).await?),
         StatusAction::React => Some(core.react(&user, id, form.emoji.trim()).await?),
+        StatusAction::Unreact => Some(core.unreact(&user, id, form.emoji.trim()).await?),
         StatusAction::Delete => {
             let gone = core.delete_status(&user, id, false).await?;
             tracing::debug!(status = %gone.status.id, "deleted from the web client");
@@ -110,6 +113,7 @@ status_actions! {
     bookmark => Bookmark,
     unbookmark => Unbookmark,
     react => React,
+    unreact => Unreact,
     delete => Delete,
 }
 

@@ -112,6 +112,23 @@ pub(super) struct ComposeForm {
 }
 
 impl ComposeForm {
+    /// A blank form with the user's posting defaults chosen (visibility, sensitive, language).
+    pub(super) async fn blank(
+        core: &Core,
+        ctx: &Ctx,
+        viewer: Id,
+        return_to: &str,
+    ) -> Result<ComposeForm, WebError> {
+        let defaults = core.posting_defaults(viewer).await?;
+        let mut form = ComposeForm::new(ctx, return_to);
+        form.visibility = defaults.visibility.as_str().to_owned();
+        form.sensitive = defaults.sensitive;
+        if let Some(language) = defaults.language {
+            form.language = language;
+        }
+        Ok(form)
+    }
+
     pub(super) fn new(ctx: &Ctx, return_to: &str) -> ComposeForm {
         ComposeForm {
             text: String::new(),
@@ -414,7 +431,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let viewer = ctx.require_viewer()?;
     let me = viewer.account_id();
-    let mut form = ComposeForm::new(&ctx, "");
+    let mut form = ComposeForm::blank(&core, &ctx, me, "").await?;
     let mut parent = None;
     if !query.in_reply_to.is_empty() {
         let id = parse_id(&query.in_reply_to)?;
@@ -433,11 +450,9 @@ pub async fn show(
             form.text = format!("{} ", mentions.join(" "));
         }
         // A reply is no more public than what it answers, and keeps its warning.
-        form.visibility = match view.status.visibility {
-            Visibility::Public => "public",
-            other => other.as_str(),
+        if view.status.visibility != Visibility::Public {
+            form.visibility = view.status.visibility.as_str().to_owned();
         }
-        .to_owned();
         form.spoiler = view.status.spoiler_text.clone();
         parent = Some(status_card(&core, view, Some(me)));
     }

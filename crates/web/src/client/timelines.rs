@@ -154,7 +154,7 @@ async fn show(
         Timeline::Bubble => core.bubble_timeline(Some(viewer), &request).await?,
     };
     let (statuses, next) = page_cards(&core, &ctx, &page, current.path());
-    let form = ComposeForm::new(&ctx, current.path());
+    let form = ComposeForm::blank(&core, &ctx, viewer, current.path()).await?;
     html(&TimelinePage {
         title: ctx.tr.t(current.title_id()),
         intro: ctx.tr.t(current.intro_id()),
