@@ -79,6 +79,8 @@ pub struct CoreConfig {
     pub instance_name: String,
     pub instance_description: String,
     pub contact_email: String,
+    /// Visitors who are not signed in may read the public and hashtag timelines.
+    pub public_timelines: bool,
     pub registrations: RegistrationMode,
     /// Setting keys whose value the environment pins: admins cannot change them.
     pub pinned_settings: Vec<String>,
@@ -137,6 +139,7 @@ impl CoreConfig {
             instance_name: "Rhizome".to_owned(),
             instance_description: "A Rhizome instance".to_owned(),
             contact_email: String::new(),
+            public_timelines: true,
             registrations: RegistrationMode::Open,
             pinned_settings: Vec::new(),
             max_post_chars: 5000,

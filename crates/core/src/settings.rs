@@ -14,6 +14,9 @@ pub const REGISTRATIONS_MODE: &str = "registrations.mode";
 pub const RULES: &str = "instance.rules";
 /// Instances whose posts join the bubble timeline (Akkoma).
 pub const BUBBLE_DOMAINS: &str = "instance.bubble_domains";
+/// Visitors who are not signed in may read the public timelines (Mastodon's
+/// "timeline preview").
+pub const PUBLIC_TIMELINES: &str = "instance.public_timelines";
 
 pub const KEYS: &[&str] = &[
     INSTANCE_NAME,
@@ -22,6 +25,7 @@ pub const KEYS: &[&str] = &[
     REGISTRATIONS_MODE,
     RULES,
     BUBBLE_DOMAINS,
+    PUBLIC_TIMELINES,
 ];
 
 /// Where an effective value comes from.
@@ -43,6 +47,7 @@ pub struct EffectiveSettings {
     pub registrations: RegistrationMode,
     pub rules: Vec<String>,
     pub bubble_domains: Vec<String>,
+    pub public_timelines: bool,
     /// (key, source) for every run-time setting.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -96,7 +101,11 @@ impl Core {
         let bubble_domains = lookup(BUBBLE_DOMAINS)
             .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
             .unwrap_or_default();
+        let public_timelines = lookup(PUBLIC_TIMELINES)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(config.public_timelines);
         Ok(EffectiveSettings {
+            public_timelines,
             name,
             description,
             contact_email,
@@ -121,6 +130,7 @@ impl Core {
             REGISTRATIONS_MODE => value
                 .as_str()
                 .is_some_and(|s| s.parse::<RegistrationMode>().is_ok()),
+            PUBLIC_TIMELINES => value.is_boolean(),
             RULES | BUBBLE_DOMAINS => value
                 .as_array()
                 .is_some_and(|rules| rules.iter().all(Value::is_string)),

@@ -36,12 +36,32 @@ impl Core {
         self.views_of(found, Some(viewer), "home").await
     }
 
+    /// Whether `viewer` may read the public and hashtag timelines: signed-in users always,
+    /// visitors unless the instance keeps its timelines for its users.
+    pub async fn may_read_public_timelines(&self, viewer: Option<Id>) -> Result<bool, CoreError> {
+        if viewer.is_some() {
+            return Ok(true);
+        }
+        Ok(self.settings().await?.public_timelines)
+    }
+
+    async fn check_public_timelines(&self, viewer: Option<Id>) -> Result<(), CoreError> {
+        if self.may_read_public_timelines(viewer).await? {
+            Ok(())
+        } else {
+            Err(CoreError::Unauthorized(
+                "This method requires an authenticated user".to_owned(),
+            ))
+        }
+    }
+
     pub async fn public_timeline(
         &self,
         viewer: Option<Id>,
         filter: PublicFilter,
         page: &PageRequest,
     ) -> Result<Page<StatusView>, CoreError> {
+        self.check_public_timelines(viewer).await?;
         let found = self
             .store
             .public_timeline(viewer, filter, self.clock.now(), page)
@@ -56,6 +76,7 @@ impl Core {
         filter: PublicFilter,
         page: &PageRequest,
     ) -> Result<Page<StatusView>, CoreError> {
+        self.check_public_timelines(viewer).await?;
         let found = self
             .store
             .tag_timeline(viewer, tags, filter, self.clock.now(), page)

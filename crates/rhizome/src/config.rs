@@ -61,6 +61,9 @@ pub struct InstanceSection {
     pub name: String,
     pub description: String,
     pub contact_email: String,
+    /// Whether visitors who are not signed in may read the public timelines (the local and
+    /// federated timelines, hashtags) in the API and the web interface.
+    pub public_timelines: bool,
 }
 
 impl Default for InstanceSection {
@@ -71,6 +74,7 @@ impl Default for InstanceSection {
             name: "Rhizome".into(),
             description: "A small corner of the Fediverse.".into(),
             contact_email: String::new(),
+            public_timelines: true,
         }
     }
 }
@@ -685,6 +689,7 @@ impl Config {
         core.instance_name = self.instance.name.clone();
         core.instance_description = self.instance.description.clone();
         core.contact_email = self.instance.contact_email.clone();
+        core.public_timelines = self.instance.public_timelines;
         core.registrations = self.registrations.mode;
         core.captcha = self.registrations.captcha;
         core.pinned_settings = rhizome_core::settings::KEYS

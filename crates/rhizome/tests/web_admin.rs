@@ -836,3 +836,65 @@ async fn the_admin_area_speaks_french() {
     let settings = admin_browser.get("/admin/settings").await;
     settings.assert_contains("Sur approbation");
 }
+
+#[tokio::test]
+async fn admins_keep_the_public_timelines_for_signed_in_users() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let alice = app.register("alice").await;
+    app.post_status(&alice, "Seen by everyone #garden", "public")
+        .await;
+    let visitor = Browser::new(&app.api);
+    assert_eq!(visitor.get("/explore").await.status(), 200);
+    app.get("/api/v1/timelines/public").ok().await;
+
+    let admin_browser = browser(&app, &admin);
+    let page = admin_browser.get("/admin/settings").await;
+    page.assert_contains("name=\"public_timelines\" value=\"on\" checked");
+    // The box unticked: a browser sends no value for it.
+    let saved = admin_browser
+        .submit("/admin/settings", "/admin/settings", &[])
+        .await;
+    assert_redirect(&saved, "/admin/settings");
+
+    // Visitors are sent to sign in, through the web and the API alike.
+    let explore = visitor.get("/explore").await;
+    assert_eq!(explore.location(), "/auth/sign_in?next=%2Fexplore");
+    let tag = visitor.get("/tags/garden").await;
+    assert_eq!(tag.location(), "/auth/sign_in?next=%2Ftags%2Fgarden");
+    let landing = visitor.get("/").await;
+    assert!(
+        !landing.html.contains("Seen by everyone"),
+        "{}",
+        landing.html
+    );
+    let refused = app.get("/api/v1/timelines/public").send().await;
+    assert_eq!(refused.status.as_u16(), 401, "{}", refused.text());
+    assert_eq!(
+        refused.json()["error"],
+        "This method requires an authenticated user"
+    );
+    app.get("/api/v1/timelines/tag/garden")
+        .send()
+        .await
+        .expect(401);
+    // Profiles stay public; signed-in users read the timelines as before.
+    assert_eq!(
+        visitor.get(&format!("/@{}", alice.username)).await.status(),
+        200
+    );
+    let timeline = app.get("/api/v1/timelines/public").auth(&alice).ok().await;
+    assert_eq!(timeline.as_array().map(Vec::len), Some(1));
+    assert_eq!(browser(&app, &alice).get("/explore").await.status(), 200);
+
+    // Ticked again, visitors read them again.
+    let saved = admin_browser
+        .submit(
+            "/admin/settings",
+            "/admin/settings",
+            &[("public_timelines", "on")],
+        )
+        .await;
+    assert_redirect(&saved, "/admin/settings");
+    assert_eq!(visitor.get("/explore").await.status(), 200);
+}

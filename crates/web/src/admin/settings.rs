@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use rhizome_core::settings::{
-    CONTACT_EMAIL, EffectiveSettings, INSTANCE_DESCRIPTION, INSTANCE_NAME, REGISTRATIONS_MODE,
-    RULES, Source,
+    CONTACT_EMAIL, EffectiveSettings, INSTANCE_DESCRIPTION, INSTANCE_NAME, PUBLIC_TIMELINES,
+    REGISTRATIONS_MODE, RULES, Source,
 };
 use rhizome_core::{Core, CoreError, RegistrationMode};
 use serde::Deserialize;
@@ -34,11 +34,14 @@ pub struct SettingsForm {
     /// One rule per line.
     pub rules: String,
     pub registrations: String,
+    /// Visitors may read the public timelines.
+    pub public_timelines: bool,
     pub name_pinned: bool,
     pub description_pinned: bool,
     pub contact_email_pinned: bool,
     pub rules_pinned: bool,
     pub registrations_pinned: bool,
+    pub public_timelines_pinned: bool,
 }
 
 impl SettingsForm {
@@ -59,11 +62,13 @@ impl SettingsForm {
             contact_email: settings.contact_email.clone(),
             rules: settings.rules.join("\n"),
             registrations: settings.registrations.as_str().to_owned(),
+            public_timelines: settings.public_timelines,
             name_pinned: pinned(INSTANCE_NAME),
             description_pinned: pinned(INSTANCE_DESCRIPTION),
             contact_email_pinned: pinned(CONTACT_EMAIL),
             rules_pinned: pinned(RULES),
             registrations_pinned: pinned(REGISTRATIONS_MODE),
+            public_timelines_pinned: pinned(PUBLIC_TIMELINES),
         }
     }
 
@@ -73,6 +78,7 @@ impl SettingsForm {
             || self.contact_email_pinned
             || self.rules_pinned
             || self.registrations_pinned
+            || self.public_timelines_pinned
     }
 }
 
@@ -127,6 +133,10 @@ struct SaveForm {
     contact_email: Option<String>,
     rules: Option<String>,
     registrations: Option<String>,
+    /// The checkbox: present when ticked.
+    public_timelines: Option<String>,
+    /// Sent beside the checkbox, so that an unticked box is told from a pinned one.
+    public_timelines_shown: Option<String>,
 }
 
 async fn save(
@@ -180,6 +190,13 @@ async fn save(
     {
         changes.push((RULES, json!(rules)));
     }
+    let public_timelines = form.public_timelines.is_some();
+    if form.public_timelines_shown.is_some()
+        && !shown.public_timelines_pinned
+        && public_timelines != current.public_timelines
+    {
+        changes.push((PUBLIC_TIMELINES, json!(public_timelines)));
+    }
     // Show what was sent on a refusal, so nothing typed is lost.
     let refused = |message: String| {
         let mut sent = shown;
@@ -188,6 +205,9 @@ async fn save(
         sent.contact_email = form.contact_email.clone().unwrap_or(sent.contact_email);
         sent.rules = form.rules.clone().unwrap_or(sent.rules);
         sent.registrations = form.registrations.clone().unwrap_or(sent.registrations);
+        if form.public_timelines_shown.is_some() {
+            sent.public_timelines = public_timelines;
+        }
         page(&ctx, nav, sent, Some(message))
     };
     // The mode is checked before anything is written, so a refused form changes nothing.

@@ -54,8 +54,9 @@ struct LandingPage<'a> {
 pub async fn landing(State(core): State<Core>, ctx: Ctx) -> Result<Response, WebError> {
     let settings = core.settings().await?;
     let viewer = ctx.viewer_id();
-    let preview = core
-        .public_timeline(
+    // Instances that keep their timelines for their users show visitors no preview.
+    let preview = if core.may_read_public_timelines(viewer).await? {
+        core.public_timeline(
             viewer,
             PublicFilter {
                 local_only: true,
@@ -63,11 +64,15 @@ pub async fn landing(State(core): State<Core>, ctx: Ctx) -> Result<Response, Web
             },
             &PageRequest::first(PREVIEW_SIZE),
         )
-        .await?;
+        .await?
+        .items
+    } else {
+        Vec::new()
+    };
     let meta = Meta::website(&core, &ctx, settings.name.clone(), &settings.description);
     html(&LandingPage {
         meta,
-        statuses: cards(&core, &preview.items, viewer),
+        statuses: cards(&core, &preview, viewer),
         name: settings.name,
         description: settings.description,
         rules: settings.rules,
@@ -92,6 +97,11 @@ pub async fn explore(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let viewer = ctx.viewer_id();
+    if !core.may_read_public_timelines(viewer).await? {
+        return Err(WebError::SignInNeeded {
+            next: ctx.path.clone(),
+        });
+    }
     let page = core
         .public_timeline(
             viewer,

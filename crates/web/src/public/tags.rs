@@ -59,6 +59,11 @@ pub async fn tag_or_feed(
     }
     let tag = clean_tag(&tag).ok_or(WebError::NotFound)?;
     let viewer = ctx.viewer_id();
+    if !core.may_read_public_timelines(viewer).await? {
+        return Err(WebError::SignInNeeded {
+            next: ctx.path.clone(),
+        });
+    }
     let page = core
         .tag_timeline(
             viewer,
