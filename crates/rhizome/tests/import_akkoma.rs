@@ -14,7 +14,7 @@ use rhizome_store::FollowTable;
 use rhizome_testkit::TestDatabase;
 use rhizome_testkit::fixtures::remote_account;
 use serde_json::Value;
-use support::api::{Api, eventually, text_of};
+use support::api::{Api, eventually, path_of, text_of};
 use support::{Setup, free_port};
 
 const PASSWORD: &str = "akkoma-test-password";
@@ -154,6 +154,18 @@ async fn an_akkoma_instance_moves_with_its_accounts_keys_followers_and_posts() {
         .with("RHIZOME_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")
         .with("RHIZOME_JOBS_POLL_MILLIS", "50");
     let import = ["import", "akkoma", "--from", akkoma.url(), "--json"];
+    // Akkoma's uploads folder: carol's avatar, banner and photo (Dedupe names).
+    let uploads = tempfile::tempdir().unwrap();
+    let photo = "0f3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a.jpg";
+    for name in [
+        photo,
+        "4b2e2ad4bd3bfc3f3f5a7c4b1e0f7d5d2f8e9a1c0b3d4e5f6a7b8c9d0e1f2a3b.png",
+        "9c1f0e2d3b4a59687766554433221100ffeeddccbbaa99887766554433221100.jpg",
+    ] {
+        std::fs::write(uploads.path().join(name), format!("bytes of {name}")).unwrap();
+    }
+    let uploads_dir = uploads.path().to_str().unwrap();
+    let import_with_uploads = [&import[..], &["--uploads", uploads_dir]].concat();
 
     // A dry run reads and reports, and writes nothing: not even the schema.
     let dry = report(&setup.ok(&[&import[..], &["--dry-run"]].concat(), ""));
@@ -175,7 +187,7 @@ async fn an_akkoma_instance_moves_with_its_accounts_keys_followers_and_posts() {
     assert!(refused.contains("instance.domain"), "{refused}");
 
     // The import: counts match the fixture's.
-    let first = report(&setup.ok(&import, ""));
+    let first = report(&setup.ok(&import_with_uploads, ""));
     for (kind, count) in [
         ("local users", 3),
         ("remote accounts", 6),
@@ -198,13 +210,14 @@ async fn an_akkoma_instance_moves_with_its_accounts_keys_followers_and_posts() {
         ("oauth apps", 1),
         ("oauth tokens", 1),
         ("notifications", 9),
+        ("media files", 3),
     ] {
         assert_eq!(imported(&first, kind), count, "{kind}: {first:#}");
     }
     assert_eq!(first["skipped"], serde_json::json!([]), "{first:#}");
 
     // A second run changes nothing.
-    let second = report(&setup.ok(&import, ""));
+    let second = report(&setup.ok(&import_with_uploads, ""));
     for (kind, counts) in second["kinds"].as_object().unwrap() {
         assert_eq!(counts["imported"], 0, "{kind} imported again: {second:#}");
         assert_eq!(counts["skipped"], 0, "{kind}: {second:#}");
@@ -340,6 +353,38 @@ async fn an_akkoma_instance_moves_with_its_accounts_keys_followers_and_posts() {
             .iter()
             .any(|s| s["visibility"] == "local"),
         "{lena_posts:#}"
+    );
+
+    // Carol's photo was copied into media storage and is served from here.
+    let carol = api.get("/api/v1/accounts/lookup?acct=carol").ok().await;
+    let carol_posts = api
+        .get(&format!(
+            "/api/v1/accounts/{}/statuses",
+            carol["id"].as_str().unwrap()
+        ))
+        .ok()
+        .await;
+    let moss = carol_posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["content"].as_str().unwrap_or("").contains("Moss season"))
+        .cloned()
+        .unwrap();
+    let media_url = text_of(&moss["media_attachments"][0], "url");
+    assert!(
+        media_url.ends_with(&format!("/media/akkoma/{photo}")),
+        "{moss:#}"
+    );
+    assert_eq!(
+        moss["media_attachments"][0]["description"],
+        "A mossy forest floor with a small mushroom"
+    );
+    let file = api.get(&path_of(&api, &media_url)).send().await.expect(200);
+    assert_eq!(file.text(), format!("bytes of {photo}"));
+    assert!(
+        text_of(&carol, "avatar").contains("/media/akkoma/"),
+        "{carol:#}"
     );
 
     // bob, who followed alice on Akkoma, receives her first post here, signed with her key.
