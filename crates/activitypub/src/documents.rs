@@ -316,7 +316,7 @@ pub async fn notice(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApError> {
-    let id = id.parse().map_err(|_| CoreError::NotFound)?;
+    let id = core.notice_status_id(&id).await?;
     if !wants_activity_json(&headers) {
         return status_page_redirect(&core, id).await;
     }

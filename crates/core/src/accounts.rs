@@ -70,18 +70,86 @@ pub async fn hash_password(password: String) -> Result<String, CoreError> {
     .map_err(|e| CoreError::Internal(e.to_string()))?
 }
 
-/// Checks a password against a stored hash, off the async threads.
+/// Checks a password against a stored hash, off the async threads. Besides our own
+/// argon2id hashes, the kinds an Akkoma database holds are accepted (see [`check_password`]).
 pub async fn verify_password(password: String, hash: String) -> Result<bool, CoreError> {
+    Ok(check_password(password, hash).await? != PasswordCheck::Wrong)
+}
+
+/// What a password check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Wrong,
+    /// Right, and the hash is one of ours.
+    Right,
+    /// Right, against an older kind of hash that should be replaced by an argon2id one.
+    RightOutdated,
+}
+
+/// Checks a password against argon2id (ours, and Akkoma's new hashes), Pleroma's
+/// `$pbkdf2-<digest>$<iterations>$<salt>$<hash>` and bcrypt (`$2a$`, `$2b$`, `$2y$`, from
+/// Mastodon-era migrations), off the async threads.
+pub async fn check_password(password: String, hash: String) -> Result<PasswordCheck, CoreError> {
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
+        let right = |ok: bool, outdated: bool| match (ok, outdated) {
+            (false, _) => PasswordCheck::Wrong,
+            (true, false) => PasswordCheck::Right,
+            (true, true) => PasswordCheck::RightOutdated,
         };
-        Argon2::default()
+        if hash.starts_with("$pbkdf2-") {
+            return right(verify_pleroma_pbkdf2(&password, &hash), true);
+        }
+        if hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$") {
+            return right(bcrypt::verify(&password, &hash).unwrap_or(false), true);
+        }
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return PasswordCheck::Wrong;
+        };
+        let ok = Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+            .is_ok();
+        // Argon2i/argon2d hashes verify too; only argon2id is what we write.
+        right(ok, parsed.algorithm.as_str() != "argon2id")
     })
     .await
     .map_err(|e| CoreError::Internal(e.to_string()))
+}
+
+/// Pleroma's PBKDF2 format: standard Base64 without padding, `+` written `.`; the derived
+/// key is as long as the stored one (64 bytes in practice).
+fn verify_pleroma_pbkdf2(password: &str, hash: &str) -> bool {
+    use base64::Engine;
+    let decode = |text: &str| {
+        base64::engine::general_purpose::STANDARD_NO_PAD.decode(text.replace('.', "+"))
+    };
+    let mut parts = hash.split('$').skip(1);
+    let (Some(kind), Some(iterations), Some(salt), Some(derived), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let algorithm = match kind {
+        "pbkdf2-sha512" => aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA512,
+        "pbkdf2-sha256" => aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+        _ => return false,
+    };
+    let (Some(iterations), Ok(salt), Ok(derived)) = (
+        iterations
+            .parse::<u32>()
+            .ok()
+            .and_then(std::num::NonZeroU32::new),
+        decode(salt),
+        decode(derived),
+    ) else {
+        return false;
+    };
+    !derived.is_empty()
+        && aws_lc_rs::pbkdf2::verify(algorithm, iterations, &salt, password.as_bytes(), &derived)
+            .is_ok()
 }
 
 impl Core {
@@ -205,7 +273,8 @@ impl Core {
             let _ = hash_password(password.to_owned()).await;
             return Err(refused());
         };
-        if !verify_password(password.to_owned(), user.password_hash.clone()).await? {
+        let check = check_password(password.to_owned(), user.password_hash.clone()).await?;
+        if check == PasswordCheck::Wrong {
             return Err(refused());
         }
         if user.account.suspended_at.is_some() {
@@ -222,6 +291,20 @@ impl Core {
             return Err(CoreError::Forbidden(
                 "your login is currently disabled".into(),
             ));
+        }
+        if check == PasswordCheck::RightOutdated {
+            // An imported hash (PBKDF2, bcrypt) is replaced by an argon2id one the first
+            // time its password is seen; a failure here must not refuse the sign-in.
+            match hash_password(password.to_owned()).await {
+                Ok(hash) => {
+                    self.store.set_password_hash(user.account.id, &hash).await?;
+                    tracing::info!(
+                        account = user.account.id.0,
+                        "password re-hashed with argon2id"
+                    );
+                }
+                Err(err) => tracing::warn!(account = user.account.id.0, "re-hashing: {err}"),
+            }
         }
         self.store
             .record_sign_in(user.account.id, self.clock.now())
@@ -383,6 +466,56 @@ mod tests {
             !verify_password("x".into(), "not a hash".into())
                 .await
                 .unwrap()
+        );
+    }
+
+    /// Akkoma's fixture hash of `akkoma-test-password` (PBKDF2-HMAC-SHA512, 160,000 rounds).
+    const PLEROMA_HASH: &str = "$pbkdf2-sha512$160000$OWQChk06TfJwWO8B6HJuvA$InxahM1/A41HTlrS/jHZcywFl3CS.apKfZ5TXlQwTJ7G55VM5c96XtuK/GqmCgOw7vQMF7/J/SczeG.7BSLt7Q";
+
+    #[tokio::test]
+    async fn akkoma_hashes_verify_and_ask_to_be_replaced() {
+        let check = |password: &str, hash: &str| check_password(password.into(), hash.into());
+        assert_eq!(
+            check("akkoma-test-password", PLEROMA_HASH).await.unwrap(),
+            PasswordCheck::RightOutdated
+        );
+        assert_eq!(
+            check("akkoma-test-passwore", PLEROMA_HASH).await.unwrap(),
+            PasswordCheck::Wrong
+        );
+        // A damaged hash is a wrong password, never a panic.
+        for broken in [
+            "$pbkdf2-sha512$0$OWQChk06TfJwWO8B6HJuvA$InxahM1",
+            "$pbkdf2-sha512$160000$!!$InxahM1",
+            "$pbkdf2-md5$1000$OWQChk06TfJwWO8B6HJuvA$InxahM1",
+            "$pbkdf2-sha512$160000$OWQChk06TfJwWO8B6HJuvA$",
+            "$2b$04$short",
+        ] {
+            assert_eq!(
+                check("x", broken).await.unwrap(),
+                PasswordCheck::Wrong,
+                "{broken}"
+            );
+        }
+        let bcrypt_hash = bcrypt::hash("mastodon era", 4).unwrap();
+        assert_eq!(
+            check("mastodon era", &bcrypt_hash).await.unwrap(),
+            PasswordCheck::RightOutdated
+        );
+        // Ruby's bcrypt writes `$2a$`; the variants differ only in name.
+        let ruby = bcrypt_hash.replacen("$2b$", "$2a$", 1);
+        assert_eq!(
+            check("mastodon era", &ruby).await.unwrap(),
+            PasswordCheck::RightOutdated
+        );
+        assert_eq!(
+            check("other", &bcrypt_hash).await.unwrap(),
+            PasswordCheck::Wrong
+        );
+        let ours = hash_password("ours now".into()).await.unwrap();
+        assert_eq!(
+            check("ours now", &ours).await.unwrap(),
+            PasswordCheck::Right
         );
     }
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 mod admin_data;
 pub mod config;
+pub mod import;
 pub mod metrics;
 pub mod ratelimit;
 pub mod server;

@@ -1,6 +1,6 @@
 //! `rhizome`: the server and its command-line tools.
 
-use rhizome::{admin, config, server};
+use rhizome::{admin, config, import, server};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +31,11 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: admin::DbCommand,
+    },
+    /// Move another server's database here.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// The configuration.
     Config {
@@ -70,6 +75,7 @@ fn main() -> ExitCode {
             Command::Serve => server::serve(loaded).await,
             Command::Admin(args) => admin::run(loaded, args).await,
             Command::Db { command } => admin::run_db(loaded, command).await,
+            Command::Import { command } => import::run(loaded, command).await,
             Command::Config {
                 command: ConfigCommand::Check,
             } => {

@@ -15,6 +15,7 @@ mod discovery;
 mod error;
 mod filters;
 mod graph;
+mod import;
 mod imports;
 mod interactions;
 mod jobs;
@@ -53,6 +54,7 @@ pub use discovery::{FeaturedTag, SuggestionSource};
 pub use error::StoreError;
 pub use filters::{Filter, FilterKeyword};
 pub use graph::{AccountCounts, FollowTable};
+pub use import::ImportedStatus;
 pub use imports::{
     FollowedAccount, Import, ImportKind, ImportProgress, ImportRow, ImportState, NewImportRow,
     RowState,

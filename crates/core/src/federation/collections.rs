@@ -47,6 +47,29 @@ impl Core {
         Ok(status.uri)
     }
 
+    /// The local status a `/notice/{id}` URL names: one of our ids, or the base-62 id of a
+    /// post imported from Akkoma (whose old `/notice/…` address is kept as its `url`).
+    pub async fn notice_status_id(&self, id: &str) -> Result<rhizome_model::Id, CoreError> {
+        if let Ok(own) = id.parse::<rhizome_model::Id>()
+            && let Some(status) = self.store.status(own).await?
+            && status.local
+        {
+            return Ok(status.id);
+        }
+        let valid =
+            !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid {
+            return Err(CoreError::NotFound);
+        }
+        let url = format!("{}/notice/{id}", self.urls.base());
+        match self.store.status_by_uri(&url).await? {
+            Some(status) if status.local && status.url.as_deref() == Some(url.as_str()) => {
+                Ok(status.id)
+            }
+            _ => Err(CoreError::NotFound),
+        }
+    }
+
     /// An activity we sent, if what it carries is public.
     pub async fn public_activity(&self, uri: &str) -> Result<Value, CoreError> {
         let stored = self
