@@ -9,7 +9,7 @@ use crate::accounts::to_json;
 use crate::lists::List;
 use crate::oauth::{NewApp, NewToken};
 use crate::polls::Poll;
-use crate::statuses::insert_status_parts;
+use crate::statuses::{INSERT_STATUS, bind_status, insert_status_parts};
 use crate::{Store, StoreError, begin_write, with_pool};
 
 /// A status as another server stored it: with its earlier versions, its poll and the custom
@@ -118,44 +118,11 @@ impl Store {
         let s = &new.status;
         let now = s.created_at;
         begin_write!(self, |tx| {
-            let inserted = sqlx::query(
-                "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_uri, \
-                 in_reply_to_account_id, reblog_of_id, quote_of_id, conversation, text, content, \
-                 content_type, spoiler_text, sensitive, visibility, language, local, object_type, \
-                 title, application_id, created_at, edited_at, updated_at, quote_state, \
-                 quote_authorization, quote_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-                 $26, $27) ON CONFLICT DO NOTHING",
-            )
-            .bind(s.id.0)
-            .bind(&s.uri)
-            .bind(&s.url)
-            .bind(s.account_id.0)
-            .bind(s.in_reply_to_id.map(|id| id.0))
-            .bind(&s.in_reply_to_uri)
-            .bind(s.in_reply_to_account_id.map(|id| id.0))
-            .bind(s.reblog_of_id.map(|id| id.0))
-            .bind(s.quote_of_id.map(|id| id.0))
-            .bind(&s.conversation)
-            .bind(&s.text)
-            .bind(&s.content)
-            .bind(&s.content_type)
-            .bind(&s.spoiler_text)
-            .bind(s.sensitive)
-            .bind(s.visibility.as_str())
-            .bind(&s.language)
-            .bind(s.local)
-            .bind(&s.object_type)
-            .bind(&s.title)
-            .bind(s.application_id.map(|id| id.0))
-            .bind(s.created_at.0)
-            .bind(s.edited_at.map(|t| t.0))
-            .bind(s.updated_at.0)
-            .bind(s.quote_state.map(|q| q.as_str()))
-            .bind(&s.quote_authorization)
-            .bind(s.quote_policy.map(rhizome_model::QuotePolicy::to_bits))
-            .execute(&mut *tx)
-            .await?;
+            // Kept under its own id: a second import of the same post writes nothing.
+            let statement = format!("{INSERT_STATUS} ON CONFLICT DO NOTHING");
+            let inserted = bind_status!(sqlx::query(&statement), s)
+                .execute(&mut *tx)
+                .await?;
             if inserted.rows_affected() == 0 {
                 return Ok(false);
             }

@@ -142,6 +142,51 @@ where
     query.push(")");
 }
 
+/// The one statement that stores a status row, with [`bind_status!`] for its 27 values (new
+/// posts and imported ones alike).
+pub(crate) const INSERT_STATUS: &str = "INSERT INTO statuses (id, uri, url, account_id, \
+     in_reply_to_id, in_reply_to_uri, in_reply_to_account_id, reblog_of_id, quote_of_id, \
+     conversation, text, content, content_type, spoiler_text, sensitive, visibility, language, \
+     local, object_type, title, application_id, created_at, edited_at, updated_at, quote_state, \
+     quote_authorization, quote_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
+
+/// Binds a status's values to [`INSERT_STATUS`] (a macro: the query's type differs per
+/// backend).
+macro_rules! bind_status {
+    ($query:expr, $s:expr) => {
+        $query
+            .bind($s.id.0)
+            .bind(&$s.uri)
+            .bind(&$s.url)
+            .bind($s.account_id.0)
+            .bind($s.in_reply_to_id.map(|id| id.0))
+            .bind(&$s.in_reply_to_uri)
+            .bind($s.in_reply_to_account_id.map(|id| id.0))
+            .bind($s.reblog_of_id.map(|id| id.0))
+            .bind($s.quote_of_id.map(|id| id.0))
+            .bind(&$s.conversation)
+            .bind(&$s.text)
+            .bind(&$s.content)
+            .bind(&$s.content_type)
+            .bind(&$s.spoiler_text)
+            .bind($s.sensitive)
+            .bind($s.visibility.as_str())
+            .bind(&$s.language)
+            .bind($s.local)
+            .bind(&$s.object_type)
+            .bind(&$s.title)
+            .bind($s.application_id.map(|id| id.0))
+            .bind($s.created_at.0)
+            .bind($s.edited_at.map(|t| t.0))
+            .bind($s.updated_at.0)
+            .bind($s.quote_state.map(|q| q.as_str()))
+            .bind(&$s.quote_authorization)
+            .bind($s.quote_policy.map(rhizome_model::QuotePolicy::to_bits))
+    };
+}
+pub(crate) use bind_status;
+
 impl Store {
     /// Stores a status with its mentions, tags and attachments in one transaction; a local
     /// author's own post goes into their home timeline at once.
@@ -149,48 +194,13 @@ impl Store {
         let s = &new.status;
         let now = s.created_at;
         begin_write!(self, |tx| {
-            sqlx::query(
-                "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_uri, \
-                 in_reply_to_account_id, reblog_of_id, quote_of_id, conversation, text, content, \
-                 content_type, spoiler_text, sensitive, visibility, language, local, object_type, \
-                 title, application_id, created_at, edited_at, updated_at, quote_state, \
-                 quote_authorization, quote_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-                 $26, $27)",
-            )
-            .bind(s.id.0)
-            .bind(&s.uri)
-            .bind(&s.url)
-            .bind(s.account_id.0)
-            .bind(s.in_reply_to_id.map(|id| id.0))
-            .bind(&s.in_reply_to_uri)
-            .bind(s.in_reply_to_account_id.map(|id| id.0))
-            .bind(s.reblog_of_id.map(|id| id.0))
-            .bind(s.quote_of_id.map(|id| id.0))
-            .bind(&s.conversation)
-            .bind(&s.text)
-            .bind(&s.content)
-            .bind(&s.content_type)
-            .bind(&s.spoiler_text)
-            .bind(s.sensitive)
-            .bind(s.visibility.as_str())
-            .bind(&s.language)
-            .bind(s.local)
-            .bind(&s.object_type)
-            .bind(&s.title)
-            .bind(s.application_id.map(|id| id.0))
-            .bind(s.created_at.0)
-            .bind(s.edited_at.map(|t| t.0))
-            .bind(s.updated_at.0)
-            .bind(s.quote_state.map(|q| q.as_str()))
-            .bind(&s.quote_authorization)
-            .bind(s.quote_policy.map(QuotePolicy::to_bits))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match StoreError::violated_unique(&e) {
-                Some(_) => StoreError::Conflict("a status with this id exists"),
-                None => StoreError::Database(e),
-            })?;
+            bind_status!(sqlx::query(INSERT_STATUS), s)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match StoreError::violated_unique(&e) {
+                    Some(_) => StoreError::Conflict("a status with this id exists"),
+                    None => StoreError::Database(e),
+                })?;
             insert_status_parts!(tx, new, now);
             if s.local {
                 sqlx::query(
