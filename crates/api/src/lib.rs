@@ -147,7 +147,19 @@ pub fn router() -> Router<Core> {
         )
         .route(
             "/api/v1/pleroma/admin/reports",
-            get(pleroma_admin::list_reports),
+            get(pleroma_admin::list_reports).patch(pleroma_admin::change_report_states),
+        )
+        .route(
+            "/api/v1/pleroma/admin/reports/{id}",
+            get(pleroma_admin::show_report),
+        )
+        .route(
+            "/api/v1/pleroma/admin/reports/{id}/notes",
+            post(pleroma_admin::add_report_note),
+        )
+        .route(
+            "/api/v1/pleroma/admin/moderation_log",
+            get(pleroma_admin::moderation_log),
         )
         .route(
             "/api/v1/pleroma/admin/users/tag",

@@ -1,5 +1,6 @@
 //! The Pleroma admin endpoints that admin tools (Admin-FE and others) use most: the user
-//! list with its filters and numbered pages, tags, approval, activation.
+//! list with its filters and numbered pages, tags, approval, activation; reports with their
+//! state changes and notes; the moderation log.
 
 use axum::Json;
 use axum::extract::State;
@@ -247,24 +248,211 @@ pub async fn list_reports(
     let (reports, total) = core.reports_numbered(resolved, page, page_size).await?;
     let mut items = Vec::with_capacity(reports.len());
     for report in &reports {
-        let target = core.admin_account(report.target_account_id).await?;
-        let actor = core.admin_account(report.account_id).await?;
-        let statuses: Vec<Value> = core
-            .report_statuses(report, moderator.account.id)
-            .await?
-            .iter()
-            .map(|view| crate::entities::status(&core, view))
-            .collect();
-        items.push(json!({
-            "id": report.id.to_string(),
-            "state": if report.action_taken_at.is_some() { "resolved" } else { "open" },
-            "account": user_entity(&core, &target).await?,
-            "actor": user_entity(&core, &actor).await?,
-            "content": report.comment,
-            "created_at": report.created_at.to_rfc3339(),
-            "statuses": statuses,
-            "notes": [],
-        }));
+        items.push(report_entity(&core, report, moderator).await?);
     }
     Ok(Json(json!({ "total": total, "reports": items })))
+}
+
+/// Pleroma's admin `Report`, with its notes (the moderation log's notes on it).
+async fn report_entity(
+    core: &Core,
+    report: &rhizome_store::Report,
+    moderator: &rhizome_model::LocalUser,
+) -> ApiResult<Value> {
+    let target = core.admin_account(report.target_account_id).await?;
+    let actor = core.admin_account(report.account_id).await?;
+    let statuses: Vec<Value> = core
+        .report_statuses(report, moderator.account.id)
+        .await?
+        .iter()
+        .map(|view| crate::entities::status(core, view))
+        .collect();
+    let history = core
+        .moderation_log(
+            Some(("report", report.id)),
+            &rhizome_core::PageRequest::first(200),
+        )
+        .await?;
+    let mut notes = Vec::new();
+    // Oldest first, as Pleroma lists them.
+    for entry in history.items.iter().rev().filter(|e| e.action == "note") {
+        let user = match entry.account_id {
+            Some(id) => Some(user_entity(core, &core.admin_account(id).await?).await?),
+            None => None,
+        };
+        notes.push(json!({
+            "id": entry.id.to_string(),
+            "user": user,
+            "content": entry.text,
+            "created_at": entry.created_at.to_rfc3339(),
+        }));
+    }
+    Ok(json!({
+        "id": report.id.to_string(),
+        "state": if report.action_taken_at.is_some() { "resolved" } else { "open" },
+        "account": user_entity(core, &target).await?,
+        "actor": user_entity(core, &actor).await?,
+        "content": report.comment,
+        "created_at": report.created_at.to_rfc3339(),
+        "statuses": statuses,
+        "notes": notes,
+    }))
+}
+
+fn report_id(text: &str) -> ApiResult<Id> {
+    text.parse::<i64>()
+        .map(Id)
+        .map_err(|_| crate::ApiError::new(StatusCode::NOT_FOUND, "Not found"))
+}
+
+/// `GET /api/v1/pleroma/admin/reports/:id`.
+pub async fn show_report(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<Value>> {
+    let moderator = staff(&auth, Scope("admin:read:reports"))?;
+    let report = core.report_of(report_id(&id)?).await?;
+    Ok(Json(report_entity(&core, &report, moderator).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StateChange {
+    id: String,
+    state: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StateChanges {
+    #[serde(default)]
+    reports: Vec<StateChange>,
+}
+
+/// `PATCH /api/v1/pleroma/admin/reports`: `open` reopens, `resolved` and `closed` resolve.
+/// Every change is tried; the failed ones are listed with why (`400`), else `204`.
+pub async fn change_report_states(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Params(changes): Params<StateChanges>,
+) -> ApiResult<Response> {
+    let moderator = staff(&auth, Scope("admin:write:reports"))?;
+    let mut errors = Vec::new();
+    for change in &changes.reports {
+        let outcome = match (report_id(&change.id), change.state.as_str()) {
+            (Err(_), _) => Err("Not found".to_owned()),
+            (Ok(id), "open") => core
+                .reopen_report(moderator, id, "")
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            (Ok(id), "resolved" | "closed") => core
+                .resolve_report(moderator, id, "")
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            (Ok(_), other) => Err(format!("unsupported state {other}")),
+        };
+        if let Err(error) = outcome {
+            errors.push(json!({ "id": change.id, "error": error }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Ok((StatusCode::BAD_REQUEST, Json(Value::Array(errors))).into_response())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    content: String,
+}
+
+/// `POST /api/v1/pleroma/admin/reports/:id/notes`. Notes are lines of the moderation log,
+/// which is never edited: Pleroma's note deletion is not offered.
+pub async fn add_report_note(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Params(form): Params<NoteForm>,
+) -> ApiResult<Response> {
+    let moderator = staff(&auth, Scope("admin:write:reports"))?;
+    core.note_report(moderator, report_id(&id)?, &form.content)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct LogQuery {
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+/// `GET /api/v1/pleroma/admin/moderation_log`: newest first, numbered pages.
+pub async fn moderation_log(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    Query(query): Query<LogQuery>,
+) -> ApiResult<Json<Value>> {
+    staff(&auth, Scope("admin:read"))?;
+    let number = |text: Option<&str>, default: u64| {
+        text.and_then(|t| t.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let page = number(query.page.as_deref(), 1);
+    let page_size = number(query.page_size.as_deref(), 50).min(500);
+    // The log pages by id; numbered pages walk it from the newest entry.
+    let wanted = usize::try_from(page * page_size).unwrap_or(usize::MAX);
+    let mut entries = Vec::new();
+    let mut request = rhizome_core::PageRequest::first(500);
+    loop {
+        let found = core.moderation_log(None, &request).await?;
+        let last = found.items.last().map(|e| e.id);
+        let more = found.items.len() == 500;
+        entries.extend(found.items);
+        match last {
+            Some(last) if more && entries.len() < wanted => {
+                request = rhizome_core::PageRequest {
+                    max_id: Some(last.0),
+                    ..rhizome_core::PageRequest::first(500)
+                }
+            }
+            _ => break,
+        }
+    }
+    let skip = usize::try_from((page - 1) * page_size).unwrap_or(usize::MAX);
+    let mut items = Vec::new();
+    for entry in entries
+        .iter()
+        .skip(skip)
+        .take(usize::try_from(page_size).unwrap_or(50))
+    {
+        let actor = match entry.account_id {
+            Some(id) => {
+                let account = core.admin_account(id).await?.account;
+                json!({ "id": id.to_string(), "nickname": account.acct() })
+            }
+            None => Value::Null,
+        };
+        let who = actor["nickname"]
+            .as_str()
+            .unwrap_or("the system")
+            .to_owned();
+        items.push(json!({
+            "id": entry.id.to_string(),
+            "data": { "actor": actor, "action": entry.action },
+            "time": entry.created_at.0 / 1000,
+            "message": format!(
+                "[{}] @{who} {} {} {}{}",
+                entry.created_at.to_datetime().format("%Y-%m-%d %H:%M:%S"),
+                entry.action,
+                entry.target_type,
+                entry.target_id,
+                if entry.text.is_empty() { String::new() } else { format!(": {}", entry.text) }
+            ),
+        }));
+    }
+    Ok(Json(json!({ "total": entries.len(), "items": items })))
 }

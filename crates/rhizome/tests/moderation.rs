@@ -1283,3 +1283,138 @@ async fn pleroma_admin_lists_reports_by_state_and_page() {
         .await;
     assert_eq!(all["total"], 3);
 }
+
+#[tokio::test]
+async fn pleroma_admin_changes_report_states_adds_notes_and_reads_the_log() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let mut ids = Vec::new();
+    for comment in ["one", "two"] {
+        let report = app
+            .post("/api/v1/reports")
+            .auth(&reporter)
+            .json(json!({ "account_id": target.id, "comment": comment }))
+            .ok()
+            .await;
+        ids.push(report["id"].as_str().unwrap().to_owned());
+    }
+    let write = token(&app, &moderator, "admin:write:reports").await;
+    let read = token(&app, &moderator, "admin:read:reports admin:read").await;
+
+    // Notes: a form or JSON, empty ones refused; the report lists them oldest first.
+    let note = |body: Value| {
+        app.post(&format!("/api/v1/pleroma/admin/reports/{}/notes", ids[0]))
+            .token(&write)
+            .json(body)
+    };
+    note(json!({ "content": "Looking into it" }))
+        .send()
+        .await
+        .expect(204);
+    note(json!({ "content": "Spoke to them" }))
+        .send()
+        .await
+        .expect(204);
+    note(json!({ "content": "  " })).send().await.expect(422);
+    let report = app
+        .get(&format!("/api/v1/pleroma/admin/reports/{}", ids[0]))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(report["content"], "one");
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, ["Looking into it", "Spoke to them"]);
+    assert_eq!(
+        report["notes"][0]["user"]["nickname"],
+        moderator.username.as_str()
+    );
+
+    // States: resolved and closed resolve, open reopens; bad entries are listed, others applied.
+    app.patch("/api/v1/pleroma/admin/reports")
+        .token(&write)
+        .json(json!({ "reports": [
+            { "id": ids[0], "state": "resolved" },
+            { "id": ids[1], "state": "closed" },
+        ] }))
+        .send()
+        .await
+        .expect(204);
+    let resolved = app
+        .get("/api/v1/pleroma/admin/reports?state=resolved")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(resolved["total"], 2);
+    let mixed = app
+        .patch("/api/v1/pleroma/admin/reports")
+        .token(&write)
+        .json(json!({ "reports": [
+            { "id": ids[1], "state": "open" },
+            { "id": ids[0], "state": "pending" },
+            { "id": "999", "state": "open" },
+        ] }))
+        .send()
+        .await
+        .expect(400);
+    let errors = mixed.json();
+    let errors: Vec<&str> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, [ids[0].as_str(), "999"]);
+    let open = app
+        .get("/api/v1/pleroma/admin/reports?state=open")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(open["reports"][0]["id"], ids[1].as_str());
+
+    // Without the write scope, or as a user, nothing changes.
+    app.patch("/api/v1/pleroma/admin/reports")
+        .token(&read)
+        .json(json!({ "reports": [{ "id": ids[1], "state": "resolved" }] }))
+        .send()
+        .await
+        .expect(403);
+    let user_token = token(&app, &reporter, "admin:write:reports").await;
+    app.post(&format!("/api/v1/pleroma/admin/reports/{}/notes", ids[0]))
+        .token(&user_token)
+        .json(json!({ "content": "x" }))
+        .send()
+        .await
+        .expect(403);
+
+    // The log, newest first, in Pleroma's shape.
+    let log = app
+        .get("/api/v1/pleroma/admin/moderation_log?page_size=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(log["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(log["items"][0]["data"]["action"], "reopen");
+    assert_eq!(
+        log["items"][0]["data"]["actor"]["nickname"],
+        moderator.username.as_str()
+    );
+    assert!(
+        log["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("@{} reopen report", moderator.username))
+    );
+    let second_page = app
+        .get("/api/v1/pleroma/admin/moderation_log?page_size=2&page=2")
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(second_page["items"][0]["data"]["action"], "resolve");
+}
