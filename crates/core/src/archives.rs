@@ -207,7 +207,8 @@ impl ZipSink {
 
 /// The start of an `OrderedCollection` document named `id`, up to its first item.
 fn collection_head(id: &str) -> Result<String, CoreError> {
-    let context = serde_json::to_string(&Context).map_err(|e| CoreError::Internal(e.to_string()))?;
+    let context =
+        serde_json::to_string(&Context).map_err(|e| CoreError::Internal(e.to_string()))?;
     let id = serde_json::to_string(id).map_err(|e| CoreError::Internal(e.to_string()))?;
     Ok(format!(
         "{{\"@context\":{context},\"id\":{id},\"type\":\"OrderedCollection\",\"orderedItems\":["
@@ -447,7 +448,10 @@ impl Core {
 
         for (name, uris) in [
             ("likes.json", self.store.all_favourites(account.id).await?),
-            ("bookmarks.json", self.store.all_bookmarks(account.id).await?),
+            (
+                "bookmarks.json",
+                self.store.all_bookmarks(account.id).await?,
+            ),
         ] {
             zip.start(name, true, false).await?;
             zip.text(&collection_head(name)?).await?;
@@ -548,7 +552,12 @@ impl Core {
     /// Points the attachments of a `Create` at their files in the zip; returns their keys.
     fn attachment_paths(&self, item: &mut Value) -> Vec<String> {
         let mut keys = Vec::new();
-        if let Some(attachments) = item["object"]["attachment"].as_array_mut() {
+        // A boost's object is a bare URI: only a Create's Note has attachments.
+        let attachments = item
+            .get_mut("object")
+            .and_then(|object| object.get_mut("attachment"))
+            .and_then(Value::as_array_mut);
+        if let Some(attachments) = attachments {
             for attachment in attachments {
                 let key = attachment["url"]
                     .as_str()
@@ -571,8 +580,7 @@ impl Core {
         };
         zip.start(name, false, size >= u64::from(u32::MAX)).await?;
         while let Some(chunk) = stream.next().await {
-            let chunk =
-                chunk.map_err(|e| CoreError::Internal(format!("reading {key}: {e}")))?;
+            let chunk = chunk.map_err(|e| CoreError::Internal(format!("reading {key}: {e}")))?;
             zip.bytes(chunk).await?;
         }
         Ok(true)
@@ -625,7 +633,10 @@ mod tests {
 
     #[test]
     fn pictures_keep_their_extension() {
-        assert_eq!(picture_name("avatar", "accounts/1/avatar-x.png"), "avatar.png");
+        assert_eq!(
+            picture_name("avatar", "accounts/1/avatar-x.png"),
+            "avatar.png"
+        );
         assert_eq!(picture_name("header", "accounts/1/header"), "header");
         assert_eq!(picture_name("header", "a.b/header"), "header");
     }
