@@ -369,6 +369,53 @@ async fn an_archive_is_downloaded_by_its_owner_only() {
     app.get(&format!("/media/{key}")).send().await.expect(404);
 }
 
+#[tokio::test]
+async fn a_build_cut_short_starts_again_and_shows_nothing_half_made() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    for n in 0..3 {
+        app.post_status(&alice, &format!("post {n}"), "public")
+            .await;
+    }
+    let asked = app.post("/api/v1/pleroma/backups").auth(&alice).ok().await;
+    let id = archive_id(&asked[0]);
+    // As a worker that died part-way leaves it: the archive running, some progress saved,
+    // and bytes under its key that are not a whole zip.
+    app.core.store.set_archive_progress(id, 2, 3).await.unwrap();
+    let key = app
+        .core
+        .store
+        .archive(id)
+        .await
+        .unwrap()
+        .expect("the archive")
+        .file_key;
+    app.core
+        .media
+        .put(&key, b"PK\x03\x04 cut short".to_vec())
+        .await
+        .unwrap();
+    let listed = backups(&app, &alice.token).await;
+    assert_eq!(listed[0]["state"], "running");
+    assert_eq!(listed[0]["processed"], false);
+    assert_eq!(listed[0]["processed_number"], 2);
+    let browser = Browser::new(&app.api);
+    browser.use_token(&alice.token);
+    let path = path_of(&app, listed[0]["url"].as_str().unwrap());
+    assert_eq!(browser.get(&path).await.status(), 404, "nothing half-made");
+
+    // The job's next attempt builds it again from the start.
+    let _workers = JobWorkers::start(&app.core);
+    let archive = wait_built(&app, &alice, &text_of(&asked[0], "id")).await;
+    assert_eq!(archive["state"], "complete");
+    assert_eq!(archive["processed_number"], 3);
+    let download = browser.get(&path).await;
+    assert_eq!(download.status(), 200);
+    let files = unzip(&download.reply.body);
+    let outbox = json_of(&files, "outbox.json");
+    assert_eq!(outbox["totalItems"], 3);
+}
+
 fn archive_id(entity: &Value) -> rhizome_model::Id {
     text_of(entity, "id").parse().expect("an id")
 }
