@@ -7,15 +7,16 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageFormat};
 use rhizome_core::jobs::{JobRegistry, JobStats, Workers};
 use rhizome_core::{Clock, Core};
 use serde_json::{Value, json};
-use support::api::{Local, User, eventually, is_datetime, local, text_of};
+use support::api::{Local, User, eventually, is_datetime, local, local_with, text_of};
 use support::media::{encoded, multipart};
 use support::web::Browser;
 
@@ -550,4 +551,108 @@ async fn the_daily_upkeep_removes_archives_a_week_old() {
     let kept = backups(&app, &bob.token).await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["id"], fresh["id"]);
+}
+
+/// An S3 server (the command in `RHIZOME_TEST_S3_SERVER`), stopped when the test ends.
+struct S3Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_s3() -> S3Server {
+    let command = std::env::var("RHIZOME_TEST_S3_SERVER").unwrap_or_else(|_| "moto_server".into());
+    let port = support::free_port();
+    let child = Command::new(&command)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
+    let server = S3Server {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // Creating the bucket is also the readiness probe.
+        match client
+            .put(format!("{}/rhizome-media", server.endpoint))
+            .send()
+            .await
+        {
+            Ok(reply) if reply.status().is_success() => break,
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            other => panic!("the S3 server did not come up: {other:?}"),
+        }
+    }
+    server
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(s3_tests),
+    ignore = "set RHIZOME_TEST_S3_SERVER=moto_server (pip install 'moto[server]') to run"
+)]
+async fn archives_are_sent_to_s3_in_parts() {
+    let s3 = start_s3().await;
+    let app = local_with(&[
+        ("RHIZOME_STORAGE_BACKEND", "s3"),
+        ("RHIZOME_STORAGE_S3_ENDPOINT", &s3.endpoint),
+        ("RHIZOME_STORAGE_S3_BUCKET", "rhizome-media"),
+        ("RHIZOME_STORAGE_S3_ACCESS_KEY_ID", "test"),
+        ("RHIZOME_STORAGE_S3_SECRET_ACCESS_KEY", "test"),
+    ])
+    .await;
+
+    // A file of three parts comes back whole.
+    let bytes: Vec<u8> = (0..20 * 1024 * 1024_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut file = tempfile::tempfile().unwrap();
+    file.write_all(&bytes).unwrap();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    let key = "archives/parts-test.zip";
+    let size = app.core.media.put_file(key, file).await.unwrap();
+    assert_eq!(size, bytes.len() as u64);
+    let stored = app.core.media.get(key).await.unwrap().expect("the file");
+    assert!(stored == bytes.as_slice(), "the parts come back in order");
+
+    // An archive with a picture, built, stored in the bucket and downloaded.
+    let _workers = JobWorkers::start(&app.core);
+    let alice = app.register("alice").await;
+    let picture = encoded(&DynamicImage::new_rgb8(32, 32), ImageFormat::Png);
+    let (content_type, body) = multipart(&[("file", Some("a.png"), "image/png", &picture)]);
+    let media = app
+        .post("/api/v1/media")
+        .auth(&alice)
+        .body(&content_type, body)
+        .ok()
+        .await;
+    app.post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({ "status": "in the bucket", "media_ids": [text_of(&media, "id")] }))
+        .ok()
+        .await;
+    let archive = built_archive(&app, &alice).await;
+    let browser = Browser::new(&app.api);
+    browser.use_token(&alice.token);
+    let download = browser
+        .get(&path_of(&app, archive["url"].as_str().unwrap()))
+        .await;
+    assert_eq!(download.status(), 200);
+    let files = unzip(&download.reply.body);
+    let outbox = json_of(&files, "outbox.json");
+    let path = outbox["orderedItems"][0]["object"]["attachment"][0]["url"]
+        .as_str()
+        .expect("the picture's path")
+        .to_owned();
+    assert!(files.contains_key(&path), "{path}");
 }
