@@ -877,3 +877,28 @@ pub fn oauth_token(token: &rhizome_core::security::TokenSummary) -> Value {
         "last_used_at": token.last_used_at.map(|t| t.to_rfc3339()),
     })
 }
+
+/// A full archive as Akkoma's `/api/v1/pleroma/backups` lists it (`id`, `content_type`,
+/// `file_name`, `file_size`, `processed`, `inserted_at`, `url`, and Pleroma's later `state` and
+/// `processed_number`), with Rhizome's `total_number` for a progress bar.
+pub fn backup(core: &rhizome_core::Core, archive: &rhizome_store::Archive) -> Value {
+    use rhizome_store::ArchiveState;
+    let state = match archive.state {
+        ArchiveState::Pending => "pending",
+        ArchiveState::Running => "running",
+        ArchiveState::Ready => "complete",
+        ArchiveState::Failed => "failed",
+    };
+    json!({
+        "id": archive.id.to_string(),
+        "content_type": "application/zip",
+        "file_name": archive.file_name,
+        "file_size": archive.file_size,
+        "processed": archive.state == ArchiveState::Ready,
+        "state": state,
+        "processed_number": archive.processed_items,
+        "total_number": archive.total_items,
+        "inserted_at": archive.created_at.to_rfc3339(),
+        "url": core.archive_download_url(archive.id),
+    })
+}

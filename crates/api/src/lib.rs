@@ -11,6 +11,7 @@ mod admin_moderation;
 mod announcements;
 mod apps;
 pub mod auth;
+mod backups;
 mod conversations;
 mod data;
 pub mod entities;
@@ -312,6 +313,11 @@ pub fn router() -> Router<Core> {
         .route(
             "/api/pleroma/mutes_import",
             post(data::akkoma_mutes).layer(DefaultBodyLimit::disable()),
+        )
+        // Akkoma's full archives of one's account.
+        .route(
+            "/api/v1/pleroma/backups",
+            get(backups::index).post(backups::create),
         )
         .route("/api/v1/followed_tags", get(conversations::followed_tags))
         .route("/api/v1/tags/{name}", get(conversations::tag))

@@ -121,6 +121,12 @@ impl JobRegistry {
         registry.register(crate::imports::PROCESS_IMPORT, |core, job| {
             Box::pin(async move { core.run_import(payload(&job)?).await })
         });
+        registry.register(crate::archives::BUILD_ARCHIVE, |core, job| {
+            Box::pin(async move {
+                let last_attempt = job.attempts >= job.max_attempts;
+                core.run_build_archive(payload(&job)?, last_attempt).await
+            })
+        });
         registry.register(crate::announcements::ANNOUNCEMENT_EVENT, |core, job| {
             Box::pin(async move {
                 core.events.publish(payload(&job)?);

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod announcements;
+pub mod archives;
 pub mod captcha;
 pub mod cards;
 pub mod clock;

@@ -62,8 +62,10 @@ impl Core {
         } else {
             0
         };
+        let archives = self.prune_archives().await?;
         tracing::info!(
             day = job.day,
+            archives_removed = archives,
             unattached_uploads = removed,
             cached_files_pruned = cache.files,
             remote_posts_pruned = posts,

@@ -9,6 +9,8 @@ use crate::UnknownVariant;
 pub const KNOWN_SCOPES: &[&str] = &[
     "read",
     "read:accounts",
+    // Akkoma's scopes for account archives (`/api/v1/pleroma/backups`).
+    "read:backups",
     "read:blocks",
     "read:bookmarks",
     "read:favourites",
@@ -21,6 +23,7 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "read:statuses",
     "write",
     "write:accounts",
+    "write:backups",
     "write:blocks",
     "write:bookmarks",
     "write:conversations",

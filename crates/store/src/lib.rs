@@ -7,6 +7,7 @@
 
 mod accounts;
 mod announcements;
+mod archives;
 mod captchas;
 mod cards;
 mod confirmations;
@@ -49,6 +50,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{AccountUpdate, NewLocalAccount};
 pub use announcements::{Announcement, AnnouncementReaction};
+pub use archives::{Archive, ArchiveState};
 pub use conversations::{AccountConversation, ScheduledStatus, TagInfo};
 pub use discovery::{FeaturedTag, SuggestionSource};
 pub use error::StoreError;

@@ -165,6 +165,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_account_security.sql"),
         include_str!("../migrations/postgres/0025_account_security.sql"),
     ),
+    (
+        26,
+        "full archives of accounts",
+        include_str!("../migrations/sqlite/0026_archives.sql"),
+        include_str!("../migrations/postgres/0026_archives.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -78,12 +78,13 @@ macro_rules! catalogue {
             include_str!(concat!("../locales/", $lang, "/account.ftl")),
             include_str!(concat!("../locales/", $lang, "/client.ftl")),
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
+            include_str!(concat!("../locales/", $lang, "/data.ftl")),
         ]
     };
 }
 
-const EN: [&str; 5] = catalogue!("en");
-const FR: [&str; 5] = catalogue!("fr");
+const EN: [&str; 6] = catalogue!("en");
+const FR: [&str; 6] = catalogue!("fr");
 
 fn bundle(lang: Lang, sources: &[&'static str]) -> FluentBundle<FluentResource> {
     let id: LanguageIdentifier = lang.tag().parse().unwrap_or_default();

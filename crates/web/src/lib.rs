@@ -11,6 +11,7 @@ mod account;
 mod admin;
 mod assets;
 mod client;
+mod data;
 pub mod error;
 pub mod i18n;
 mod media;
@@ -37,6 +38,7 @@ pub fn router(core: &Core) -> Router<Core> {
         .merge(account::routes())
         .merge(client::routes())
         .merge(admin::routes())
+        .merge(data::routes())
         .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
         .route("/settings/language", get(set_language))
         .layer(axum::middleware::from_fn_with_state(

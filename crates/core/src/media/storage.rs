@@ -166,6 +166,50 @@ impl MediaStorage {
             .map(|meta| meta.map(|m| m.location.to_string()).map_err(storage_error))
             .boxed()
     }
+
+    /// Stores a large local file under `key` without reading it whole into memory: sent in
+    /// parts (S3's multipart upload; a staged file renamed at the end on disk), so the key
+    /// shows nothing until the last part is in — a crash mid-way leaves no partial file under
+    /// it. Returns the size stored.
+    pub async fn put_file(&self, key: &str, file: std::fs::File) -> Result<u64, CoreError> {
+        use tokio::io::AsyncReadExt;
+
+        /// S3 wants parts of 5 MiB at least (all but the last).
+        const PART: usize = 8 * 1024 * 1024;
+        let upload = self
+            .store
+            .put_multipart(&object_path(key)?)
+            .await
+            .map_err(storage_error)?;
+        let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut file = tokio::fs::File::from_std(file);
+        let mut buffer = vec![0u8; 1024 * 1024];
+        let mut size = 0u64;
+        let read: Result<(), CoreError> = async {
+            loop {
+                let n = file
+                    .read(&mut buffer)
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("reading {key}: {e}")))?;
+                if n == 0 {
+                    return Ok(());
+                }
+                // At most two parts in flight: memory stays bounded whatever the size.
+                writer.wait_for_capacity(2).await.map_err(storage_error)?;
+                writer.write(&buffer[..n]);
+                size += n as u64;
+            }
+        }
+        .await;
+        if let Err(err) = read {
+            if let Err(abort) = writer.abort().await {
+                tracing::warn!(key, error = %abort, "aborting an upload failed");
+            }
+            return Err(err);
+        }
+        writer.finish().await.map_err(storage_error)?;
+        Ok(size)
+    }
 }
 
 /// What [`copy_all`] did.
