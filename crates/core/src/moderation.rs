@@ -196,6 +196,30 @@ impl Core {
         Ok(())
     }
 
+    /// An `Update` of a local actor that was suspended, to every server that follows it or
+    /// that it follows: they removed it on its `Delete`, and fetch it again from this (as
+    /// Mastodon does on unsuspension). Follows other servers dropped stay dropped.
+    async fn federate_actor_return(&self, user: &LocalUser) -> Result<(), CoreError> {
+        let mut inboxes = self.store.follower_inboxes(user.account.id).await?;
+        inboxes.extend(self.store.following_inboxes(user.account.id).await?);
+        let id = self.new_activity_id();
+        let (to, cc) = addressing(
+            Visibility::Public,
+            &self.urls.followers(&user.account.username),
+            &[],
+        )?;
+        let payload = activity(
+            ActivityType::Update,
+            &id,
+            &user.account.uri,
+            self.actor_document(&user.account)?,
+            to,
+            cc,
+        )?;
+        self.send_activity(Some(user), "Update", &id, payload, inboxes)
+            .await
+    }
+
     /// A `Delete` of a local actor, to every server that follows it or that it follows.
     async fn federate_actor_delete(&self, user: &LocalUser) -> Result<(), CoreError> {
         let mut inboxes = self.store.follower_inboxes(user.account.id).await?;
@@ -237,6 +261,9 @@ impl Core {
             }
             AccountUndo::Unsuspend => {
                 self.store.set_suspended(account.id, None).await?;
+                if let Some(user) = self.store.local_user(account.id).await? {
+                    self.federate_actor_return(&user).await?;
+                }
                 "unsuspend"
             }
             AccountUndo::Unsensitive => {

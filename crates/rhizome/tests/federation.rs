@@ -2356,7 +2356,7 @@ async fn a_forwarded_report_reaches_the_other_servers_moderators_from_the_instan
 }
 
 #[tokio::test]
-async fn suspending_a_local_account_deletes_it_on_other_servers() {
+async fn suspending_a_local_account_deletes_it_on_other_servers_and_unsuspending_brings_it_back() {
     let (a, b) = (Instance::start(), Instance::start());
     let (alice, bob) = (a.user("alice"), b.user("bob"));
     let admin = a.staff("boss", "admin");
@@ -2449,4 +2449,25 @@ async fn suspending_a_local_account_deletes_it_on_other_servers() {
             .iter()
             .any(|c| c.contains("hello from alice"))
     );
+
+    // Unsuspended: an Update of her actor tells B, which fetches her again by itself.
+    let (status, answer) = client
+        .post(
+            &format!("{}/api/v1/admin/accounts/{alice_id}/unsuspend", a.base()),
+            &admin,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let b_store = b.store().await;
+    eventually("alice known to B again", || async {
+        b_store
+            .account_by_acct("alice", Some(&a.domain()))
+            .await
+            .ok()
+            .flatten()
+            .filter(|account| account.suspended_at.is_none())
+            .map(|_| ())
+    })
+    .await;
 }
