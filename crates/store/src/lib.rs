@@ -22,6 +22,7 @@ mod lists;
 mod media;
 mod migrate;
 mod moderation;
+mod moves;
 mod notifications;
 mod oauth;
 mod page;
@@ -64,6 +65,7 @@ pub use media::{CachedFile, CustomEmoji};
 pub use moderation::{
     AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState, Report, ReportFilter,
 };
+pub use moves::{AccountDeletion, NewDeletion};
 pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};

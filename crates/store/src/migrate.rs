@@ -165,6 +165,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_account_security.sql"),
         include_str!("../migrations/postgres/0025_account_security.sql"),
     ),
+    (
+        26,
+        "moves and deletions",
+        include_str!("../migrations/sqlite/0026_moves_and_deletions.sql"),
+        include_str!("../migrations/postgres/0026_moves_and_deletions.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
