@@ -62,9 +62,11 @@ impl Core {
         } else {
             0
         };
+        let deletions_resumed = self.resume_deletions().await?;
         tracing::info!(
             day = job.day,
             unattached_uploads = removed,
+            deletions_resumed,
             cached_files_pruned = cache.files,
             remote_posts_pruned = posts,
             "daily upkeep done"

@@ -236,6 +236,11 @@ impl Core {
                 "unsilence"
             }
             AccountUndo::Unsuspend => {
+                if self.store.account_deletion(account.id).await?.is_some() {
+                    return Err(CoreError::Forbidden(
+                        "a deleted account cannot be restored".into(),
+                    ));
+                }
                 self.store.set_suspended(account.id, None).await?;
                 "unsuspend"
             }
@@ -297,7 +302,8 @@ impl Core {
                 "only suspended accounts are deleted".into(),
             ));
         }
-        self.store.delete_account(account.id).await?;
+        self.delete_account(&account, Some(moderator.account.id))
+            .await?;
         self.log_moderation(
             Some(moderator.account.id),
             "delete",
