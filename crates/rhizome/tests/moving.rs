@@ -685,3 +685,70 @@ async fn a_deleted_account_disappears_from_the_other_instance() {
     assert_eq!(following, json!([]));
     a.settle().await;
 }
+
+#[tokio::test]
+async fn a_deletion_is_purged_by_batches_that_resume() {
+    use rhizome_core::leaving::{DeletionState, PurgeAccount};
+    use rhizome_model::{NewStatus, Visibility};
+    use rhizome_testkit::fixtures::status;
+
+    let app = local().await;
+    let gus = app.register("gus").await;
+    let id: Id = gus.id.parse().unwrap();
+    // More posts than one batch holds.
+    for n in 0..105 {
+        let mut post = status(1_000 + n, id.0, Visibility::Public, true);
+        post.uri = format!("{}/objects/purge-{n}", app.core.urls.base());
+        app.core
+            .store
+            .insert_status(&NewStatus {
+                status: post,
+                mentions: vec![],
+                tags: vec![],
+                attachments: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    app.post("/api/pleroma/delete_account")
+        .auth(&gus)
+        .form(&[("password", PASSWORD)])
+        .ok()
+        .await;
+    let left = || async {
+        app.core
+            .store
+            .status_ids_batch(id, 1_000)
+            .await
+            .unwrap()
+            .len()
+    };
+    let step = || async {
+        app.core
+            .run_purge_account(PurgeAccount { account_id: id })
+            .await
+            .unwrap();
+    };
+    // Each run is one batch, and queues the next: a run that dies is simply run again.
+    step().await;
+    assert_eq!(left().await, 5);
+    assert_eq!(
+        app.core.deletion_state(id).await.unwrap(),
+        Some(DeletionState::InProgress)
+    );
+    step().await;
+    assert_eq!(left().await, 0);
+    step().await;
+    assert_eq!(
+        app.core.deletion_state(id).await.unwrap(),
+        Some(DeletionState::Done)
+    );
+    // Done is done: a late run changes nothing.
+    step().await;
+    let gone = app.get(&format!("/api/v1/accounts/{}", gus.id)).ok().await;
+    assert_eq!(
+        (&gone["suspended"], &gone["statuses_count"]),
+        (&json!(true), &json!(0)),
+        "{gone}"
+    );
+}
