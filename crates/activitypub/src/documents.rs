@@ -57,7 +57,9 @@ pub async fn actor(
         return Ok(Redirect::to(&core.urls.profile(&account.username)).into_response());
     }
     check_fetch(&core, &uri, &headers).await?;
-    Ok(activity_json(to_json(core.actor_document(&account)?)?))
+    Ok(activity_json(to_json(
+        core.local_actor_document(&account).await?,
+    )?))
 }
 
 /// The instance actor stays public even in authorized-fetch mode: others need its key to

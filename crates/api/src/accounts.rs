@@ -127,6 +127,15 @@ pub struct CredentialsParams {
     fields_attributes: Option<Value>,
     /// Pleroma's `everybody`, `people_i_follow` or `nobody`.
     accepts_direct_messages_from: Option<String>,
+    /// Akkoma's aliases (`alsoKnownAs`): actors' addresses or `name@domain` handles; the
+    /// list replaces the current one.
+    #[serde(
+        default,
+        rename = "also_known_as[]",
+        alias = "also_known_as",
+        deserialize_with = "crate::params::flexible_list_opt"
+    )]
+    also_known_as: Option<Vec<String>>,
     #[serde(flatten)]
     rest: std::collections::HashMap<String, Value>,
 }
@@ -239,6 +248,9 @@ pub async fn update_credentials(
     let params = form.params;
     let fields = profile_fields(&params);
     let posting_defaults = posting_defaults_update(&params)?;
+    if let Some(aliases) = &params.also_known_as {
+        core.set_aliases(user, aliases).await?;
+    }
     let accepts_direct_messages = params
         .accepts_direct_messages_from
         .as_deref()

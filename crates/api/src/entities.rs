@@ -113,6 +113,7 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
             "hide_follows_count": false,
             "is_confirmed": true,
             "tags": [],
+            "also_known_as": account.also_known_as,
         },
         "akkoma": { "instance": Value::Null, "status_ttl_days": Value::Null, "permit_followback": false },
     });
@@ -126,6 +127,10 @@ pub fn account(core: &Core, view: &AccountView) -> Value {
         entity["avatar_static"] = json!(urls.default_avatar());
         entity["header"] = json!(urls.default_header());
         entity["header_static"] = json!(urls.default_header());
+    }
+    // Mastodon's `moved`: the new account, present only once the account has moved.
+    if let Some(moved) = &view.moved {
+        entity["moved"] = self::account(core, moved);
     }
     if account.is_local() {
         entity["noindex"] = json!(!account.discoverable);
@@ -421,6 +426,10 @@ pub fn notification(core: &Core, n: &NotificationView) -> Value {
     });
     if let Some(emoji) = &n.notification.emoji {
         entity["emoji"] = json!(emoji);
+    }
+    // A `move` names the new account (the old one is `account`).
+    if let Some(target) = &n.target {
+        entity["target"] = account(core, target);
     }
     entity
 }

@@ -21,6 +21,7 @@ mod filters;
 mod instance;
 mod lists;
 mod media;
+mod moving;
 mod notifications;
 mod oauth_tokens;
 pub mod pagination;
@@ -570,4 +571,28 @@ pub fn router() -> Router<Core> {
         .route("/api/v1/streaming/", get(streaming::websocket))
         .route("/api/v1/streaming/health", get(streaming::health))
         .route("/api/v1/streaming/{*stream}", get(streaming::sse))
+        .merge(moving_routes())
+}
+
+/// Akkoma's moving and leaving endpoints, at both of its prefixes.
+fn moving_routes() -> Router<Core> {
+    let mut router = Router::new();
+    for prefix in ["/api/pleroma", "/api/v1/pleroma"] {
+        router = router
+            .route(
+                &format!("{prefix}/aliases"),
+                get(moving::list_aliases)
+                    .put(moving::add_alias)
+                    .delete(moving::delete_alias),
+            )
+            .route(
+                &format!("{prefix}/move_account"),
+                post(moving::move_account),
+            )
+            .route(
+                &format!("{prefix}/delete_account"),
+                post(moving::delete_account),
+            );
+    }
+    router
 }

@@ -168,6 +168,15 @@ impl Core {
         {
             return Err(CoreError::Conflict("username is taken".into()));
         }
+        // A deleted account's name stays with its bare row: it is never given again.
+        if self
+            .store
+            .account_by_acct(username.as_str(), None)
+            .await?
+            .is_some()
+        {
+            return Err(CoreError::Conflict("username is taken".into()));
+        }
         if self.store.local_user_by_email(&new.email).await?.is_some() {
             return Err(CoreError::Conflict(
                 "e-mail address is already in use".into(),
@@ -347,11 +356,12 @@ impl Core {
         self.local_user_named(username).await
     }
 
-    /// Deletes a local user and everything that belongs to them.
+    /// Deletes a local user and everything that belongs to them (see `crate::leaving`:
+    /// the login goes at once, the content by the job queue).
     pub async fn delete_user(&self, username: &str) -> Result<(), CoreError> {
         let user = self.local_user_named(username).await?;
-        self.store.delete_account(user.account.id).await?;
-        tracing::info!(username, "local user deleted");
+        self.delete_account(&user.account, None).await?;
+        tracing::info!(username, "local user deleted by the admin CLI");
         Ok(())
     }
 }

@@ -127,6 +127,12 @@ impl JobRegistry {
                 core.run_build_archive(payload(&job)?, last_attempt).await
             })
         });
+        registry.register(crate::moving::MOVE_FOLLOWERS, |core, job| {
+            Box::pin(async move { core.run_move_followers(payload(&job)?).await })
+        });
+        registry.register(crate::leaving::PURGE_ACCOUNT, |core, job| {
+            Box::pin(async move { core.run_purge_account(payload(&job)?).await })
+        });
         registry.register(crate::announcements::ANNOUNCEMENT_EVENT, |core, job| {
             Box::pin(async move {
                 core.events.publish(payload(&job)?);

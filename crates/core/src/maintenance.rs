@@ -63,10 +63,12 @@ impl Core {
             0
         };
         let archives = self.prune_archives().await?;
+        let deletions_resumed = self.resume_deletions().await?;
         tracing::info!(
             day = job.day,
             archives_removed = archives,
             unattached_uploads = removed,
+            deletions_resumed,
             cached_files_pruned = cache.files,
             remote_posts_pruned = posts,
             "daily upkeep done"

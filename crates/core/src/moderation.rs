@@ -260,6 +260,11 @@ impl Core {
                 "unsilence"
             }
             AccountUndo::Unsuspend => {
+                if self.store.account_deletion(account.id).await?.is_some() {
+                    return Err(CoreError::Forbidden(
+                        "a deleted account cannot be restored".into(),
+                    ));
+                }
                 self.store.set_suspended(account.id, None).await?;
                 if let Some(user) = self.store.local_user(account.id).await? {
                     self.federate_actor_return(&user).await?;
@@ -324,7 +329,8 @@ impl Core {
                 "only suspended accounts are deleted".into(),
             ));
         }
-        self.store.delete_account(account.id).await?;
+        self.delete_account(&account, Some(moderator.account.id))
+            .await?;
         self.log_moderation(
             Some(moderator.account.id),
             "delete",

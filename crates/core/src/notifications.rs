@@ -13,6 +13,8 @@ pub struct NotificationView {
     pub notification: Notification,
     pub account: AccountView,
     pub status: Option<StatusView>,
+    /// The new account of a `move`.
+    pub target: Option<AccountView>,
 }
 
 impl Core {
@@ -25,6 +27,21 @@ impl Core {
         kind: NotificationKind,
         status_id: Option<Id>,
         emoji: Option<String>,
+    ) -> Result<(), CoreError> {
+        self.notify_about(account_id, from_account_id, kind, status_id, emoji, None)
+            .await
+    }
+
+    /// [`Core::notify`], with the account a notification names besides its sender (the new
+    /// account of a `move`).
+    pub(crate) async fn notify_about(
+        &self,
+        account_id: Id,
+        from_account_id: Id,
+        kind: NotificationKind,
+        status_id: Option<Id>,
+        emoji: Option<String>,
+        target_account_id: Option<Id>,
     ) -> Result<(), CoreError> {
         if account_id == from_account_id {
             return Ok(());
@@ -64,6 +81,7 @@ impl Core {
             kind,
             status_id,
             emoji,
+            target_account_id,
             created_at: now,
         };
         self.store.insert_notification(&notification).await?;
@@ -81,7 +99,10 @@ impl Core {
         owner: Id,
         notifications: Vec<Notification>,
     ) -> Result<Vec<NotificationView>, CoreError> {
-        let mut from_ids: Vec<Id> = notifications.iter().map(|n| n.from_account_id).collect();
+        let mut from_ids: Vec<Id> = notifications
+            .iter()
+            .flat_map(|n| std::iter::once(n.from_account_id).chain(n.target_account_id))
+            .collect();
         from_ids.sort_unstable();
         from_ids.dedup();
         let accounts = self
@@ -112,10 +133,14 @@ impl Core {
                     Some(id) => Some(statuses.iter().find(|s| s.status.id == id)?.clone()),
                     None => None,
                 };
+                let target = notification
+                    .target_account_id
+                    .and_then(|id| accounts.iter().find(|a| a.account.id == id).cloned());
                 Some(NotificationView {
                     notification,
                     account,
                     status,
+                    target,
                 })
             })
             .collect())

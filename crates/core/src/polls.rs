@@ -333,6 +333,7 @@ impl Core {
                     kind: NotificationKind::Poll,
                     status_id: Some(status.id),
                     emoji: None,
+                    target_account_id: None,
                     created_at: now,
                 })
                 .await

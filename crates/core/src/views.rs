@@ -16,6 +16,8 @@ pub struct AccountView {
     pub counts: AccountCounts,
     /// For local users.
     pub role: Option<Role>,
+    /// The account it moved to (one level: that account's own move is not loaded).
+    pub moved: Option<Box<AccountView>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +59,15 @@ impl Core {
         let ids: Vec<Id> = accounts.iter().map(|a| a.id).collect();
         let mut counts = self.store.account_counts(&ids).await?;
         let roles: HashMap<Id, Role> = self.store.roles_of(&ids).await?.into_iter().collect();
+        let moved = self.moved_views(&accounts).await?;
         Ok(accounts
             .into_iter()
             .map(|account| AccountView {
                 counts: counts.remove(&account.id).unwrap_or_default(),
                 role: roles.get(&account.id).copied(),
+                moved: account
+                    .moved_to_account_id
+                    .and_then(|id| moved.get(&id).cloned().map(Box::new)),
                 account,
             })
             .collect())
@@ -140,18 +146,25 @@ impl Core {
             .await?
             .into_iter()
             .collect();
-        let author_views: HashMap<Id, AccountView> = author_ids
+        let authors: Vec<Account> = author_ids
             .iter()
-            .filter_map(|id| {
-                let account = accounts.get(id)?.clone();
-                Some((
-                    *id,
+            .filter_map(|id| accounts.get(id).cloned())
+            .collect();
+        let moved = self.moved_views(&authors).await?;
+        let author_views: HashMap<Id, AccountView> = authors
+            .into_iter()
+            .map(|account| {
+                (
+                    account.id,
                     AccountView {
+                        counts: account_counts.remove(&account.id).unwrap_or_default(),
+                        role: roles.get(&account.id).copied(),
+                        moved: account
+                            .moved_to_account_id
+                            .and_then(|id| moved.get(&id).cloned().map(Box::new)),
                         account,
-                        counts: account_counts.remove(id).unwrap_or_default(),
-                        role: roles.get(id).copied(),
                     },
-                ))
+                )
             })
             .collect();
         let tags = self.store.tags_of(&status_ids).await?;

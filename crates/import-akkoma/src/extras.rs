@@ -398,6 +398,8 @@ impl Importer<'_> {
                 kind,
                 status_id: status,
                 emoji,
+                // Akkoma's move notifications are not imported (its target is not kept).
+                target_account_id: None,
                 created_at: Timestamp(at),
             };
             let written = match &self.core {

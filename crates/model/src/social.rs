@@ -50,10 +50,12 @@ pub enum NotificationKind {
     Quote,
     /// A post one quoted was edited; the notification names one's quote (Mastodon 4.5).
     QuotedUpdate,
+    /// An account one follows moved; the notification names the new one (`target`).
+    Move,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 13] = [
+    pub const ALL: [NotificationKind; 14] = [
         NotificationKind::Mention,
         NotificationKind::Status,
         NotificationKind::Reblog,
@@ -67,6 +69,7 @@ impl NotificationKind {
         NotificationKind::AdminReport,
         NotificationKind::Quote,
         NotificationKind::QuotedUpdate,
+        NotificationKind::Move,
     ];
 
     /// The name Mastodon (or Akkoma, for reactions) gives the type.
@@ -85,6 +88,7 @@ impl NotificationKind {
             NotificationKind::AdminReport => "admin.report",
             NotificationKind::Quote => "quote",
             NotificationKind::QuotedUpdate => "quoted_update",
+            NotificationKind::Move => "move",
         }
     }
 }
@@ -111,5 +115,7 @@ pub struct Notification {
     pub status_id: Option<Id>,
     /// The emoji of a reaction.
     pub emoji: Option<String>,
+    /// The new account of a `move`.
+    pub target_account_id: Option<Id>,
     pub created_at: Timestamp,
 }

@@ -524,6 +524,24 @@ async fn every_endpoint_checks_tokens_and_scopes() {
             json!({ "list": "nobody" }),
         ),
         (
+            Method::PUT,
+            "/api/pleroma/aliases",
+            "write:accounts",
+            json!({ "alias": bob.username }),
+        ),
+        (
+            Method::GET,
+            "/api/pleroma/aliases",
+            "read:accounts",
+            no_body.clone(),
+        ),
+        (
+            Method::DELETE,
+            "/api/pleroma/aliases",
+            "write:accounts",
+            json!({ "alias": bob.username }),
+        ),
+        (
             Method::GET,
             "/api/v1/imports",
             "read:follows",

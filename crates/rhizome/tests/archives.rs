@@ -656,3 +656,34 @@ async fn archives_are_sent_to_s3_in_parts() {
         .to_owned();
     assert!(files.contains_key(&path), "{path}");
 }
+
+#[tokio::test]
+async fn deleting_the_account_removes_its_archives_files() {
+    let app = local().await;
+    let _workers = JobWorkers::start(&app.core);
+    let alice = app.register("alice").await;
+    let archive = built_archive(&app, &alice).await;
+    let key = app
+        .core
+        .store
+        .archive(archive_id(&archive))
+        .await
+        .unwrap()
+        .expect("the archive")
+        .file_key;
+    assert!(app.core.media.exists(&key).await.unwrap());
+    app.post("/api/pleroma/delete_account")
+        .auth(&alice)
+        .form(&[("password", support::api::PASSWORD)])
+        .ok()
+        .await;
+    // The purge runs in the workers; the file goes with the account's last batch.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.core.media.exists(&key).await.unwrap() {
+        assert!(
+            Instant::now() < deadline,
+            "the archive's file outlived its account"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -361,53 +361,6 @@ async fn a_flag_becomes_a_report_for_local_moderators() {
 }
 
 #[tokio::test]
-async fn a_move_is_recorded_when_the_new_account_names_the_old_one() {
-    let db = TestDatabase::sqlite();
-    let core = core(&db).await;
-    let mut old = remote_account(30, "ada", "old.example");
-    old = core.store.upsert_remote_account(&old).await.unwrap();
-    let mut new = remote_account(31, "ada", "new.example");
-    new.also_known_as = vec![old.uri.clone()];
-    let new = core.store.upsert_remote_account(&new).await.unwrap();
-    let mut stranger = remote_account(32, "eve", "evil.example");
-    stranger = core.store.upsert_remote_account(&stranger).await.unwrap();
-    let moving = |target: &str, id: &str| json!({ "id": id, "type": "Move", "actor": old.uri, "object": old.uri, "target": target });
-    // A target that does not name the old account is refused.
-    assert!(
-        core.process_activity(ProcessActivity {
-            actor_id: old.id,
-            activity: moving(&stranger.uri, "https://old.example/m/1")
-        })
-        .await
-        .is_err()
-    );
-    assert_eq!(
-        core.store
-            .account(old.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .moved_to_account_id,
-        None
-    );
-    core.process_activity(ProcessActivity {
-        actor_id: old.id,
-        activity: moving(&new.uri, "https://old.example/m/2"),
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        core.store
-            .account(old.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .moved_to_account_id,
-        Some(new.id)
-    );
-}
-
-#[tokio::test]
 async fn misskey_mfm_functions_are_kept_as_fep_c16b_spans() {
     let db = TestDatabase::sqlite();
     let core = core(&db).await;

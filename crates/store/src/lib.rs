@@ -24,6 +24,7 @@ mod lists;
 mod media;
 mod migrate;
 mod moderation;
+mod moves;
 mod notifications;
 mod oauth;
 mod page;
@@ -68,6 +69,7 @@ pub use media::{CachedFile, CustomEmoji};
 pub use moderation::{
     AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState, Report, ReportFilter,
 };
+pub use moves::{AccountDeletion, NewDeletion};
 pub use notifications::NotificationFilter;
 pub use oauth::{AuthorizationCode, NewApp, NewToken};
 pub use page::{Page, PageRequest};

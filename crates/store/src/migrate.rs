@@ -171,6 +171,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0026_archives.sql"),
         include_str!("../migrations/postgres/0026_archives.sql"),
     ),
+    (
+        27,
+        "moves and deletions",
+        include_str!("../migrations/sqlite/0027_moves_and_deletions.sql"),
+        include_str!("../migrations/postgres/0027_moves_and_deletions.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

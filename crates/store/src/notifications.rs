@@ -16,8 +16,8 @@ pub struct NotificationFilter {
     pub from_account_id: Option<Id>,
 }
 
-const COLUMNS: &str =
-    "n.id, n.account_id, n.from_account_id, n.kind, n.status_id, n.emoji, n.created_at";
+const COLUMNS: &str = "n.id, n.account_id, n.from_account_id, n.kind, n.status_id, n.emoji, n.target_account_id, \
+     n.created_at";
 
 fn map_notification(row: &impl Columns) -> Result<Notification, StoreError> {
     Ok(Notification {
@@ -27,6 +27,7 @@ fn map_notification(row: &impl Columns) -> Result<Notification, StoreError> {
         kind: row.parsed::<NotificationKind>("kind")?,
         status_id: row.opt_i64("status_id")?.map(Id),
         emoji: row.opt_text("emoji")?,
+        target_account_id: row.opt_i64("target_account_id")?.map(Id),
         created_at: Timestamp(row.i64("created_at")?),
     })
 }
@@ -36,7 +37,7 @@ impl Store {
         with_pool!(self, write, |pool| {
             sqlx::query(
                 "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, emoji, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 created_at, target_account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(n.id.0)
             .bind(n.account_id.0)
@@ -45,6 +46,7 @@ impl Store {
             .bind(n.status_id.map(|id| id.0))
             .bind(&n.emoji)
             .bind(n.created_at.0)
+            .bind(n.target_account_id.map(|id| id.0))
             .execute(pool)
             .await?;
         });

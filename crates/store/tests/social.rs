@@ -963,6 +963,7 @@ async fn notifications_filter_and_read_marker(db: &TestDatabase) {
                 kind,
                 status_id: (kind != NotificationKind::Follow).then_some(Id(60)),
                 emoji: None,
+                target_account_id: None,
                 created_at: NOW,
             })
             .await

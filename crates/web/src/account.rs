@@ -1,6 +1,7 @@
 //! Pages of one's own account: sign-in, sign-out, sign-up (in each registration mode), the
 //! e-mail confirmation link, and the settings (under `account/settings.rs`).
 
+mod moving;
 mod password_reset;
 mod security;
 mod settings;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<Core> {
         .merge(settings::routes())
         .merge(security::routes())
         .merge(password_reset::routes())
+        .merge(moving::routes())
 }
 
 /// A page rendered with a status other than 200 (a form shown again with its error).

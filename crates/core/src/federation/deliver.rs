@@ -134,16 +134,23 @@ impl Core {
 
         let signer = match activity.account_id {
             Some(account_id) => {
-                let user = self
+                // A deleted account's `Delete` is signed with the key kept for it.
+                let (username, pem) = match self
                     .store
                     .local_user(account_id)
                     .await
                     .map_err(CoreError::from)?
-                    .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?;
+                {
+                    Some(user) => (user.account.username, user.private_key_pem),
+                    None => self
+                        .store
+                        .deleted_account_key(account_id)
+                        .await
+                        .map_err(CoreError::from)?
+                        .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?,
+                };
                 self.host_limits
-                    .signer(account_id, &user.private_key_pem, || {
-                        self.urls.key_id(&user.account.username)
-                    })?
+                    .signer(account_id, &pem, || self.urls.key_id(&username))?
             }
             None => Arc::new(self.instance_signer().map_err(JobError::from)?),
         };

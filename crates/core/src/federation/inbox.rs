@@ -783,13 +783,12 @@ impl Core {
 
     async fn incoming_delete(&self, actor: &Account, object_id: &str) -> Result<(), CoreError> {
         if object_id == actor.uri {
-            // The actor deleted itself: its content goes.
+            // The actor deleted itself: it is hidden at once, its content goes by batches.
             tracing::info!(actor = %actor.uri, "remote actor deleted");
-            self.store.delete_account(actor.id).await?;
             self.store
                 .add_tombstone(&actor.uri, None, self.clock.now())
                 .await?;
-            return Ok(());
+            return self.delete_account(actor, None).await;
         }
         if self.incoming_stamp_delete(actor, object_id).await? {
             return Ok(());
@@ -1026,22 +1025,19 @@ impl Core {
         Ok(())
     }
 
-    /// A Move: the actor says it now lives at `target`. Recorded on the account; moving
-    /// followers comes with the data-portability work.
+    /// A Move: the actor says it now lives at `target` (see `crate::moving`).
     async fn incoming_move(&self, actor: &Account, activity: &Activity) -> Result<(), CoreError> {
-        let target_uri = activity
+        let object = activity
+            .object
+            .as_ref()
+            .and_then(|o| o.id())
+            .map(Url::as_str);
+        let target = activity
             .target
             .as_ref()
             .and_then(|t| t.id())
-            .ok_or(CoreError::NotFound)?;
-        let target = self.actor_by_uri(target_uri.as_str()).await?;
-        if !target.also_known_as.iter().any(|alias| alias == &actor.uri) {
-            return Err(CoreError::Forbidden(
-                "the new account does not list the old one as an alias".into(),
-            ));
-        }
-        self.store.set_moved_to(actor.id, Some(target.id)).await?;
-        Ok(())
+            .map(Url::as_str);
+        self.receive_move(actor, object, target).await
     }
 }
 

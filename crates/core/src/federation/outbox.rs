@@ -30,6 +30,20 @@ impl Core {
         payload: Value,
         inboxes: Vec<String>,
     ) -> Result<(), CoreError> {
+        self.send_activity_as(actor.map(|a| a.account.id), kind, id, payload, inboxes)
+            .await
+    }
+
+    /// [`Core::send_activity`] by account id: a deleted account has no user any more, and
+    /// its `Delete` is still signed with its key.
+    pub(crate) async fn send_activity_as(
+        &self,
+        actor: Option<Id>,
+        kind: &str,
+        id: &str,
+        payload: Value,
+        inboxes: Vec<String>,
+    ) -> Result<(), CoreError> {
         if !self.config.federation_enabled {
             return Ok(());
         }
@@ -87,7 +101,7 @@ impl Core {
             .insert_outbox_activity(&OutboxActivity {
                 id: activity_id,
                 uri: id.to_owned(),
-                account_id: actor.map(|a| a.account.id),
+                account_id: actor,
                 kind: kind.to_owned(),
                 payload,
                 created_at: now,
@@ -590,7 +604,7 @@ impl Core {
 
     /// An Update of a local actor (profile change), to its followers.
     pub async fn federate_profile(&self, user: &LocalUser) -> Result<(), CoreError> {
-        let actor = self.actor_document(&user.account)?;
+        let actor = self.local_actor_document(&user.account).await?;
         let id = self.new_activity_id();
         let (to, cc) = addressing(
             Visibility::Public,

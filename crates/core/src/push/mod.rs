@@ -453,6 +453,8 @@ fn push_title(locale: &str, kind: NotificationKind, name: &str) -> String {
         (K::Quote, true) => "{name} a cité votre message",
         (K::QuotedUpdate, false) => "{name} edited a post you quoted",
         (K::QuotedUpdate, true) => "{name} a modifié un message que vous avez cité",
+        (K::Move, false) => "{name} has moved to a new account",
+        (K::Move, true) => "{name} a déménagé vers un nouveau compte",
     };
     text.replace("{name}", name)
 }

@@ -131,3 +131,4 @@ client-list-handle-required = Type the address of an account you follow.
 client-list-no-such-account = No account was found at { $handle }.
 client-flash-list-member-added = Added to the list.
 client-flash-list-member-removed = Removed from the list.
+client-notification-move = { $name } moved to a new account

@@ -95,3 +95,4 @@ public-feed-title = Posts by { $name }
 public-feed-entry-title = Post by { $name }
 public-feed-atom = Atom feed
 public-feed-rss = RSS feed
+public-profile-moved = { $name } has moved to

@@ -131,3 +131,4 @@ client-list-handle-required = Tapez l’adresse d’un compte que vous suivez.
 client-list-no-such-account = Aucun compte n’a été trouvé à l’adresse { $handle }.
 client-flash-list-member-added = Ajouté à la liste.
 client-flash-list-member-removed = Retiré de la liste.
+client-notification-move = { $name } a déménagé vers un nouveau compte

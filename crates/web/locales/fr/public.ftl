@@ -95,3 +95,4 @@ public-feed-title = Messages de { $name }
 public-feed-entry-title = Message de { $name }
 public-feed-atom = Flux Atom
 public-feed-rss = Flux RSS
+public-profile-moved = { $name } a déménagé vers

@@ -52,6 +52,7 @@ fn summary_id(kind: NotificationKind) -> &'static str {
         NotificationKind::AdminReport => "client-notification-admin-report",
         NotificationKind::Quote => "client-notification-quote",
         NotificationKind::QuotedUpdate => "client-notification-quoted-update",
+        NotificationKind::Move => "client-notification-move",
     }
 }
 

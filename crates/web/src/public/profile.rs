@@ -92,6 +92,8 @@ struct ProfilePage<'a> {
     follow: Option<FollowForm>,
     own: bool,
     follows_viewer: bool,
+    /// The account it moved to: the profile shows the new home, and no follow button.
+    moved_to: Option<AccountCard>,
 }
 
 #[derive(Template)]
@@ -237,12 +239,17 @@ async fn profile(
     let tab_path = tab.path(&card.path);
     let pagination = Pagination::of(&tab_path, query, &page, PAGE_SIZE);
 
+    let moved_to = view.moved.as_deref().map(|moved| account_card(core, moved));
     let mut follow = None;
     let mut follows_viewer = false;
     if let Some(viewer) = viewer.filter(|v| *v != account.id) {
         let relationship = core.relationship(viewer, account.id).await?;
         follows_viewer = relationship.followed_by;
-        if !relationship.blocking && !relationship.blocked_by {
+        // A moved account takes no new followers; those it has may still unfollow.
+        if !relationship.blocking
+            && !relationship.blocked_by
+            && (moved_to.is_none() || relationship.following || relationship.requested)
+        {
             let (verb, label_id, primary) = if relationship.following {
                 ("unfollow", "public-unfollow", false)
             } else if relationship.requested {
@@ -306,6 +313,7 @@ async fn profile(
         pagination,
         follow,
         follows_viewer,
+        moved_to,
         account: card,
     })
 }
