@@ -1,6 +1,5 @@
-//! Stages 5 to 8: users' lists, read markers and filters; OAuth apps and tokens (only their
-//! digests are kept, as for tokens issued here); the last weeks of notifications; instance
-//! settings.
+//! Stages 5 to 7: users' lists, read markers and filters; OAuth apps and tokens (only their
+//! digests are kept, as for tokens issued here); the last weeks of notifications.
 
 use rhizome_model::{Id, Notification, NotificationKind, Scopes, Timestamp};
 use rhizome_store::{Filter, FilterKeyword, List, NewApp, NewToken, RepliesPolicy};
@@ -410,29 +409,6 @@ impl Importer<'_> {
             self.outcome(NOTIFICATIONS, written);
         }
         self.progress.finish_stage();
-        Ok(())
-    }
-
-    /// Instance settings live in Akkoma's `config` table as Erlang terms
-    /// (`:erlang.term_to_binary`), when the admin set them from the admin panel rather than
-    /// in the configuration file.
-    pub(crate) async fn import_settings(&mut self) -> Result<(), ImportError> {
-        let table: Option<String> = sqlx::query_scalar("SELECT to_regclass('public.config')::text")
-            .fetch_one(&self.source)
-            .await?;
-        let note = match table {
-            None => "no config table: instance settings (name, description, rules, \
-                     registrations) and the Simple policy's domain lists live in Akkoma's \
-                     configuration file; set them with `rhizome admin settings set` and \
-                     `rhizome admin domain block`"
-                .to_owned(),
-            Some(_) => "the config table's settings were not read (Erlang terms): set the \
-                        instance's name, description, rules and registrations with `rhizome \
-                        admin settings set`, and the Simple policy's lists with `rhizome admin \
-                        domain block`"
-                .to_owned(),
-        };
-        self.report.notes.push(note);
         Ok(())
     }
 }

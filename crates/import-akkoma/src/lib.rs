@@ -17,7 +17,9 @@ mod extras;
 mod graph;
 pub mod ids;
 mod posts;
+mod settings;
 mod source;
+mod terms;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;

@@ -41,13 +41,56 @@ pub struct AkkomaArgs {
     json: bool,
 }
 
+/// Test hook: `STAGE:N` stops the import dead before the Nth row of STAGE (a progress bar's
+/// name, e.g. `posts:10`): it says so on stderr and waits to be killed. The fixture imports in
+/// well under a second, too fast to kill at a known point by watching the bars; stopping
+/// here lets a test kill the process part-way on purpose and prove the import resumes.
+const STOP_AT_ENV: &str = "RHIZOME_TEST_IMPORT_STOP_AT";
+
 /// One progress bar per stage on stderr, hidden unless it is a terminal.
 struct Bars {
     current: Mutex<Option<indicatif::ProgressBar>>,
+    /// The stage and row to stop at ([`STOP_AT_ENV`]).
+    stop_at: Option<(String, u64)>,
+    /// The current stage and how many of its rows were started.
+    position: Mutex<(String, u64)>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        let stop_at = std::env::var(STOP_AT_ENV).ok().and_then(|value| {
+            let (stage, row) = value.rsplit_once(':')?;
+            Some((stage.to_owned(), row.parse().ok()?))
+        });
+        Bars {
+            current: Mutex::new(None),
+            stop_at,
+            position: Mutex::new((String::new(), 0)),
+        }
+    }
+
+    fn maybe_stop(&self) {
+        let Some((stage, row)) = &self.stop_at else {
+            return;
+        };
+        let Ok(mut position) = self.position.lock() else {
+            return;
+        };
+        position.1 += 1;
+        if position.0 == *stage && position.1 == *row {
+            eprintln!("stopped at {stage} {row}");
+            // Bounded, in case nobody comes to kill it.
+            std::thread::sleep(std::time::Duration::from_secs(300));
+            std::process::exit(3);
+        }
+    }
 }
 
 impl Progress for Bars {
     fn stage(&self, name: &str, total: u64) {
+        if let Ok(mut position) = self.position.lock() {
+            *position = (name.to_owned(), 0);
+        }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
             indicatif::ProgressStyle::with_template(&format!(
@@ -66,6 +109,7 @@ impl Progress for Bars {
     }
 
     fn advance(&self) {
+        self.maybe_stop();
         if let Ok(current) = self.current.lock()
             && let Some(bar) = current.as_ref()
         {
@@ -96,9 +140,7 @@ pub async fn run(loaded: Loaded, command: ImportCommand) -> anyhow::Result<()> {
         uploads: args.uploads,
         notification_days: args.notification_days,
     };
-    let bars = Bars {
-        current: Mutex::new(None),
-    };
+    let bars = Bars::new();
     let report = rhizome_import_akkoma::run(&args.from, core, urls, options, &bars)
         .await
         .context("the import stopped (run it again to resume)")?;

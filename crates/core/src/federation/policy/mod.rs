@@ -140,7 +140,9 @@ pub struct DryRunEntry {
     pub rewrites: Vec<Rewrite>,
 }
 
-fn valid_domain(domain: &str) -> Result<String, CoreError> {
+/// A domain as blocks, allows and the Simple policy's lists take it: trimmed, lower-cased,
+/// `*.` allowed in front only.
+pub fn valid_domain(domain: &str) -> Result<String, CoreError> {
     let domain = domain.trim().to_ascii_lowercase();
     let bare = domain.strip_prefix("*.").unwrap_or(&domain);
     // `*.tld` is allowed: whole top-level domains are blocked in practice.
