@@ -325,6 +325,42 @@ impl Core {
         Ok((archive, size, stream))
     }
 
+    /// A link's proof that its holder may download archive `id` without signing in. It is
+    /// handed to owners who delete their account: they can no longer sign in, but their
+    /// archive stays theirs until the deletion completes and removes it.
+    pub fn archive_download_token(&self, id: Id) -> String {
+        crate::secrets::csrf::for_session(&self.secrets.csrf_key, &format!("archive:{id}"))
+    }
+
+    /// A ready archive, for the holder of its [`Core::archive_download_token`].
+    pub async fn archive_file_by_token(
+        &self,
+        id: Id,
+        token: &str,
+    ) -> Result<
+        (
+            Archive,
+            u64,
+            futures::stream::BoxStream<'static, Result<Bytes, std::io::Error>>,
+        ),
+        CoreError,
+    > {
+        if !crate::secrets::csrf::verify_for_session(
+            &self.secrets.csrf_key,
+            &format!("archive:{id}"),
+            token,
+        ) {
+            return Err(CoreError::NotFound);
+        }
+        let owner = self
+            .store
+            .archive(id)
+            .await?
+            .ok_or(CoreError::NotFound)?
+            .account_id;
+        self.archive_file(owner, id).await
+    }
+
     /// The [`BUILD_ARCHIVE`] job. `last_attempt`: a failure now is final, so the archive is
     /// marked failed rather than left waiting.
     pub async fn run_build_archive(

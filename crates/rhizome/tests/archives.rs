@@ -687,3 +687,53 @@ async fn deleting_the_account_removes_its_archives_files() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn an_archive_stays_downloadable_by_its_link_until_the_deletion_completes() {
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let workers = JobWorkers::start(&app.core);
+    let archive = built_archive(&app, &alice).await;
+    // No workers while the deletion is under way: its purge waits in the queue.
+    drop(workers);
+    let browser = Browser::new(&app.api);
+    browser.use_token(&alice.token);
+    let done = browser
+        .submit(
+            "/settings/delete",
+            "/settings/delete",
+            &[
+                ("password", support::api::PASSWORD),
+                ("confirmation", alice.username.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 200, "{}", done.html);
+    let id = archive["id"].as_str().unwrap();
+    let start = done
+        .html
+        .find(&format!("/settings/data/archives/{id}?token="))
+        .expect("a link to the archive");
+    let link = done.html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&");
+    // Anyone with the link, signed in or not (the owner no longer can be).
+    let zip = app.get(&link).send().await.expect(200);
+    assert_eq!(zip.header("content-type").as_deref(), Some("application/zip"));
+    assert!(unzip(&zip.body).contains_key("outbox.json"));
+    // A forged token, or another archive's, is not enough.
+    app.get(&format!("/settings/data/archives/{id}?token=forged"))
+        .send()
+        .await
+        .expect(404);
+    // Once the deletion completes, the archive and its link are gone.
+    let _workers = JobWorkers::start(&app.core);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.get(&link).send().await.status.as_u16() == 200 {
+        assert!(Instant::now() < deadline, "the link outlived the deletion");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.get(&link).send().await.expect(404);
+}

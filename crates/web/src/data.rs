@@ -452,15 +452,28 @@ async fn request_archive(
     }
 }
 
-/// `GET /settings/data/archives/{id}`: the zip, to its owner only (anyone else: not found).
+#[derive(Deserialize, Default)]
+struct DownloadQuery {
+    /// Given to owners deleting their account (see `account::moving`), who cannot sign in.
+    token: Option<String>,
+}
+
+/// `GET /settings/data/archives/{id}`: the zip, to its owner only (anyone else: not found),
+/// or to the holder of its link's token while the account's deletion completes.
 async fn download_archive(
     State(core): State<Core>,
     ctx: Ctx,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<DownloadQuery>,
 ) -> Result<Response, WebError> {
-    let viewer = ctx.require_viewer()?;
     let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
-    let (archive, size, stream) = core.archive_file(viewer.account_id(), id).await?;
+    let (archive, size, stream) = match &query.token {
+        Some(token) => core.archive_file_by_token(id, token).await?,
+        None => {
+            let viewer = ctx.require_viewer()?;
+            core.archive_file(viewer.account_id(), id).await?
+        }
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_owned()),

@@ -212,3 +212,6 @@ account-delete-confirmation-hint = This makes sure you meant this account.
 account-delete-submit = Delete my account for good
 account-delete-confirmation-wrong = The username you typed is not this account's.
 account-delete-done = Your account is deleted. Goodbye!
+
+account-deleted-title = Account deleted
+account-deleted-archives = Your archives stay downloadable from these links until the deletion is complete (keep this page open, or save the files now):

@@ -212,3 +212,6 @@ account-delete-confirmation-hint = Cela garantit qu’il s’agit bien de ce com
 account-delete-submit = Supprimer définitivement mon compte
 account-delete-confirmation-wrong = Le nom d’utilisateur tapé n’est pas celui de ce compte.
 account-delete-done = Votre compte est supprimé. Au revoir !
+
+account-deleted-title = Compte supprimé
+account-deleted-archives = Vos archives restent téléchargeables par ces liens jusqu’à la fin de la suppression (gardez cette page ouverte, ou enregistrez les fichiers maintenant) :

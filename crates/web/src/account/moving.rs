@@ -265,6 +265,20 @@ async fn delete_page(ctx: Ctx) -> Result<Response, WebError> {
     })
 }
 
+struct ArchiveLink {
+    url: String,
+    name: String,
+}
+
+/// What a deleted account's owner sees last: their archives stay downloadable by these links
+/// until the deletion completes.
+#[derive(Template)]
+#[template(path = "account/deleted.html")]
+struct DeletedPage<'a> {
+    ctx: &'a Ctx,
+    archives: Vec<ArchiveLink>,
+}
+
 #[derive(Deserialize)]
 struct DeleteForm {
     #[serde(default)]
@@ -282,17 +296,38 @@ async fn delete_account(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&core, &form.csrf_token)?;
     let viewer = ctx.require_viewer()?;
+    // Read before the deletion: the owner can no longer sign in to fetch them after it.
+    let archives: Vec<_> = core
+        .archives(&viewer.user)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == rhizome_store::ArchiveState::Ready)
+        .collect();
     let (status, id) = match core
         .delete_own_account(&viewer.user, &form.password, Some(&form.confirmation))
         .await
     {
         Ok(()) => {
+            let links = archives
+                .iter()
+                .map(|a| ArchiveLink {
+                    url: format!(
+                        "/settings/data/archives/{}?token={}",
+                        a.id,
+                        core.archive_download_token(a.id)
+                    ),
+                    name: a.file_name.clone(),
+                })
+                .collect();
+            let mut response = html(&DeletedPage {
+                ctx: &ctx,
+                archives: links,
+            })?;
             // The session is revoked already; the browser forgets it too.
-            let mut response = Redirect::to("/").into_response();
             response
                 .headers_mut()
                 .append(header::SET_COOKIE, set_cookie(&core, SESSION_COOKIE, "", 0));
-            return Ok(session::with_flash(&core, response, "account-delete-done"));
+            return Ok(response);
         }
         Err(CoreError::Forbidden(_)) => (StatusCode::FORBIDDEN, "account-current-password-wrong"),
         Err(CoreError::Invalid(_)) => (
