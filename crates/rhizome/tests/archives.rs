@@ -721,7 +721,10 @@ async fn an_archive_stays_downloadable_by_its_link_until_the_deletion_completes(
         .replace("&#38;", "&");
     // Anyone with the link, signed in or not (the owner no longer can be).
     let zip = app.get(&link).send().await.expect(200);
-    assert_eq!(zip.header("content-type").as_deref(), Some("application/zip"));
+    assert_eq!(
+        zip.header("content-type").as_deref(),
+        Some("application/zip")
+    );
     assert!(unzip(&zip.body).contains_key("outbox.json"));
     // A forged token, or another archive's, is not enough.
     app.get(&format!("/settings/data/archives/{id}?token=forged"))
