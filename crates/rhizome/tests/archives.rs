@@ -8,7 +8,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +17,7 @@ use rhizome_core::{Clock, Core};
 use serde_json::{Value, json};
 use support::api::{Local, User, eventually, is_datetime, local, local_with, text_of};
 use support::media::{encoded, multipart};
+use support::s3::start_s3;
 use support::web::Browser;
 
 /// Core's job workers, running in this test's runtime until dropped.
@@ -551,49 +551,6 @@ async fn the_daily_upkeep_removes_archives_a_week_old() {
     let kept = backups(&app, &bob.token).await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["id"], fresh["id"]);
-}
-
-/// An S3 server (the command in `RHIZOME_TEST_S3_SERVER`), stopped when the test ends.
-struct S3Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_s3() -> S3Server {
-    let command = std::env::var("RHIZOME_TEST_S3_SERVER").unwrap_or_else(|_| "moto_server".into());
-    let port = support::free_port();
-    let child = Command::new(&command)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
-    let server = S3Server {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        // Creating the bucket is also the readiness probe.
-        match client
-            .put(format!("{}/rhizome-media", server.endpoint))
-            .send()
-            .await
-        {
-            Ok(reply) if reply.status().is_success() => break,
-            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
-            other => panic!("the S3 server did not come up: {other:?}"),
-        }
-    }
-    server
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod media;
 pub mod pages;
+pub mod s3;
 pub mod smtp;
 pub mod two_factor;
 pub mod web;
