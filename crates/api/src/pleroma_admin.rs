@@ -18,6 +18,18 @@ use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::params::{Params, Query, flexible_list};
 
+/// Pleroma's numbered pages: `page` from 1 and `page_size` (50 unless given), as numbers
+/// written as text; nonsense reads as the default.
+fn numbered_page(page: Option<&str>, page_size: Option<&str>) -> (u64, u32) {
+    let number = |text: Option<&str>, default: u64| {
+        text.and_then(|t| t.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let page_size = u32::try_from(number(page_size, 50)).unwrap_or(500);
+    (number(page, 1), page_size)
+}
+
 /// Pleroma's admin `User`.
 async fn user_entity(core: &Core, admin: &AdminAccount) -> ApiResult<Value> {
     let account = &admin.account;
@@ -83,13 +95,7 @@ pub async fn list_users(
             _ => {}
         }
     }
-    let number = |text: Option<&str>, default: u64| {
-        text.and_then(|t| t.parse::<u64>().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(default)
-    };
-    let page = number(query.page.as_deref(), 1);
-    let page_size = u32::try_from(number(query.page_size.as_deref(), 50)).unwrap_or(500);
+    let (page, page_size) = numbered_page(query.page.as_deref(), query.page_size.as_deref());
     let (items, total) = core
         .admin_accounts_numbered(&filter, page, page_size)
         .await?;
@@ -238,13 +244,7 @@ pub async fn list_reports(
             )));
         }
     };
-    let number = |text: Option<&str>, default: u64| {
-        text.and_then(|t| t.parse::<u64>().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(default)
-    };
-    let page = number(query.page.as_deref(), 1);
-    let page_size = u32::try_from(number(query.page_size.as_deref(), 50)).unwrap_or(500);
+    let (page, page_size) = numbered_page(query.page.as_deref(), query.page_size.as_deref());
     let (reports, total) = core.reports_numbered(resolved, page, page_size).await?;
     let mut items = Vec::with_capacity(reports.len());
     for report in &reports {
@@ -396,39 +396,10 @@ pub async fn moderation_log(
     Query(query): Query<LogQuery>,
 ) -> ApiResult<Json<Value>> {
     staff(&auth, Scope("admin:read"))?;
-    let number = |text: Option<&str>, default: u64| {
-        text.and_then(|t| t.parse::<u64>().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(default)
-    };
-    let page = number(query.page.as_deref(), 1);
-    let page_size = number(query.page_size.as_deref(), 50).min(500);
-    // The log pages by id; numbered pages walk it from the newest entry.
-    let wanted = usize::try_from(page * page_size).unwrap_or(usize::MAX);
-    let mut entries = Vec::new();
-    let mut request = rhizome_core::PageRequest::first(500);
-    loop {
-        let found = core.moderation_log(None, &request).await?;
-        let last = found.items.last().map(|e| e.id);
-        let more = found.items.len() == 500;
-        entries.extend(found.items);
-        match last {
-            Some(last) if more && entries.len() < wanted => {
-                request = rhizome_core::PageRequest {
-                    max_id: Some(last.0),
-                    ..rhizome_core::PageRequest::first(500)
-                }
-            }
-            _ => break,
-        }
-    }
-    let skip = usize::try_from((page - 1) * page_size).unwrap_or(usize::MAX);
+    let (page, page_size) = numbered_page(query.page.as_deref(), query.page_size.as_deref());
+    let (entries, total) = core.moderation_log_numbered(page, page_size).await?;
     let mut items = Vec::new();
-    for entry in entries
-        .iter()
-        .skip(skip)
-        .take(usize::try_from(page_size).unwrap_or(50))
-    {
+    for entry in &entries {
         let actor = match entry.account_id {
             Some(id) => {
                 let account = core.admin_account(id).await?.account;
@@ -454,5 +425,5 @@ pub async fn moderation_log(
             ),
         }));
     }
-    Ok(Json(json!({ "total": entries.len(), "items": items })))
+    Ok(Json(json!({ "total": total, "items": items })))
 }

@@ -424,6 +424,20 @@ impl Core {
     }
 
     /// One numbered page of reports and how many there are in all.
+    /// The moderation log by numbered pages (1-based), newest first, with its length.
+    pub async fn moderation_log_numbered(
+        &self,
+        page: u64,
+        page_size: u32,
+    ) -> Result<(Vec<ModerationEntry>, i64), CoreError> {
+        let page_size = page_size.clamp(1, 500);
+        let offset = page.saturating_sub(1).saturating_mul(u64::from(page_size));
+        Ok(self
+            .store
+            .moderation_log_numbered(offset, page_size)
+            .await?)
+    }
+
     pub async fn reports_numbered(
         &self,
         resolved: Option<bool>,

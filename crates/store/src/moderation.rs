@@ -35,6 +35,18 @@ const REPORT_COLUMNS: &str = "id, account_id, target_account_id, status_ids, com
     rule_ids, uri, forwarded, assigned_account_id, action_taken_at, action_taken_by_account_id, \
     created_at, updated_at";
 
+fn map_moderation_entry(row: &impl Columns) -> Result<ModerationEntry, StoreError> {
+    Ok(ModerationEntry {
+        id: Id(row.i64("id")?),
+        account_id: row.opt_i64("account_id")?.map(Id),
+        action: row.text("action")?,
+        target_type: row.text("target_type")?,
+        target_id: Id(row.i64("target_id")?),
+        text: row.text("text")?,
+        created_at: Timestamp(row.i64("created_at")?),
+    })
+}
+
 fn map_report(row: &impl Columns) -> Result<Report, StoreError> {
     let status_ids: Vec<i64> = row.json("status_ids")?;
     let created_at = Timestamp(row.i64("created_at")?);
@@ -374,20 +386,36 @@ impl Store {
             page.push_keyset(&mut query, "id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
-                .map(|row| {
-                    Ok(ModerationEntry {
-                        id: Id(row.i64("id")?),
-                        account_id: row.opt_i64("account_id")?.map(Id),
-                        action: row.text("action")?,
-                        target_type: row.text("target_type")?,
-                        target_id: Id(row.i64("target_id")?),
-                        text: row.text("text")?,
-                        created_at: Timestamp(row.i64("created_at")?),
-                    })
-                })
+                .map(map_moderation_entry)
                 .collect::<Result<Vec<_>, StoreError>>()?
         });
         Ok(page.finish(items, |e| e.id.0))
+    }
+
+    /// The whole log, newest first, by numbered pages (Pleroma's admin API), with its length.
+    pub async fn moderation_log_numbered(
+        &self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<(Vec<ModerationEntry>, i64), StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT id, account_id, action, target_type, target_id, text, created_at \
+                 FROM moderation_log ORDER BY id DESC LIMIT $1 OFFSET $2",
+            )
+            .bind(i64::from(limit))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
+            let entries = rows
+                .iter()
+                .map(map_moderation_entry)
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moderation_log")
+                .fetch_one(pool)
+                .await?;
+            Ok((entries, total))
+        })
     }
 
     /// Accounts for the admin API, newest first.

@@ -376,6 +376,10 @@ async fn the_moderation_log_keeps_every_action(db: &TestDatabase) {
         .unwrap();
     let actions: Vec<&str> = bob.items.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["unsilence", "silence"]);
+    // Numbered pages (Pleroma's admin API): newest first, with the whole length.
+    let (second, total) = store.moderation_log_numbered(2, 2).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(ids(&second, |e| e.id), vec![1]);
 }
 
 async fn signup_blocks_are_kept_matched_and_removed(db: &TestDatabase) {
