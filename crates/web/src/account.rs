@@ -408,7 +408,7 @@ async fn sign_up(
         email: form.email.trim().to_owned(),
         password: form.password.clone(),
         agreement: form.agreement.is_some(),
-        locale: Some(ctx.lang.tag().to_owned()),
+        locale: Some(ctx.lang().tag().to_owned()),
         reason: Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty()),
         invite_code: Some(form.invite_code.trim().to_owned()).filter(|c| !c.is_empty()),
         ip: client_ip(ip),

@@ -23,7 +23,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rhizome_core::Core;
 use rhizome_core::views::StatusView;
-use rhizome_model::Id;
 use serde::de::DeserializeOwned;
 
 use crate::error::WebError;
@@ -87,11 +86,6 @@ fn wants_fragment(headers: &HeaderMap) -> bool {
         .get("x-requested-with")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("fetch"))
-}
-
-/// An id from a path or a form; anything else names nothing.
-fn parse_id(text: &str) -> Result<Id, WebError> {
-    text.trim().parse().map_err(|_| WebError::NotFound)
 }
 
 /// `?max_id=` of a page of posts.

@@ -404,7 +404,7 @@ async fn import_page(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let viewer = ctx.require_viewer()?;
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let owner = Some(viewer.account_id());
     let view = core.import_view(owner, id).await?;
     let failures = core
@@ -466,7 +466,7 @@ async fn download_archive(
     Path(id): Path<String>,
     axum::extract::Query(query): axum::extract::Query<DownloadQuery>,
 ) -> Result<Response, WebError> {
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let (archive, size, stream) = match &query.token {
         Some(token) => core.archive_file_by_token(id, token).await?,
         None => {

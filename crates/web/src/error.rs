@@ -159,6 +159,11 @@ pub async fn rate_limited_page(core: &Core, headers: &axum::http::HeaderMap) -> 
         .await
 }
 
+/// An id from a path, a query or a form: anything else names nothing (404), as on every page.
+pub fn parse_id(text: &str) -> Result<rhizome_model::Id, WebError> {
+    text.trim().parse().map_err(|_| WebError::NotFound)
+}
+
 /// Renders a template into a page.
 pub fn html(template: &impl Template) -> Result<Response, WebError> {
     Ok(Html(template.render()?).into_response())

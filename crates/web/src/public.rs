@@ -99,7 +99,7 @@ impl PageQuery {
     fn request(&self, limit: u32) -> Result<PageRequest, WebError> {
         let mut request = PageRequest::first(limit);
         if let Some(max_id) = self.max_id.as_deref().filter(|v| !v.is_empty()) {
-            let id: Id = max_id.parse().map_err(|_| WebError::NotFound)?;
+            let id = crate::error::parse_id(max_id)?;
             request.max_id = Some(id.0);
         }
         Ok(request)

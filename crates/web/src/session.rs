@@ -197,8 +197,8 @@ impl Viewer {
 
 /// Everything a page template needs besides its own content.
 pub struct Ctx {
+    /// The page's language and its messages.
     pub tr: Tr,
-    pub lang: Lang,
     pub viewer: Option<Viewer>,
     /// For every form's hidden `csrf_token` field.
     pub csrf_token: String,
@@ -223,7 +223,6 @@ impl Ctx {
         };
         Ctx {
             tr: Tr::new(lang),
-            lang,
             csrf_token: csrf::for_session(&core.secrets.csrf_key, &binding),
             binding,
             viewer,
@@ -235,6 +234,11 @@ impl Ctx {
             css_url: assets::css_url(),
             js_url: assets::js_url(),
         }
+    }
+
+    /// The language the page is served in.
+    pub fn lang(&self) -> Lang {
+        self.tr.lang
     }
 
     /// A context for a page rendered outside a handler (error pages).

@@ -248,7 +248,7 @@ async fn revoke_token(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&core, &form.csrf_token)?;
     let viewer = ctx.require_viewer()?;
-    let id = id.parse::<Id>().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     core.revoke_own_token(&viewer.user, id).await?;
     if id == viewer.auth.token.id {
         // This browser's own session: it is signed out like any other.

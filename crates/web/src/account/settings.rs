@@ -393,7 +393,7 @@ struct PreferencesPage<'a> {
 async fn preferences_page(State(core): State<Core>, ctx: Ctx) -> Result<Response, WebError> {
     let viewer = ctx.require_viewer()?;
     let locale = Lang::from_tag(&viewer.user.locale)
-        .unwrap_or(ctx.lang)
+        .unwrap_or(ctx.lang())
         .tag()
         .to_owned();
     let defaults = core.posting_defaults(viewer.account_id()).await?;

@@ -250,17 +250,17 @@ struct BlockPage<'a> {
     error: Option<String>,
 }
 
-fn block_id(text: &str) -> Result<Id, WebError> {
-    text.parse().map_err(|_| WebError::NotFound)
-}
-
 async fn edit(
     State(core): State<Core>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (_, nav) = staff(&ctx, "domains")?;
-    let block = domain_block_card(&core.instance_domain_block(block_id(&id)?).await?);
+    let block = domain_block_card(
+        &core
+            .instance_domain_block(crate::error::parse_id(&id)?)
+            .await?,
+    );
     html(&BlockPage {
         title: ctx
             .tr
@@ -282,7 +282,7 @@ async fn update(
 ) -> Result<Response, WebError> {
     let (me, nav) = staff(&ctx, "domains")?;
     ctx.check_csrf(&core, &form.csrf_token)?;
-    let id = block_id(&id)?;
+    let id = crate::error::parse_id(&id)?;
     let draft = BlockDraft::from(&form);
     let changed = core
         .update_instance_domain_block(id, |block| {
@@ -330,7 +330,9 @@ async fn remove(
 ) -> Result<Response, WebError> {
     let (me, _) = staff(&ctx, "domains")?;
     ctx.check_csrf(&core, &form.csrf_token)?;
-    let block = core.remove_instance_domain_block(block_id(&id)?).await?;
+    let block = core
+        .remove_instance_domain_block(crate::error::parse_id(&id)?)
+        .await?;
     log(
         &core,
         me,
@@ -400,7 +402,9 @@ async fn remove_allow(
 ) -> Result<Response, WebError> {
     let (me, _) = staff(&ctx, "domains")?;
     ctx.check_csrf(&core, &form.csrf_token)?;
-    let allow = core.remove_domain_allow(block_id(&id)?).await?;
+    let allow = core
+        .remove_domain_allow(crate::error::parse_id(&id)?)
+        .await?;
     log(
         &core,
         me,

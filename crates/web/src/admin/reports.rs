@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use rhizome_core::moderation::AccountAction;
 use rhizome_core::{Core, PageRequest};
-use rhizome_model::Id;
 use serde::Deserialize;
 
 use super::{Nav, Pager, accounts_by_id, done, page_number, staff};
@@ -110,7 +109,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (me, nav) = staff(&ctx, "reports")?;
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let report = core.report_of(id).await?;
     let me_id = me.account.id;
     let statuses = core
@@ -169,7 +168,7 @@ async fn act(
 ) -> Result<Response, WebError> {
     let (me, _) = staff(&ctx, "reports")?;
     ctx.check_csrf(&core, &form.csrf_token)?;
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let page = format!("/admin/reports/{id}");
     let note = form.note.trim();
     match verb.as_str() {

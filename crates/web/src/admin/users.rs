@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use rhizome_core::moderation::{AccountAction, AccountUndo};
 use rhizome_core::{Core, PageRequest};
-use rhizome_model::{Id, Role};
+use rhizome_model::Role;
 use rhizome_store::{AdminAccountFilter, ReportFilter};
 use serde::Deserialize;
 
@@ -265,7 +265,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (me, nav) = staff(&ctx, "users")?;
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let admin = core.admin_account(id).await?;
     let view = core.account_view(admin.account.clone()).await?;
     let user = admin_account_card(&core, &admin, Some(&view));
@@ -347,7 +347,7 @@ async fn act(
 ) -> Result<Response, WebError> {
     let (me, _) = staff(&ctx, "users")?;
     ctx.check_csrf(&core, &form.csrf_token)?;
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(&id)?;
     let page = format!("/admin/users/{id}");
     let undo = match verb.as_str() {
         "enable" => Some(AccountUndo::Enable),

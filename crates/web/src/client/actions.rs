@@ -12,10 +12,9 @@ use rhizome_core::views::StatusView;
 use rhizome_store::Mark;
 use serde::Deserialize;
 
-use super::{
-    HtmlForm, back_to, fragment_response, parse_id, see_other, status_fragment, wants_fragment,
-};
+use super::{HtmlForm, back_to, fragment_response, see_other, status_fragment, wants_fragment};
 use crate::error::WebError;
+use crate::error::parse_id;
 use crate::session::{Ctx, with_flash};
 
 /// The fields every action form carries.

@@ -15,9 +15,8 @@ use rhizome_core::statuses::PostRequest;
 use rhizome_core::{Core, CoreError};
 use rhizome_model::{Attachment, Id, Visibility};
 
-use super::{
-    back_to, fragment_response, parse_id, see_other, status_fragment, wants_fragment, with_status,
-};
+use super::{back_to, fragment_response, see_other, status_fragment, wants_fragment, with_status};
+use crate::error::parse_id;
 use crate::error::{WebError, html};
 use crate::session::Ctx;
 use crate::views::{StatusCard, status_card};
@@ -135,7 +134,7 @@ impl ComposeForm {
             spoiler: String::new(),
             visibility: "public".to_owned(),
             sensitive: false,
-            language: ctx.lang.tag().to_owned(),
+            language: ctx.lang().tag().to_owned(),
             in_reply_to: None,
             quote: None,
             return_to: return_to.to_owned(),

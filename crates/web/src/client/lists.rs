@@ -11,7 +11,8 @@ use rhizome_model::Id;
 use serde::Deserialize;
 
 use super::timelines::page_cards;
-use super::{HtmlForm, PAGE_SIZE, PageQuery, back_to, parse_id, see_other, with_status};
+use super::{HtmlForm, PAGE_SIZE, PageQuery, back_to, see_other, with_status};
+use crate::error::parse_id;
 use crate::error::{WebError, html};
 use crate::session::{Ctx, with_flash};
 use crate::views::{AccountCard, StatusCard, bare_account_card};

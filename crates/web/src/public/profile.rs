@@ -337,7 +337,7 @@ async fn status_page(
     name: &str,
     id: &str,
 ) -> Result<Response, WebError> {
-    let id: Id = id.parse().map_err(|_| WebError::NotFound)?;
+    let id = crate::error::parse_id(id)?;
     let (username, domain) = split_handle(name);
     let account = core.account_by_handle(username, domain).await?;
     if account.suspended_at.is_some() {
