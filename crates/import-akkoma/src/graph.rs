@@ -169,6 +169,7 @@ impl Importer<'_> {
             self.outcome(kind, written);
         }
 
+        let expiries = self.mute_expiries().await?;
         let mut blocked: HashSet<(Id, Id)> = HashSet::new();
         let mut muted: HashSet<(Id, Id)> = HashSet::new();
         for (source, target, kind, serial, at, uri) in listed {
@@ -225,14 +226,15 @@ impl Importer<'_> {
                                 .get(&to.id)
                                 .is_some_and(|r| r.muting);
                             if !known {
-                                // Akkoma keeps a mute's expiry in its job queue, not here.
+                                let expires_at =
+                                    expiries.get(&(source.clone(), target.clone())).copied();
                                 core.store
                                     .mute(
                                         id,
                                         from.id,
                                         to.id,
                                         hide_notifications,
-                                        None,
+                                        expires_at,
                                         Timestamp(at),
                                     )
                                     .await?;
@@ -323,5 +325,53 @@ impl Importer<'_> {
         }
         self.progress.finish_stage();
         Ok(())
+    }
+}
+
+impl Importer<'_> {
+    /// When mutes end, by (muter, mutee) ap ids. Akkoma keeps a mute's end as an unmute job in
+    /// its Oban queue (`MuteExpireWorker`, users named by their base-62 flake ids), not on the
+    /// relationship; without that table, every mute is kept for good.
+    async fn mute_expiries(&self) -> Result<HashMap<(String, String), Timestamp>, ImportError> {
+        let table: Option<String> = sqlx::query_scalar("SELECT to_regclass('oban_jobs')::text")
+            .fetch_one(&self.source)
+            .await?;
+        if table.is_none() {
+            return Ok(HashMap::new());
+        }
+        let users = sqlx::query("SELECT id::text AS id, ap_id FROM users")
+            .fetch_all(&self.source)
+            .await?;
+        let mut ap_ids = HashMap::new();
+        for row in &users {
+            let id: String = row.try_get("id")?;
+            if let Some(flake) = ids::flake_base62(&id) {
+                ap_ids.insert(flake, row.try_get::<String, _>("ap_id")?);
+            }
+        }
+        let jobs = sqlx::query(&format!(
+            "SELECT args->>'muter_id' AS muter, args->>'mutee_id' AS mutee, {at} AS at \
+             FROM oban_jobs WHERE worker = 'Pleroma.Workers.MuteExpireWorker' \
+             AND args->>'op' = 'unmute_user' AND state IN ('available', 'scheduled', 'retryable')",
+            at = millis("scheduled_at")
+        ))
+        .fetch_all(&self.source)
+        .await?;
+        let mut expiries = HashMap::new();
+        for row in &jobs {
+            let (Some(muter), Some(mutee)) = (
+                row.try_get::<Option<String>, _>("muter")?,
+                row.try_get::<Option<String>, _>("mutee")?,
+            ) else {
+                continue;
+            };
+            if let (Some(muter), Some(mutee)) = (ap_ids.get(&muter), ap_ids.get(&mutee)) {
+                expiries.insert(
+                    (muter.clone(), mutee.clone()),
+                    Timestamp(row.try_get("at")?),
+                );
+            }
+        }
+        Ok(expiries)
     }
 }

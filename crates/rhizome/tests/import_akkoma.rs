@@ -607,6 +607,21 @@ async fn instance_settings_rules_and_the_simple_policy_move_into_sqlite() {
     let base = format!("http://127.0.0.1:{port}");
     let akkoma = akkoma_at(&base).await;
     add_config_and_rules(akkoma.url()).await;
+    // alice's mute of gus ends by a job in Akkoma's queue (users by base-62 flake ids).
+    run_sql(
+        akkoma.url(),
+        "CREATE TABLE oban_jobs (id bigserial PRIMARY KEY, state text NOT NULL, \
+         queue text NOT NULL, worker text NOT NULL, args jsonb NOT NULL, \
+         scheduled_at timestamp NOT NULL); \
+         INSERT INTO oban_jobs (state, queue, worker, args, scheduled_at) VALUES \
+         ('scheduled', 'mute_expire', 'Pleroma.Workers.MuteExpireWorker', \
+          '{\"op\": \"unmute_user\", \"muter_id\": \"AylCT6E3xT8EXx3TN3\", \
+            \"mutee_id\": \"AylTs51LH4z1GkbPfz\"}', '2031-01-02 03:04:05'), \
+         ('completed', 'mute_expire', 'Pleroma.Workers.MuteExpireWorker', \
+          '{\"op\": \"unmute_user\", \"muter_id\": \"AylCT6E3xT8EXx3TN3\", \
+            \"mutee_id\": \"AylCT6E3xT8EXx3TN3\"}', '2020-01-01 00:00:00');",
+    )
+    .await;
 
     // Akkoma stays on PostgreSQL; Rhizome runs on SQLite.
     let rhizome_db = TestDatabase::sqlite();
@@ -700,6 +715,12 @@ async fn instance_settings_rules_and_the_simple_policy_move_into_sqlite() {
         .ok()
         .await;
     assert_eq!(me["username"], "alice");
+    let mutes = api.get("/api/v1/mutes").token(&token).ok().await;
+    assert_eq!(mutes.as_array().map(Vec::len), Some(1), "{mutes:#}");
+    assert_eq!(
+        mutes[0]["mute_expires_at"], "2031-01-02T03:04:05.000Z",
+        "{mutes:#}"
+    );
     assert_eq!(me["statuses_count"], 7, "{me:#}");
     assert_eq!(me["following_count"], 3, "{me:#}");
     assert_eq!(me["followers_count"], 4, "gus, dana, carol and ivy: {me:#}");
