@@ -90,6 +90,24 @@ impl Core {
                 "This account has moved and does not accept new followers",
             ));
         }
+        // The Tag policy's `disable-any-subscription` covers local followers too (remote
+        // ones are refused when their Follow arrives).
+        if target.is_local()
+            && self
+                .policy_chain()
+                .await?
+                .uses(crate::federation::policy::PolicyName::Tag)
+            && self
+                .store
+                .account_tags(target_id)
+                .await?
+                .iter()
+                .any(|t| t == crate::federation::policy::config::TAG_NO_SUBSCRIPTION)
+        {
+            return Err(CoreError::Forbidden(
+                "This account does not accept followers".into(),
+            ));
+        }
         let now = self.clock.now();
         if let Some(existing) = self
             .store

@@ -4,6 +4,7 @@ use rhizome_model::{Id, LocalUser, NewStatus, NotificationKind, Status, StatusEd
 use rhizome_store::Mark;
 use serde::{Deserialize, Serialize};
 
+use crate::federation::policy::LocalPost;
 use crate::jobs::JobError;
 use crate::text::{self, ContentType, MentionRef, Resolved};
 use crate::views::StatusView;
@@ -202,6 +203,23 @@ impl Core {
             None => None,
         };
         let rendered = self.render_post(&request.text, content_type).await?;
+        let judged = self
+            .judge_local_post(
+                &author.account,
+                "Create",
+                LocalPost {
+                    content: rendered.content,
+                    spoiler_text: request.spoiler_text.clone(),
+                    sensitive: request.sensitive,
+                    visibility,
+                    tags: rendered.tags,
+                    mentions: rendered.mentions,
+                    has_media: !media.is_empty(),
+                },
+            )
+            .await?;
+        let visibility = judged.visibility;
+        let media = if judged.has_media { media } else { Vec::new() };
 
         let now = self.clock.now();
         let id = Id::generate(now.0);
@@ -247,10 +265,10 @@ impl Core {
             )),
             conversation,
             text: request.text,
-            content: rendered.content,
+            content: judged.content,
             content_type: content_type.as_str().to_owned(),
-            spoiler_text: request.spoiler_text.clone(),
-            sensitive: request.sensitive || !request.spoiler_text.is_empty() || forced_sensitive,
+            spoiler_text: judged.spoiler_text.clone(),
+            sensitive: judged.sensitive || !judged.spoiler_text.is_empty() || forced_sensitive,
             visibility,
             language: request.language.filter(|l| !l.is_empty() && l.len() <= 16),
             local: true,
@@ -264,8 +282,8 @@ impl Core {
         self.store
             .insert_status(&NewStatus {
                 status: status.clone(),
-                mentions: rendered.mentions,
-                tags: rendered.tags,
+                mentions: judged.mentions,
+                tags: judged.tags,
                 attachments: media,
             })
             .await?;
@@ -446,12 +464,34 @@ impl Core {
                 .map_err(|_| CoreError::invalid(format!("unsupported content_type {other:?}")))?,
         };
         let rendered = self.render_post(&request.text, content_type).await?;
+        // An edit cannot change who a post is for, so a policy's narrower addressing is not
+        // applied to it; its rejections and its other rewrites are.
+        let judged = self
+            .judge_local_post(
+                &user.account,
+                "Update",
+                LocalPost {
+                    content: rendered.content,
+                    spoiler_text: request.spoiler_text.clone(),
+                    sensitive: request.sensitive,
+                    visibility: status.visibility,
+                    tags: rendered.tags,
+                    mentions: rendered.mentions,
+                    has_media: !attachments.is_empty(),
+                },
+            )
+            .await?;
+        let attachments = if judged.has_media {
+            attachments
+        } else {
+            Vec::new()
+        };
         let now = self.clock.now();
         status.text = request.text;
-        status.content = rendered.content;
+        status.content = judged.content;
         status.content_type = content_type.as_str().to_owned();
-        status.sensitive = request.sensitive || !request.spoiler_text.is_empty();
-        status.spoiler_text = request.spoiler_text;
+        status.sensitive = judged.sensitive || !judged.spoiler_text.is_empty();
+        status.spoiler_text = judged.spoiler_text;
         if let Some(language) = request.language.filter(|l| !l.is_empty() && l.len() <= 16) {
             status.language = Some(language);
         }
@@ -470,8 +510,8 @@ impl Core {
             .edit_status(
                 &NewStatus {
                     status: status.clone(),
-                    mentions: rendered.mentions,
-                    tags: rendered.tags,
+                    mentions: judged.mentions,
+                    tags: judged.tags,
                     attachments,
                 },
                 Id::generate(now.0),

@@ -433,3 +433,113 @@ async fn a_change_by_one_process_applies_at_once_in_another() {
         .unwrap();
     assert!(other.domain_refused("remote.example").await.unwrap());
 }
+
+/// Local posts meet the policies before they are stored: a rejection is the author's `422`,
+/// a rewrite changes what is stored and shown; moderators' tags on a local account shape its
+/// posts and who may follow it.
+#[tokio::test]
+async fn local_posts_are_judged_before_they_are_stored() {
+    use rhizome_core::federation::policy::PolicyName;
+    let app = local().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let alice_id = Id(alice.id.parse().unwrap());
+
+    let mut config = MrfConfig::default();
+    config
+        .policies
+        .extend([PolicyName::Keyword, PolicyName::Hashtag, PolicyName::Tag]);
+    config.keyword.reject = vec!["casino".into()];
+    config.keyword.replace = vec![rhizome_core::federation::policy::config::Replacement {
+        pattern: "darn".into(),
+        replacement: "d*rn".into(),
+    }];
+    config.hashtag.federated_timeline_removal = vec!["spoilers".into()];
+    app.core.set_mrf_config(&config).await.unwrap();
+
+    // Rejected: an error in Mastodon's shape, and nothing stored.
+    let error = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({"status": "Win big at the casino"}))
+        .send()
+        .await
+        .error(422);
+    assert!(error.contains("keyword"), "{error}");
+    let mine = app
+        .get(&format!("/api/v1/accounts/{}/statuses", alice.id))
+        .auth(&alice)
+        .ok()
+        .await;
+    assert_eq!(mine, json!([]));
+
+    // Rewritten: the stored content, as every reader sees it.
+    let replaced = app.post_status(&alice, "Oh darn, it rains", "public").await;
+    assert!(
+        replaced["content"]
+            .as_str()
+            .unwrap()
+            .contains("d*rn, it rains"),
+        "{replaced}"
+    );
+    let shown = app
+        .get(&format!(
+            "/api/v1/statuses/{}",
+            replaced["id"].as_str().unwrap()
+        ))
+        .ok()
+        .await;
+    assert_eq!(shown["content"], replaced["content"]);
+    // `#nsfw` is sensitive by default; a removal hashtag makes a public post unlisted.
+    let nsfw = app.post_status(&alice, "Look #nsfw", "public").await;
+    assert_eq!(nsfw["sensitive"], true);
+    let delisted = app.post_status(&alice, "Ending #spoilers", "public").await;
+    assert_eq!(delisted["visibility"], "unlisted");
+    // Policies only narrow: a followers-only post stays so.
+    let private = app.post_status(&alice, "Ending #spoilers", "private").await;
+    assert_eq!(private["visibility"], "private");
+    // Edits are judged too.
+    let edit = app
+        .put(&format!(
+            "/api/v1/statuses/{}",
+            nsfw["id"].as_str().unwrap()
+        ))
+        .auth(&alice)
+        .json(json!({"status": "now about the casino"}))
+        .send()
+        .await
+        .error(422);
+    assert!(edit.contains("keyword"), "{edit}");
+
+    // Moderators' tags on a local account.
+    app.core
+        .tag_account(alice_id, "mrf_tag:force-unlisted")
+        .await
+        .unwrap();
+    let forced = app.post_status(&alice, "Hello all", "public").await;
+    assert_eq!(forced["visibility"], "unlisted");
+    app.core
+        .tag_account(alice_id, "mrf_tag:sandbox")
+        .await
+        .unwrap();
+    let sandboxed = app.post_status(&alice, "Hello again", "public").await;
+    assert_eq!(sandboxed["visibility"], "private");
+    app.core
+        .tag_account(alice_id, "mrf_tag:disable-any-subscription")
+        .await
+        .unwrap();
+    let refused = app
+        .post(&format!("/api/v1/accounts/{}/follow", alice.id))
+        .auth(&bob)
+        .send()
+        .await
+        .error(403);
+    assert!(refused.contains("followers"), "{refused}");
+
+    // Without those policies in the chain, the same posts go through untouched.
+    app.core.reset_mrf_config().await.unwrap();
+    let plain = app
+        .post_status(&bob, "Win big at the casino", "public")
+        .await;
+    assert_eq!(plain["visibility"], "public");
+}

@@ -54,8 +54,35 @@ pub enum PolicyError {
 pub enum Direction {
     /// Sent to us, or fetched by us.
     Incoming,
-    /// Sent by a local actor.
+    /// Sent by a local actor, on its way to other servers (already judged as `Local`).
     Outgoing,
+    /// Made by a local user, judged before it is stored: a rejection is the author's error,
+    /// and a rewrite changes the post everyone sees, here and elsewhere.
+    Local,
+}
+
+impl Direction {
+    /// Which policies judge activities going this way. Remote-only policies (domain lists,
+    /// object age, new or link-spamming accounts, non-public posts, markup from other
+    /// software, emoji to steal, direct messages refused) have nothing to say about a local
+    /// user's own post; what leaves was judged when it was made, so delivery meets only the
+    /// Vocabulary policy.
+    pub fn applies(self, name: PolicyName) -> bool {
+        match self {
+            Direction::Incoming => true,
+            Direction::Outgoing => name == PolicyName::Vocabulary,
+            Direction::Local => matches!(
+                name,
+                PolicyName::Keyword
+                    | PolicyName::Hashtag
+                    | PolicyName::Hellthread
+                    | PolicyName::Mention
+                    | PolicyName::Tag
+                    | PolicyName::Vocabulary
+                    | PolicyName::NoPlaceholderText
+            ),
+        }
+    }
 }
 
 /// What is known here about the sender, looked up before the chain runs.
@@ -1067,14 +1094,14 @@ impl Chain {
 
     /// Runs `activity` through every policy in order; the first rejection ends it.
     ///
-    /// Outgoing activities only meet the Vocabulary policy here: the other policies judge what
-    /// remote servers send, and local posts are already visible here, so refusing to deliver
-    /// them would silently split what local and remote readers see. The Simple policy's part of
-    /// outgoing traffic is choosing recipients ([`Simple::refusal`]).
+    /// Runs the policies that judge `ctx.direction` ([`Direction::applies`]). Local posts are
+    /// judged when made, so refusing to deliver them later would silently split what local
+    /// and remote readers see; the Simple policy's part of outgoing traffic is choosing
+    /// recipients ([`Simple::refusal`]).
     pub fn filter(&self, ctx: &Context, mut activity: Value) -> Verdict {
         let mut rewrites = Vec::new();
         for (name, policy) in &self.policies {
-            if ctx.direction == Direction::Outgoing && *name != PolicyName::Vocabulary {
+            if !ctx.direction.applies(*name) {
                 continue;
             }
             let step = match policy {

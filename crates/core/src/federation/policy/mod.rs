@@ -9,6 +9,7 @@
 
 mod chain;
 pub mod config;
+mod local;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -21,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 pub use chain::{ActorFacts, Chain, Context, Direction, PolicyError, Rewrite, Verdict};
 pub use config::{DomainEntry, MrfConfig, PolicyName};
+pub(crate) use local::LocalPost;
 
 use crate::{Core, CoreError};
 
@@ -542,7 +544,9 @@ impl Core {
         // Outgoing activities meet only the Vocabulary policy: nothing to look up.
         let incoming = direction == Direction::Incoming;
         let facts = match actor {
-            Some(actor) if incoming => Some(self.actor_facts(actor, Some(chain)).await?),
+            Some(actor) if direction != Direction::Outgoing => {
+                Some(self.actor_facts(actor, Some(chain)).await?)
+            }
             _ => None,
         };
         let target_tags = if incoming && chain.uses(PolicyName::Tag) {
