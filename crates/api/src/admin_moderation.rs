@@ -351,6 +351,9 @@ pub struct ActionParams {
     kind: Option<String>,
     report_id: Option<String>,
     text: Option<String>,
+    /// Whether the account is told (Mastodon's name; true unless asked otherwise).
+    #[serde(default, deserialize_with = "crate::params::flexible_bool")]
+    send_email_notification: Option<bool>,
 }
 
 /// `POST /api/v1/admin/accounts/:id/action`: answers `{}` as Mastodon does.
@@ -376,6 +379,7 @@ pub async fn account_action(
         action,
         report_id,
         params.text.as_deref().unwrap_or(""),
+        params.send_email_notification.unwrap_or(true),
     )
     .await?;
     Ok(Json(json!({})))

@@ -431,7 +431,28 @@ pub fn notification(core: &Core, n: &NotificationView) -> Value {
     if let Some(target) = &n.target {
         entity["target"] = account(core, target);
     }
+    if let Some(warning) = &n.warning {
+        entity["moderation_warning"] = account_warning(core, warning, &n.account);
+    }
     entity
+}
+
+/// Mastodon's `AccountWarning`, as its target sees it: no moderator, no reporter; appeals are
+/// not offered.
+pub fn account_warning(
+    core: &Core,
+    warning: &rhizome_store::AccountWarning,
+    target: &rhizome_core::views::AccountView,
+) -> Value {
+    json!({
+        "id": warning.id,
+        "action": warning.action,
+        "text": warning.text,
+        "status_ids": warning.status_ids,
+        "target_account": account(core, target),
+        "appeal": null,
+        "created_at": warning.created_at.to_rfc3339(),
+    })
 }
 
 pub fn application(core: &Core, app: &OAuthApp, with_secret: bool) -> Value {

@@ -178,6 +178,10 @@ pub async fn grouped(
                     "sample_account_ids": [view.account.account.id],
                     "status_id": n.status_id,
                 }));
+                if let (Some(warning), Some(group)) = (&view.warning, groups.last_mut()) {
+                    group["moderation_warning"] =
+                        entities::account_warning(&core, warning, &view.account);
+                }
             }
         }
     }

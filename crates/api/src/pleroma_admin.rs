@@ -213,7 +213,7 @@ pub async fn deactivate(
     let moderator = staff(&auth, Scope("admin:write:accounts"))?;
     let ids = accounts_named(&core, &params.nicknames).await?;
     for id in &ids {
-        core.moderate_account(moderator, *id, AccountAction::Suspend, None, "")
+        core.moderate_account(moderator, *id, AccountAction::Suspend, None, "", false)
             .await?;
     }
     users_answer(&core, &ids).await

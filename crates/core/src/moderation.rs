@@ -5,7 +5,8 @@
 use rhizome_federation::vocab::outgoing::ActivityType;
 use rhizome_model::{Account, Id, LocalUser, Role, Visibility};
 use rhizome_store::{
-    AdminAccountFilter, ModerationEntry, ModerationState, Page, PageRequest, Report, ReportFilter,
+    AccountWarning, AdminAccountFilter, ModerationEntry, ModerationState, Page, PageRequest,
+    Report, ReportFilter,
 };
 
 use crate::federation::ap::{activity, addressing};
@@ -32,6 +33,17 @@ impl AccountAction {
             "suspend" => AccountAction::Suspend,
             other => return Err(CoreError::Invalid(format!("unknown action type {other}"))),
         })
+    }
+
+    /// The action as Mastodon names it in an `AccountWarning`.
+    fn warning_name(self) -> &'static str {
+        match self {
+            AccountAction::None => "none",
+            AccountAction::Sensitive => "sensitive",
+            AccountAction::Disable => "disable",
+            AccountAction::Silence => "silence",
+            AccountAction::Suspend => "suspend",
+        }
     }
 
     fn log_name(self) -> &'static str {
@@ -123,7 +135,9 @@ impl Core {
         Ok(self.store.moderation_log(target, page).await?)
     }
 
-    /// Acts on an account; with a report, the report is resolved by the same action.
+    /// Acts on an account; with a report, the report is resolved by the same action. The
+    /// account gets a warning naming the action, the text and the report's statuses; a local
+    /// user is notified of it unless `notify` is false (Mastodon's `send_email_notification`).
     pub async fn moderate_account(
         &self,
         moderator: &LocalUser,
@@ -131,8 +145,21 @@ impl Core {
         action: AccountAction,
         report_id: Option<Id>,
         text: &str,
+        notify: bool,
     ) -> Result<(), CoreError> {
         let account = self.moderatable(moderator, target).await?;
+        let report = match report_id {
+            Some(id) => {
+                let report = self.report_of(id).await?;
+                if report.target_account_id != account.id {
+                    return Err(CoreError::Invalid(
+                        "the report is about another account".into(),
+                    ));
+                }
+                Some(report)
+            }
+            None => None,
+        };
         let now = self.clock.now();
         match action {
             AccountAction::None => {}
@@ -162,16 +189,53 @@ impl Core {
             text,
         )
         .await?;
-        if let Some(report_id) = report_id {
-            let report = self.report_of(report_id).await?;
-            if report.target_account_id != account.id {
-                return Err(CoreError::Invalid(
-                    "the report is about another account".into(),
-                ));
-            }
-            self.resolve_report(moderator, report_id, text).await?;
+        self.warn_account(
+            moderator,
+            account.id,
+            action.warning_name(),
+            text,
+            report.as_ref(),
+            notify,
+        )
+        .await?;
+        if let Some(report) = report {
+            self.resolve_report(moderator, report.id, text).await?;
         }
         Ok(())
+    }
+
+    /// Records a warning to an account and, for a local user when `notify`, tells them by a
+    /// `moderation_warning` notification (which names neither the moderator nor the reporter).
+    async fn warn_account(
+        &self,
+        moderator: &LocalUser,
+        account_id: Id,
+        action: &str,
+        text: &str,
+        report: Option<&Report>,
+        notify: bool,
+    ) -> Result<(), CoreError> {
+        let now = self.clock.now();
+        let warning = AccountWarning {
+            id: Id::generate(now.0),
+            account_id,
+            moderator_id: Some(moderator.account.id),
+            action: action.to_owned(),
+            text: text.to_owned(),
+            report_id: report.map(|r| r.id),
+            status_ids: report.map(|r| r.status_ids.clone()).unwrap_or_default(),
+            created_at: now,
+        };
+        self.store.insert_account_warning(&warning).await?;
+        if notify {
+            self.notify_warning(&warning).await?;
+        }
+        Ok(())
+    }
+
+    /// An account's warnings, newest first (for staff).
+    pub async fn account_warnings(&self, account_id: Id) -> Result<Vec<AccountWarning>, CoreError> {
+        Ok(self.store.account_warnings_of(account_id).await?)
     }
 
     /// Mastodon's suspension: the account's content is hidden here and its logins end; a
@@ -627,6 +691,19 @@ impl Core {
         note: &str,
     ) -> Result<Report, CoreError> {
         let report = self.report_of(report_id).await?;
+        self.warn_account(
+            moderator,
+            report.target_account_id,
+            if delete {
+                "delete_statuses"
+            } else {
+                "mark_statuses_as_sensitive"
+            },
+            note,
+            Some(&report),
+            true,
+        )
+        .await?;
         if delete {
             self.moderate_statuses_delete(moderator, report.target_account_id, &report.status_ids)
                 .await?;

@@ -1,7 +1,7 @@
 //! Creating and reading notifications.
 
 use rhizome_model::{Id, Notification, NotificationKind, Timestamp};
-use rhizome_store::{NotificationFilter, Page, PageRequest};
+use rhizome_store::{AccountWarning, NotificationFilter, Page, PageRequest};
 
 use crate::events::Event;
 use crate::views::{AccountView, StatusView};
@@ -15,6 +15,8 @@ pub struct NotificationView {
     pub status: Option<StatusView>,
     /// The new account of a `move`.
     pub target: Option<AccountView>,
+    /// The warning of a `moderation_warning`.
+    pub warning: Option<AccountWarning>,
 }
 
 impl Core {
@@ -74,7 +76,7 @@ impl Core {
             return Ok(());
         }
         let now = self.clock.now();
-        let notification = Notification {
+        self.add_notification(Notification {
             id: Id::generate(now.0),
             account_id,
             from_account_id,
@@ -82,8 +84,35 @@ impl Core {
             status_id,
             emoji,
             target_account_id,
+            account_warning_id: None,
             created_at: now,
-        };
+        })
+        .await
+    }
+
+    /// Tells a local user of a moderator's warning. The notification comes "from" the warned
+    /// account itself, as on Mastodon: it must not name the moderator.
+    pub(crate) async fn notify_warning(&self, warning: &AccountWarning) -> Result<(), CoreError> {
+        if self.store.local_user(warning.account_id).await?.is_none() {
+            return Ok(());
+        }
+        self.add_notification(Notification {
+            id: Id::generate(warning.created_at.0),
+            account_id: warning.account_id,
+            from_account_id: warning.account_id,
+            kind: NotificationKind::ModerationWarning,
+            status_id: None,
+            emoji: None,
+            target_account_id: None,
+            account_warning_id: Some(warning.id),
+            created_at: warning.created_at,
+        })
+        .await
+    }
+
+    /// Stores a notification, streams it and queues its pushes.
+    async fn add_notification(&self, notification: Notification) -> Result<(), CoreError> {
+        let account_id = notification.account_id;
         self.store.insert_notification(&notification).await?;
         self.events.publish(Event::Notification {
             account_id,
@@ -121,6 +150,11 @@ impl Core {
             .map(|v| v.status.id)
             .collect();
         let statuses = shown;
+        let warning_ids: Vec<Id> = notifications
+            .iter()
+            .filter_map(|n| n.account_warning_id)
+            .collect();
+        let warnings = self.store.account_warnings_by_ids(&warning_ids).await?;
         Ok(notifications
             .into_iter()
             .filter(|n| n.status_id.is_none_or(|id| !hidden.contains(&id)))
@@ -136,11 +170,16 @@ impl Core {
                 let target = notification
                     .target_account_id
                     .and_then(|id| accounts.iter().find(|a| a.account.id == id).cloned());
+                let warning = match notification.account_warning_id {
+                    Some(id) => Some(warnings.iter().find(|w| w.id == id)?.clone()),
+                    None => None,
+                };
                 Some(NotificationView {
                     notification,
                     account,
                     status,
                     target,
+                    warning,
                 })
             })
             .collect())

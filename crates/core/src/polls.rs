@@ -334,6 +334,7 @@ impl Core {
                     status_id: Some(status.id),
                     emoji: None,
                     target_account_id: None,
+                    account_warning_id: None,
                     created_at: now,
                 })
                 .await

@@ -399,6 +399,7 @@ impl Importer<'_> {
                 emoji,
                 // Akkoma's move notifications are not imported (its target is not kept).
                 target_account_id: None,
+                account_warning_id: None,
                 created_at: Timestamp(at),
             };
             let written = match &self.core {

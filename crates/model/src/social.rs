@@ -52,10 +52,12 @@ pub enum NotificationKind {
     QuotedUpdate,
     /// An account one follows moved; the notification names the new one (`target`).
     Move,
+    /// A moderator acted on one's account (Mastodon 4.3); the notification names the warning.
+    ModerationWarning,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 14] = [
+    pub const ALL: [NotificationKind; 15] = [
         NotificationKind::Mention,
         NotificationKind::Status,
         NotificationKind::Reblog,
@@ -70,6 +72,7 @@ impl NotificationKind {
         NotificationKind::Quote,
         NotificationKind::QuotedUpdate,
         NotificationKind::Move,
+        NotificationKind::ModerationWarning,
     ];
 
     /// The name Mastodon (or Akkoma, for reactions) gives the type.
@@ -89,6 +92,7 @@ impl NotificationKind {
             NotificationKind::Quote => "quote",
             NotificationKind::QuotedUpdate => "quoted_update",
             NotificationKind::Move => "move",
+            NotificationKind::ModerationWarning => "moderation_warning",
         }
     }
 }
@@ -117,5 +121,7 @@ pub struct Notification {
     pub emoji: Option<String>,
     /// The new account of a `move`.
     pub target_account_id: Option<Id>,
+    /// The warning a `moderation_warning` is about.
+    pub account_warning_id: Option<Id>,
     pub created_at: Timestamp,
 }

@@ -1440,3 +1440,101 @@ async fn pleroma_admin_changes_report_states_adds_notes_and_reads_the_log() {
         .await;
     assert_eq!(second_page["items"][0]["data"]["action"], "resolve");
 }
+
+/// Every action on an account leaves a warning; a local user is told by a
+/// `moderation_warning` notification that names the action, the moderator's words and the
+/// reported statuses, but not the moderator. `send_email_notification=false` keeps it quiet.
+#[tokio::test]
+async fn moderators_actions_reach_the_account_as_moderation_warnings() {
+    let app = local().await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let reporter = app.register("reporter").await;
+    let target = app.register("target").await;
+    let post = app.post_status(&target, "borderline", "public").await;
+    let write = token(&app, &moderator, "admin:write").await;
+    let warnings = || async {
+        app.get("/api/v1/notifications?types[]=moderation_warning")
+            .auth(&target)
+            .ok()
+            .await
+    };
+    assert_eq!(warnings().await, json!([]));
+
+    // A plain warning, told.
+    app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
+        .token(&write)
+        .form(&[("type", "none"), ("text", "Please add content warnings.")])
+        .ok()
+        .await;
+    let told = warnings().await;
+    assert_eq!(told.as_array().unwrap().len(), 1, "{told}");
+    let notification = &told[0];
+    assert_eq!(notification["type"], "moderation_warning");
+    assert_eq!(notification["account"]["id"], target.id.as_str());
+    let warning = &notification["moderation_warning"];
+    assert_eq!(warning["action"], "none");
+    assert_eq!(warning["text"], "Please add content warnings.");
+    assert_eq!(warning["status_ids"], json!([]));
+    assert_eq!(warning["target_account"]["id"], target.id.as_str());
+    assert_eq!(warning["appeal"], Value::Null);
+    assert!(
+        !notification.to_string().contains(&moderator.id),
+        "{notification}"
+    );
+
+    // Silenced without telling: a warning is kept, no notification.
+    app.post(&format!("/api/v1/admin/accounts/{}/action", target.id))
+        .token(&write)
+        .form(&[("type", "silence"), ("send_email_notification", "false")])
+        .ok()
+        .await;
+    assert_eq!(warnings().await.as_array().unwrap().len(), 1);
+    let target_id = Id(target.id.parse().unwrap());
+    let kept = app.core.account_warnings(target_id).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|w| w.action.as_str()).collect::<Vec<_>>(),
+        ["silence", "none"]
+    );
+
+    // Acting on a report's statuses names them.
+    let report = app
+        .post("/api/v1/reports")
+        .auth(&reporter)
+        .form(&[
+            ("account_id", target.id.as_str()),
+            ("status_ids[]", post["id"].as_str().unwrap()),
+        ])
+        .ok()
+        .await;
+    app.post(&format!(
+        "/api/v1/admin/rhizome/reports/{}/mark_statuses_sensitive",
+        report["id"].as_str().unwrap()
+    ))
+    .token(&write)
+    .form(&[("note", "marked")])
+    .ok()
+    .await;
+    let told = warnings().await;
+    assert_eq!(told.as_array().unwrap().len(), 2, "{told}");
+    let warning = &told[0]["moderation_warning"];
+    assert_eq!(warning["action"], "mark_statuses_as_sensitive");
+    assert_eq!(warning["status_ids"], json!([post["id"]]));
+    // The grouped notifications carry it too.
+    let grouped = app
+        .get("/api/v2/notifications?types[]=moderation_warning")
+        .auth(&target)
+        .ok()
+        .await;
+    assert_eq!(
+        grouped["notification_groups"][0]["moderation_warning"]["action"],
+        "mark_statuses_as_sensitive"
+    );
+    // Nobody else sees them.
+    assert_eq!(
+        app.get("/api/v1/notifications?types[]=moderation_warning")
+            .auth(&reporter)
+            .ok()
+            .await,
+        json!([])
+    );
+}

@@ -314,7 +314,7 @@ async fn moderators_warn_limit_and_suspend_from_the_user_page() {
     assert_eq!(forged.status(), 403);
     assert_eq!(admin_account(&app, &api, &target).await["suspended"], false);
 
-    // A warning is only a line in the log, with its text.
+    // A warning: a line in the log, and a notification the target reads with its text.
     let warned = mod_browser
         .submit(
             &page,
@@ -326,6 +326,9 @@ async fn moderators_warn_limit_and_suspend_from_the_user_page() {
     let log = mod_browser.get("/admin/log").await;
     log.assert_contains("Warned");
     log.assert_contains("Mind the &#60;rules&#62;");
+    let told = browser(&app, &target).get("/notifications").await;
+    told.assert_contains("A moderator sent you a warning");
+    told.assert_contains("Mind the &#60;rules&#62;");
 
     // Limit, then lift it.
     mod_browser

@@ -67,7 +67,8 @@ pub use jobs::{JobCounts, NewJob};
 pub use lists::{List, Marker, RepliesPolicy};
 pub use media::{CachedFile, CustomEmoji};
 pub use moderation::{
-    AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState, Report, ReportFilter,
+    AccountWarning, AdminAccountFilter, Dimension, Measure, ModerationEntry, ModerationState,
+    Report, ReportFilter,
 };
 pub use moves::{AccountDeletion, NewDeletion};
 pub use notifications::NotificationFilter;

@@ -177,6 +177,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0027_moves_and_deletions.sql"),
         include_str!("../migrations/postgres/0027_moves_and_deletions.sql"),
     ),
+    (
+        28,
+        "account warnings",
+        include_str!("../migrations/sqlite/0028_account_warnings.sql"),
+        include_str!("../migrations/postgres/0028_account_warnings.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -660,3 +660,88 @@ impl Store {
         })
     }
 }
+
+/// A moderator's warning to an account (Mastodon's `AccountWarning`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountWarning {
+    pub id: Id,
+    pub account_id: Id,
+    pub moderator_id: Option<Id>,
+    /// Mastodon's action names (`none`, `sensitive`, `delete_statuses`, …).
+    pub action: String,
+    pub text: String,
+    pub report_id: Option<Id>,
+    pub status_ids: Vec<Id>,
+    pub created_at: Timestamp,
+}
+
+const WARNING_COLUMNS: &str =
+    "id, account_id, moderator_id, action, text, report_id, status_ids, created_at";
+
+fn map_warning(row: &impl Columns) -> Result<AccountWarning, StoreError> {
+    let status_ids: Vec<i64> = row.json("status_ids")?;
+    Ok(AccountWarning {
+        id: Id(row.i64("id")?),
+        account_id: Id(row.i64("account_id")?),
+        moderator_id: row.opt_i64("moderator_id")?.map(Id),
+        action: row.text("action")?,
+        text: row.text("text")?,
+        report_id: row.opt_i64("report_id")?.map(Id),
+        status_ids: status_ids.into_iter().map(Id).collect(),
+        created_at: Timestamp(row.i64("created_at")?),
+    })
+}
+
+impl Store {
+    pub async fn insert_account_warning(&self, warning: &AccountWarning) -> Result<(), StoreError> {
+        let status_ids: Vec<i64> = warning.status_ids.iter().map(|id| id.0).collect();
+        with_pool!(self, write, |pool| {
+            sqlx::query(
+                "INSERT INTO account_warnings (id, account_id, moderator_id, action, text, \
+                 report_id, status_ids, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(warning.id.0)
+            .bind(warning.account_id.0)
+            .bind(warning.moderator_id.map(|id| id.0))
+            .bind(&warning.action)
+            .bind(&warning.text)
+            .bind(warning.report_id.map(|id| id.0))
+            .bind(to_json(&status_ids))
+            .bind(warning.created_at.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn account_warnings_by_ids(
+        &self,
+        ids: &[Id],
+    ) -> Result<Vec<AccountWarning>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(format!(
+                "SELECT {WARNING_COLUMNS} FROM account_warnings WHERE id IN "
+            ));
+            crate::statuses::push_id_list(&mut query, ids);
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter().map(map_warning).collect()
+        })
+    }
+
+    /// An account's warnings, newest first.
+    pub async fn account_warnings_of(
+        &self,
+        account_id: Id,
+    ) -> Result<Vec<AccountWarning>, StoreError> {
+        let sql = format!(
+            "SELECT {WARNING_COLUMNS} FROM account_warnings WHERE account_id = $1 ORDER BY id DESC"
+        );
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(&sql).bind(account_id.0).fetch_all(pool).await?;
+            rows.iter().map(map_warning).collect()
+        })
+    }
+}

@@ -17,7 +17,7 @@ pub struct NotificationFilter {
 }
 
 const COLUMNS: &str = "n.id, n.account_id, n.from_account_id, n.kind, n.status_id, n.emoji, n.target_account_id, \
-     n.created_at";
+     n.account_warning_id, n.created_at";
 
 fn map_notification(row: &impl Columns) -> Result<Notification, StoreError> {
     Ok(Notification {
@@ -28,6 +28,7 @@ fn map_notification(row: &impl Columns) -> Result<Notification, StoreError> {
         status_id: row.opt_i64("status_id")?.map(Id),
         emoji: row.opt_text("emoji")?,
         target_account_id: row.opt_i64("target_account_id")?.map(Id),
+        account_warning_id: row.opt_i64("account_warning_id")?.map(Id),
         created_at: Timestamp(row.i64("created_at")?),
     })
 }
@@ -37,7 +38,8 @@ impl Store {
         with_pool!(self, write, |pool| {
             sqlx::query(
                 "INSERT INTO notifications (id, account_id, from_account_id, kind, status_id, emoji, \
-                 created_at, target_account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 created_at, target_account_id, account_warning_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(n.id.0)
             .bind(n.account_id.0)
@@ -47,6 +49,7 @@ impl Store {
             .bind(&n.emoji)
             .bind(n.created_at.0)
             .bind(n.target_account_id.map(|id| id.0))
+            .bind(n.account_warning_id.map(|id| id.0))
             .execute(pool)
             .await?;
         });

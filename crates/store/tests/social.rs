@@ -964,6 +964,7 @@ async fn notifications_filter_and_read_marker(db: &TestDatabase) {
                 status_id: (kind != NotificationKind::Follow).then_some(Id(60)),
                 emoji: None,
                 target_account_id: None,
+                account_warning_id: None,
                 created_at: NOW,
             })
             .await

@@ -455,6 +455,8 @@ fn push_title(locale: &str, kind: NotificationKind, name: &str) -> String {
         (K::QuotedUpdate, true) => "{name} a modifié un message que vous avez cité",
         (K::Move, false) => "{name} has moved to a new account",
         (K::Move, true) => "{name} a déménagé vers un nouveau compte",
+        (K::ModerationWarning, false) => "A moderator took action on your account",
+        (K::ModerationWarning, true) => "L’équipe de modération a agi sur votre compte",
     };
     text.replace("{name}", name)
 }

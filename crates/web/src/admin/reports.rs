@@ -202,6 +202,7 @@ async fn act(
                         AccountAction::parse(kind)?,
                         Some(id),
                         note,
+                        true,
                     )
                     .await?;
                 }

@@ -375,7 +375,7 @@ async fn act(
         }
         "action" => {
             let action = AccountAction::parse(form.kind.trim())?;
-            core.moderate_account(me, id, action, None, form.text.trim())
+            core.moderate_account(me, id, action, None, form.text.trim(), true)
                 .await?;
             Ok(done(&core, &page, "admin-flash-done"))
         }

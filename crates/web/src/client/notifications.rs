@@ -26,6 +26,8 @@ pub(super) struct NotificationCard {
     pub created_display: String,
     /// A follow request still waiting for an answer.
     pub pending_request: bool,
+    /// A moderator's words with a warning (empty when they wrote none).
+    pub warning_text: Option<String>,
 }
 
 #[derive(Template)]
@@ -53,6 +55,20 @@ fn summary_id(kind: NotificationKind) -> &'static str {
         NotificationKind::Quote => "client-notification-quote",
         NotificationKind::QuotedUpdate => "client-notification-quoted-update",
         NotificationKind::Move => "client-notification-move",
+        NotificationKind::ModerationWarning => "client-notification-warning-none",
+    }
+}
+
+/// What a moderator did, by the warning's action (Mastodon's names).
+fn warning_summary_id(action: &str) -> &'static str {
+    match action {
+        "sensitive" => "client-notification-warning-sensitive",
+        "disable" => "client-notification-warning-disable",
+        "silence" => "client-notification-warning-silence",
+        "suspend" => "client-notification-warning-suspend",
+        "mark_statuses_as_sensitive" => "client-notification-warning-mark-statuses-sensitive",
+        "delete_statuses" => "client-notification-warning-delete-statuses",
+        _ => "client-notification-warning-none",
     }
 }
 
@@ -61,6 +77,12 @@ async fn card(core: &Core, ctx: &Ctx, view: &NotificationView) -> NotificationCa
     let n = &view.notification;
     let account = account_card(core, &view.account);
     let summary = match (&n.kind, &n.emoji) {
+        (NotificationKind::ModerationWarning, _) => ctx.tr.t(warning_summary_id(
+            view.warning
+                .as_ref()
+                .map(|w| w.action.as_str())
+                .unwrap_or(""),
+        )),
         (NotificationKind::EmojiReaction, Some(emoji)) => ctx.tr.t2(
             "client-notification-reaction-with",
             "name",
@@ -88,6 +110,11 @@ async fn card(core: &Core, ctx: &Ctx, view: &NotificationView) -> NotificationCa
         created_at: n.created_at.to_rfc3339(),
         created_display: display_time(n.created_at),
         pending_request,
+        warning_text: view
+            .warning
+            .as_ref()
+            .map(|w| w.text.clone())
+            .filter(|t| !t.trim().is_empty()),
     }
 }
 
