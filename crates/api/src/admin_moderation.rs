@@ -154,6 +154,13 @@ pub struct ReportParams {
     rule_ids: Vec<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
     forward: Option<bool>,
+    #[serde(
+        default,
+        rename = "forward_to_domains[]",
+        alias = "forward_to_domains",
+        deserialize_with = "flexible_list"
+    )]
+    forward_to_domains: Vec<String>,
 }
 
 /// `POST /api/v1/reports`.
@@ -183,6 +190,7 @@ pub async fn create_report(
                 category: params.category.filter(|c| !c.is_empty()),
                 rule_ids: params.rule_ids,
                 forward: params.forward.unwrap_or(false),
+                forward_to_domains: params.forward_to_domains,
             },
         )
         .await?;

@@ -2471,3 +2471,99 @@ async fn suspending_a_local_account_deletes_it_on_other_servers_and_unsuspending
     })
     .await;
 }
+
+/// Mastodon's `forward_to_domains`: a report about a reply also reaches the server of the
+/// account replied to, whose moderators see a report about the third server's account.
+#[tokio::test]
+async fn a_report_about_a_reply_is_forwarded_to_the_replied_to_server_when_asked() {
+    let (a, b, c) = (Instance::start(), Instance::start(), Instance::start());
+    let (alice, bob, carol) = (a.user("alice"), b.user("bob"), c.user("carol"));
+    let c_moderator = c.staff("modsee", "moderator");
+    let client = Client::new();
+    let original = post_status(&client, &c, &carol, "a calm thought").await;
+    let original_uri = original["uri"].as_str().unwrap().to_owned();
+    let original_on_b = resolve_status(&client, &b, &bob, &original_uri).await;
+    let mention = format!(
+        "@carol@{} you are wrong and I will say it daily",
+        c.domain()
+    );
+    let (status, reply) = client
+        .post(
+            &format!("{}/api/v1/statuses", b.base()),
+            &bob,
+            &[
+                ("status", mention.as_str()),
+                ("in_reply_to_id", original_on_b["id"].as_str().unwrap()),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply_uri = reply["uri"].as_str().unwrap().to_owned();
+    // A knows the post replied to, then the reply.
+    resolve_status(&client, &a, &alice, &original_uri).await;
+    let reply_on_a = resolve_status(&client, &a, &alice, &reply_uri).await;
+    assert!(
+        reply_on_a["in_reply_to_account_id"].is_string(),
+        "{reply_on_a}"
+    );
+    let bob_on_a = reply_on_a["account"]["id"].as_str().unwrap().to_owned();
+    // C holds the reply too: B delivered it to carol.
+    eventually("the reply on C", || async {
+        let (_, notifications) = client
+            .get(&format!("{}/api/v1/notifications", c.base()), &carol)
+            .await;
+        notifications
+            .as_array()
+            .filter(|n| n.iter().any(|n| n["type"] == "mention"))
+            .map(|_| ())
+    })
+    .await;
+
+    let (status, report) = client
+        .post(
+            &format!("{}/api/v1/reports", a.base()),
+            &alice,
+            &[
+                ("account_id", bob_on_a.as_str()),
+                ("status_ids[]", reply_on_a["id"].as_str().unwrap()),
+                ("comment", "harassing carol"),
+                ("forward", "true"),
+                ("forward_to_domains[]", c.domain().as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let received = eventually("the forwarded report on C", || async {
+        let (_, reports) = client
+            .get(&format!("{}/api/v1/admin/reports", c.base()), &c_moderator)
+            .await;
+        reports.as_array().and_then(|r| r.first().cloned())
+    })
+    .await;
+    assert_eq!(received["comment"], "harassing carol");
+    assert_eq!(received["target_account"]["username"], "bob");
+    assert_eq!(received["target_account"]["domain"], b.domain().as_str());
+    assert_eq!(received["statuses"][0]["uri"], reply_uri.as_str());
+    assert_eq!(received["account"]["domain"], a.domain().as_str());
+
+    // Without the domain asked for, only the target's server gets a copy.
+    let (status, _) = client
+        .post(
+            &format!("{}/api/v1/reports", a.base()),
+            &alice,
+            &[
+                ("account_id", bob_on_a.as_str()),
+                ("status_ids[]", reply_on_a["id"].as_str().unwrap()),
+                ("comment", "again"),
+                ("forward", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (_, reports) = client
+        .get(&format!("{}/api/v1/admin/reports", c.base()), &c_moderator)
+        .await;
+    assert_eq!(reports.as_array().map(Vec::len), Some(1), "{reports}");
+}

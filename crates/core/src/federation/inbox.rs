@@ -38,6 +38,9 @@ pub struct ProcessActivity {
     pub activity: Value,
 }
 
+/// Most objects of one `Flag` looked at (each is a database look-up).
+const MAX_FLAG_OBJECTS: usize = 100;
+
 impl Core {
     /// Accepts a POST to an inbox: checks the signature before reading the body as JSON,
     /// then the digest, the date and that the signer is the activity's actor; queues it.
@@ -989,24 +992,52 @@ impl Core {
         Ok(())
     }
 
-    /// A report from another server, for local moderators.
+    /// A report from another server, for local moderators: about a local account, or about
+    /// an account of a third server whose reported posts reply to local users (a copy sent
+    /// by the reporter's server with Mastodon's `forward_to_domains`).
     async fn incoming_flag(&self, actor: &Account, activity: &Activity) -> Result<(), CoreError> {
-        let mut reported_account = None;
-        let mut status_ids = Vec::new();
-        for object in activity.objects() {
+        let mut accounts = Vec::new();
+        let mut statuses = Vec::new();
+        for object in activity.objects().take(MAX_FLAG_OBJECTS) {
             let Some(id) = object.id() else { continue };
-            if let Some(account) = self
-                .store
-                .account_by_uri(id.as_str())
-                .await?
-                .filter(|a| a.is_local())
-            {
-                reported_account = Some(account);
+            if let Some(account) = self.store.account_by_uri(id.as_str()).await? {
+                accounts.push(account);
             } else if let Some(status) = self.store.status_by_uri(id.as_str()).await? {
-                status_ids.push(status.id);
+                statuses.push(status);
             }
         }
-        let target = reported_account.ok_or(CoreError::NotFound)?;
+        let replied_to: Vec<Id> = statuses
+            .iter()
+            .filter_map(|s| s.in_reply_to_account_id)
+            .collect();
+        let local_replied_to: Vec<Id> = self
+            .store
+            .accounts_by_ids(&replied_to)
+            .await?
+            .into_iter()
+            .filter(|a| a.is_local())
+            .map(|a| a.id)
+            .collect();
+        let replies_to_local = |account: &Account| {
+            statuses.iter().any(|s| {
+                s.account_id == account.id
+                    && s.in_reply_to_account_id
+                        .is_some_and(|id| local_replied_to.contains(&id))
+            })
+        };
+        let target = match accounts.iter().find(|a| a.is_local()) {
+            Some(local) => local.clone(),
+            None => accounts
+                .iter()
+                .find(|a| a.id != actor.id && replies_to_local(a))
+                .cloned()
+                .ok_or(CoreError::NotFound)?,
+        };
+        let status_ids: Vec<Id> = statuses
+            .iter()
+            .filter(|s| s.account_id == target.id)
+            .map(|s| s.id)
+            .collect();
         let comment: String = activity
             .content
             .clone()

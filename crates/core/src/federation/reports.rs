@@ -24,6 +24,9 @@ pub struct NewReport {
     pub rule_ids: Vec<String>,
     /// Send a copy to the target's server when it is remote.
     pub forward: bool,
+    /// With `forward`, also the servers among these whose accounts the reported statuses
+    /// reply to (Mastodon's `forward_to_domains`): a reply-guy's victims' servers may act too.
+    pub forward_to_domains: Vec<String>,
 }
 
 /// Longest comment kept, as Mastodon's limit.
@@ -86,6 +89,13 @@ impl Core {
             report.forwarded = self
                 .forward_report(&target, &objects, &report.comment)
                 .await?;
+            for replied_to in self
+                .replied_to_servers(&target, &statuses, &input.forward_to_domains)
+                .await?
+            {
+                self.forward_report(&replied_to, &objects, &report.comment)
+                    .await?;
+            }
         }
         self.store.insert_report(&report).await?;
         self.tell_moderators(&report).await?;
@@ -137,6 +147,45 @@ impl Core {
             .await?;
         }
         Ok(())
+    }
+
+    /// One account on each server among `wanted` whose accounts the statuses reply to, other
+    /// than the target's own server and this one (its inbox is where the copy goes).
+    async fn replied_to_servers(
+        &self,
+        target: &rhizome_model::Account,
+        statuses: &[rhizome_model::Status],
+        wanted: &[String],
+    ) -> Result<Vec<rhizome_model::Account>, CoreError> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<Id> = statuses
+            .iter()
+            .filter_map(|s| s.in_reply_to_account_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut chosen: Vec<rhizome_model::Account> = Vec::new();
+        for account in self.store.accounts_by_ids(&ids).await? {
+            let Some(domain) = account.domain.clone() else {
+                continue;
+            };
+            let asked = wanted
+                .iter()
+                .any(|w| w.trim().eq_ignore_ascii_case(&domain));
+            let same_as_target = target
+                .domain
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(&domain));
+            let already = chosen
+                .iter()
+                .any(|a| a.domain.as_deref() == Some(domain.as_str()));
+            if asked && !same_as_target && !already {
+                chosen.push(account);
+            }
+        }
+        Ok(chosen)
     }
 
     /// Sends a `Flag` from the instance actor to the target's server; false when there is
