@@ -51,8 +51,12 @@ async fn admin_account_entity(core: &Core, admin: AdminAccount) -> ApiResult<Val
         "domain": admin.account.domain,
         "created_at": user.map_or(admin.account.created_at, |u| u.created_at).to_rfc3339(),
         "email": user.map(|u| u.email.clone()),
-        "ip": null,
-        "ips": [],
+        "ip": admin.ips.first().map(|(ip, _)| ip),
+        "ips": admin
+            .ips
+            .iter()
+            .map(|(ip, used_at)| json!({ "ip": ip, "used_at": used_at.to_rfc3339() }))
+            .collect::<Vec<_>>(),
         "locale": user.map(|u| u.locale.clone()),
         "invite_request": user.and_then(|u| u.registration_reason.clone()),
         "role": role_entity(user.map(|u| u.role)),
@@ -227,14 +231,27 @@ pub struct AccountsQuery {
     username: Option<String>,
     display_name: Option<String>,
     email: Option<String>,
+    ip: Option<String>,
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// An address to filter by, written as the store keeps it.
+fn ip_filter(ip: Option<String>) -> ApiResult<Option<String>> {
+    match non_blank(ip) {
+        None => Ok(None),
+        Some(text) => text
+            .trim()
+            .parse::<std::net::IpAddr>()
+            .map(|ip| Some(rhizome_core::signup_blocks::address_text(ip)))
+            .map_err(|_| ApiError::unprocessable("Validation failed: ip is not an IP address")),
+    }
+}
+
 impl AccountsQuery {
-    fn v1_filter(self) -> (PageQuery, AdminAccountFilter) {
+    fn v1_filter(self) -> ApiResult<(PageQuery, AdminAccountFilter)> {
         let flag = |f: Option<bool>| f.unwrap_or(false);
         let local = if flag(self.local) {
             Some(true)
@@ -253,7 +270,7 @@ impl AccountsQuery {
         .into_iter()
         .find(|(set, _)| flag(*set))
         .map(|(_, name)| name.to_owned());
-        (
+        Ok((
             self.page,
             AdminAccountFilter {
                 local,
@@ -263,9 +280,10 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: flag(self.staff),
+                ip: ip_filter(self.ip)?,
                 ..Default::default()
             },
-        )
+        ))
     }
 
     fn v2_filter(self) -> ApiResult<(PageQuery, AdminAccountFilter)> {
@@ -300,6 +318,7 @@ impl AccountsQuery {
                 display_name: non_blank(self.display_name),
                 email: non_blank(self.email),
                 staff: self.permissions.as_deref() == Some("staff"),
+                ip: ip_filter(self.ip)?,
                 ..Default::default()
             },
         ))
@@ -322,7 +341,7 @@ pub async fn list_accounts_v1(
     Query(query): Query<AccountsQuery>,
 ) -> ApiResult<Response> {
     staff(&auth, Scope("admin:read:accounts"))?;
-    let (page, filter) = query.v1_filter();
+    let (page, filter) = query.v1_filter()?;
     let found = core
         .admin_accounts_page(&filter, &page.request(100, 200)?)
         .await?;

@@ -318,6 +318,7 @@ impl Core {
         self.store
             .record_sign_in(user.account.id, self.clock.now())
             .await?;
+        self.remember_ip(user.account.id, ip).await?;
         Ok(user)
     }
 

@@ -81,6 +81,7 @@ pub struct Core {
     pub media: media::storage::MediaStorage,
     pub(crate) host_limits: Arc<federation::HostLimits>,
     pub(crate) policy_cache: Arc<federation::policy::PolicyCache>,
+    pub(crate) no_access: Arc<signup_blocks::NoAccessCache>,
 }
 
 impl Core {
@@ -114,6 +115,7 @@ impl Core {
             media,
             host_limits: Arc::new(federation::HostLimits::default()),
             policy_cache: Arc::new(federation::policy::PolicyCache::default()),
+            no_access: Arc::new(signup_blocks::NoAccessCache::default()),
         })
     }
 }

@@ -73,6 +73,8 @@ pub struct AdminAccount {
     /// The login, for local accounts.
     pub user: Option<LocalUser>,
     pub state: ModerationState,
+    /// For local users: the addresses they signed up and in from, latest first.
+    pub ips: Vec<(String, rhizome_model::Timestamp)>,
 }
 
 impl Core {
@@ -590,10 +592,15 @@ impl Core {
             None
         };
         let state = self.store.moderation_state(account.id).await?;
+        let ips = match &user {
+            Some(_) => self.store.user_ips(account.id).await?,
+            None => Vec::new(),
+        };
         Ok(AdminAccount {
             account,
             user,
             state,
+            ips,
         })
     }
 

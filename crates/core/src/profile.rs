@@ -111,6 +111,7 @@ impl Core {
                 email_unconfirmed,
             })
             .await?;
+        self.remember_ip(user.account.id, registration.ip).await?;
         if email_unconfirmed {
             self.send_confirmation_later(user.account.id).await?;
         }

@@ -450,6 +450,7 @@ impl Core {
             ));
         }
         self.check_second_factor(user.account.id, code).await?;
+        self.remember_ip(user.account.id, ip).await?;
         Ok(user)
     }
 

@@ -2,7 +2,8 @@
 //! (Mastodon's admin API), kept by admins and enforced here for every front.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rhizome_model::{Id, LocalUser, Role};
 use rhizome_store::{
@@ -36,6 +37,49 @@ pub fn canonical_email(email: &str) -> String {
             format!("{local}@{domain}")
         }
         None => email,
+    }
+}
+
+/// How long a process trusts its copy of the `no_access` networks: a block made by another
+/// process takes effect here within this time, one made here at once.
+const NO_ACCESS_TTL: Duration = Duration::from_secs(5);
+
+/// This process's copy of the `no_access` networks, asked on every request.
+#[derive(Default)]
+pub struct NoAccessCache {
+    networks: Mutex<Option<(Instant, Arc<Vec<(IpAddr, u8)>>)>>,
+}
+
+impl NoAccessCache {
+    fn fresh(&self) -> Option<Arc<Vec<(IpAddr, u8)>>> {
+        let guard = self.networks.lock().ok()?;
+        guard
+            .as_ref()
+            .filter(|(read_at, _)| read_at.elapsed() < NO_ACCESS_TTL)
+            .map(|(_, networks)| networks.clone())
+    }
+
+    fn keep(&self, networks: Arc<Vec<(IpAddr, u8)>>) {
+        if let Ok(mut guard) = self.networks.lock() {
+            *guard = Some((Instant::now(), networks));
+        }
+    }
+
+    fn forget(&self) {
+        if let Ok(mut guard) = self.networks.lock() {
+            *guard = None;
+        }
+    }
+}
+
+/// An address as it is kept and searched for: an IPv4 client seen through an IPv6 socket is
+/// written as the IPv4 address it is.
+pub fn address_text(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 
@@ -120,6 +164,42 @@ impl Core {
             .into_iter()
             .filter(|b| parse_network(&b.ip).is_ok_and(|net| contains(net, ip)))
             .max_by_key(rank))
+    }
+
+    /// Whether an address is under a `no_access` block: every request from it is refused
+    /// (Mastodon's "block access to all resources").
+    pub async fn ip_has_no_access(&self, ip: IpAddr) -> Result<bool, CoreError> {
+        let networks = match self.no_access.fresh() {
+            Some(networks) => networks,
+            None => {
+                let networks: Arc<Vec<(IpAddr, u8)>> = Arc::new(
+                    self.store
+                        .active_ip_blocks(self.clock.now())
+                        .await?
+                        .iter()
+                        .filter(|b| b.severity == "no_access")
+                        .filter_map(|b| parse_network(&b.ip).ok())
+                        .collect(),
+                );
+                self.no_access.keep(networks.clone());
+                networks
+            }
+        };
+        Ok(networks.iter().any(|net| contains(*net, ip)))
+    }
+
+    /// Notes the address a user signed up or in from, for moderators.
+    pub(crate) async fn remember_ip(
+        &self,
+        account_id: Id,
+        ip: Option<IpAddr>,
+    ) -> Result<(), CoreError> {
+        if let Some(ip) = ip {
+            self.store
+                .record_user_ip(account_id, &address_text(ip), self.clock.now())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Refuses a sign-in from an address with a `no_access` block.
@@ -334,6 +414,7 @@ impl Core {
         };
         self.apply_ip_input(&mut block, input)?;
         self.store.insert_ip_block(&block).await?;
+        self.no_access.forget();
         self.log_moderation(
             Some(admin.account.id),
             "create",
@@ -355,6 +436,7 @@ impl Core {
         let mut block = self.ip_block(id).await?;
         self.apply_ip_input(&mut block, input)?;
         self.store.update_ip_block(&block).await?;
+        self.no_access.forget();
         self.log_moderation(
             Some(admin.account.id),
             "update",
@@ -377,6 +459,7 @@ impl Core {
         if !self.store.delete_signup_block(table, id).await? {
             return Err(CoreError::NotFound);
         }
+        self.no_access.forget();
         let target = match table {
             SignupBlockTable::EmailDomains => "email_domain_block",
             SignupBlockTable::CanonicalEmails => "canonical_email_block",

@@ -293,6 +293,10 @@ pub fn router(core: Core, metrics: Arc<Metrics>, config: &Config) -> Router {
                 )
             }),
         )
+        .layer(middleware::from_fn_with_state(
+            core.clone(),
+            refuse_no_access,
+        ))
         .layer(middleware::from_fn_with_state(trusted, client_ip))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -426,6 +430,36 @@ async fn client_ip(
         }
     }
     next.run(request).await
+}
+
+/// Refuses every request from an address under a `no_access` IP block, before anything else
+/// reads it. If the blocks cannot be read, the request goes on: the handler will meet the
+/// same database and fail in its own way.
+async fn refuse_no_access(State(core): State<Core>, request: Request, next: Next) -> Response {
+    let Some(ClientIp(ip)) = request.extensions().get::<ClientIp>().copied() else {
+        return next.run(request).await;
+    };
+    match core.ip_has_no_access(ip).await {
+        Ok(false) => next.run(request).await,
+        Ok(true) => {
+            tracing::info!(%ip, path = request.uri().path(), "refused: no_access IP block");
+            let message = "access from your address is blocked";
+            let path = request.uri().path();
+            if path.starts_with("/api/") || path.starts_with("/oauth/") {
+                (
+                    StatusCode::FORBIDDEN,
+                    axum::Json(serde_json::json!({ "error": message })),
+                )
+                    .into_response()
+            } else {
+                (StatusCode::FORBIDDEN, message).into_response()
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "IP blocks not read");
+            next.run(request).await
+        }
+    }
 }
 
 #[cfg(test)]

@@ -619,10 +619,22 @@ async fn pending_sign_ups_are_approved_or_rejected() {
 
 /// Signs up through the API with the app token; returns the status and the body.
 async fn sign_up(app: &support::api::Api, username: &str, email: &str) -> (u16, Value) {
+    sign_up_from(app, username, email, "").await
+}
+
+/// A sign-up carrying `X-Forwarded-For: client` (none when empty).
+async fn sign_up_from(
+    app: &support::api::Api,
+    username: &str,
+    email: &str,
+    client: &str,
+) -> (u16, Value) {
     let app_token = app.app().await.token.clone();
-    let reply = app
-        .post("/api/v1/accounts")
-        .token(&app_token)
+    let mut request = app.post("/api/v1/accounts").token(&app_token);
+    if !client.is_empty() {
+        request = request.header("x-forwarded-for", client);
+    }
+    let reply = request
         .json(json!({
             "username": username,
             "email": email,
@@ -801,7 +813,10 @@ async fn email_domain_and_canonical_email_blocks_are_admins_and_refuse_sign_ups(
 async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
     let db = rhizome_testkit::TestDatabase::sqlite();
     let dir = tempfile::tempdir().unwrap();
-    let setup = support::Setup::new(db.url(), dir.path());
+    // Loopback stands for a trusted proxy, so each request says which client it carries:
+    // the blocked one (`X-Forwarded-For: 192.0.2.7`) or the admin (no header: loopback).
+    let setup = support::Setup::new(db.url(), dir.path())
+        .with("RHIZOME_SERVER_TRUSTED_PROXIES", "127.0.0.1");
     let server = setup.serve();
     let api = support::api::Api::http(&server.base());
     let walker = api.register("walker").await;
@@ -858,18 +873,19 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
         .await;
     assert_eq!(wide["ip"], "10.0.0.0/8");
     assert!(wide["expires_at"].is_string());
+    let walker_token = api.token(&walker, "read").await;
     let block = api
         .post("/api/v1/admin/ip_blocks")
         .token(&boss)
         .form(&[
-            ("ip", "127.0.0.1"),
+            ("ip", "192.0.2.0/24"),
             ("severity", "no_access"),
-            ("comment", "loopback abuse"),
+            ("comment", "abuse from a documentation network"),
         ])
         .ok()
         .await;
-    assert_eq!(block["ip"], "127.0.0.1/32");
-    assert_eq!(block["comment"], "loopback abuse");
+    assert_eq!(block["ip"], "192.0.2.0/24");
+    assert_eq!(block["comment"], "abuse from a documentation network");
     let block_id = block["id"].as_str().unwrap().to_owned();
     assert_eq!(
         api.get("/api/v1/admin/ip_blocks")
@@ -881,10 +897,13 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
         Some(2)
     );
 
-    // no_access: no password sign-in, no sign-up; existing tokens keep working.
+    // no_access: nothing at all from that network, not even with a token it holds; the
+    // same token works from elsewhere.
+    const BLOCKED: &str = "192.0.2.7";
     let app = api.app().await.clone();
     let refused = api
         .post("/oauth/token")
+        .header("x-forwarded-for", BLOCKED)
         .form(&[
             ("grant_type", "password"),
             ("client_id", &app.client_id),
@@ -895,12 +914,31 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
         ])
         .send()
         .await;
-    assert_eq!(refused.status, 400, "{}", refused.text());
-    assert!(refused.text().contains("blocked"), "{}", refused.text());
-    let (status, _) = sign_up(&api, "newcomer", "newcomer@example.org").await;
-    assert_eq!(status, 403);
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(
+        refused.json(),
+        json!({"error": "access from your address is blocked"})
+    );
+    let refused = api
+        .get("/api/v1/accounts/verify_credentials")
+        .token(&walker_token)
+        .header("x-forwarded-for", BLOCKED)
+        .send()
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let page = api
+        .get("/about")
+        .header("x-forwarded-for", BLOCKED)
+        .send()
+        .await;
+    assert_eq!(page.status, 403);
     api.get("/api/v1/accounts/verify_credentials")
-        .auth(&walker)
+        .token(&walker_token)
+        .header("x-forwarded-for", "198.51.100.1")
+        .ok()
+        .await;
+    api.get("/api/v1/accounts/verify_credentials")
+        .token(&walker_token)
         .ok()
         .await;
 
@@ -912,8 +950,12 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
         .ok()
         .await;
     assert_eq!(changed["severity"], "sign_up_requires_approval");
-    api.token(&walker, "read").await;
-    let (status, issued) = sign_up(&api, "newcomer", "newcomer@example.org").await;
+    api.get("/api/v1/accounts/verify_credentials")
+        .token(&walker_token)
+        .header("x-forwarded-for", BLOCKED)
+        .ok()
+        .await;
+    let (status, issued) = sign_up_from(&api, "newcomer", "newcomer@example.org", BLOCKED).await;
     assert_eq!(status, 200, "{issued}");
     api.get("/api/v1/accounts/verify_credentials")
         .token(issued["access_token"].as_str().unwrap())
@@ -926,12 +968,49 @@ async fn ip_blocks_refuse_sign_ins_and_sign_ups_from_their_network() {
         .ok()
         .await;
     assert_eq!(pending[0]["username"], "newcomer");
+    // Moderators see where sign-ups and sign-ins came from, and find accounts by address.
+    assert_eq!(pending[0]["ip"], BLOCKED);
+    assert_eq!(pending[0]["ips"][0]["ip"], BLOCKED);
+    assert!(pending[0]["ips"][0]["used_at"].is_string());
+    let from_there = api
+        .get(&format!("/api/v2/admin/accounts?ip={BLOCKED}"))
+        .token(&boss)
+        .ok()
+        .await;
+    assert_eq!(
+        from_there
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["username"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["newcomer"]
+    );
+    let walker_admin = api
+        .get(&format!("/api/v1/admin/accounts/{}", walker.id))
+        .token(&boss)
+        .ok()
+        .await;
+    assert_eq!(walker_admin["ip"], "127.0.0.1", "{walker_admin}");
+    api.get("/api/v1/admin/accounts?ip=nonsense")
+        .token(&boss)
+        .send()
+        .await
+        .expect(422);
+    // sign_up_block: the wider block refuses sign-ups only.
+    let (status, _) = sign_up_from(&api, "tenner", "tenner@example.org", "10.9.9.9").await;
+    assert_eq!(status, 403);
+    api.get("/api/v1/accounts/verify_credentials")
+        .token(&walker_token)
+        .header("x-forwarded-for", "10.9.9.9")
+        .ok()
+        .await;
 
     api.delete(&format!("/api/v1/admin/ip_blocks/{block_id}"))
         .token(&boss)
         .ok()
         .await;
-    let (status, _) = sign_up(&api, "later", "later@example.org").await;
+    let (status, _) = sign_up_from(&api, "later", "later@example.org", BLOCKED).await;
     assert_eq!(status, 200);
 }
 

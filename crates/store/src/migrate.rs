@@ -183,6 +183,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0028_account_warnings.sql"),
         include_str!("../migrations/postgres/0028_account_warnings.sql"),
     ),
+    (
+        29,
+        "users' addresses",
+        include_str!("../migrations/sqlite/0029_user_ips.sql"),
+        include_str!("../migrations/postgres/0029_user_ips.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

@@ -122,6 +122,8 @@ pub struct AdminAccountFilter {
     pub query: Option<String>,
     /// Only this role (`admin`, `moderator`).
     pub role: Option<String>,
+    /// Only users who signed up or in from this address.
+    pub ip: Option<String>,
 }
 
 impl Store {
@@ -550,6 +552,12 @@ where
     }
     if let Some(role) = &filter.role {
         query.push(" AND u.role = ").push_bind(role.clone());
+    }
+    if let Some(ip) = &filter.ip {
+        query
+            .push(" AND a.id IN (SELECT account_id FROM user_ips WHERE ip = ")
+            .push_bind(ip.clone())
+            .push(")");
     }
 }
 

@@ -304,3 +304,53 @@ impl SignupBlockTable {
         }
     }
 }
+
+/// How many addresses are kept per user (the most recently used).
+const KEPT_USER_IPS: i64 = 20;
+
+impl Store {
+    /// Notes that a user signed up or in from `ip`, keeping the latest addresses only.
+    pub async fn record_user_ip(
+        &self,
+        account_id: Id,
+        ip: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        crate::begin_write!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO user_ips (account_id, ip, used_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, ip) DO UPDATE SET used_at = excluded.used_at",
+            )
+            .bind(account_id.0)
+            .bind(ip)
+            .bind(at.0)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM user_ips WHERE account_id = $1 AND ip NOT IN \
+                 (SELECT ip FROM user_ips WHERE account_id = $1 ORDER BY used_at DESC LIMIT $2)",
+            )
+            .bind(account_id.0)
+            .bind(KEPT_USER_IPS)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// A user's addresses, latest first.
+    pub async fn user_ips(&self, account_id: Id) -> Result<Vec<(String, Timestamp)>, StoreError> {
+        with_pool!(self, read, |pool| {
+            let rows = sqlx::query(
+                "SELECT ip, used_at FROM user_ips WHERE account_id = $1 ORDER BY used_at DESC",
+            )
+            .bind(account_id.0)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| Ok((row.text("ip")?, Timestamp(row.i64("used_at")?))))
+                .collect()
+        })
+    }
+}
