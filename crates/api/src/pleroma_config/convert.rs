@@ -312,29 +312,26 @@ impl Instance {
         mode: RegistrationMode,
         bubble: &[String],
     ) -> Instance {
+        let (registrations_open, account_approval_required, invites_enabled) =
+            mode.pleroma_switches();
         Instance {
             name: name.to_owned(),
             description: description.to_owned(),
             email: email.to_owned(),
-            registrations_open: matches!(mode, RegistrationMode::Open | RegistrationMode::Approval),
-            account_approval_required: mode == RegistrationMode::Approval,
-            invites_enabled: mode == RegistrationMode::Invite,
+            registrations_open,
+            account_approval_required,
+            invites_enabled,
             local_bubble: bubble.to_vec(),
         }
     }
 
     /// Pleroma's three switches as one registration mode; open sign-ups take invites anyway.
     fn registrations(&self) -> RegistrationMode {
-        match (
+        RegistrationMode::from_pleroma_switches(
             self.registrations_open,
             self.account_approval_required,
             self.invites_enabled,
-        ) {
-            (true, true, _) => RegistrationMode::Approval,
-            (true, false, _) => RegistrationMode::Open,
-            (false, _, true) => RegistrationMode::Invite,
-            (false, _, false) => RegistrationMode::Closed,
-        }
+        )
     }
 
     /// The value of a run-time setting, as [`rhizome_core::Core::change_setting`] takes it.
