@@ -27,6 +27,7 @@ mod oauth_tokens;
 pub mod pagination;
 pub mod params;
 mod pleroma_admin;
+mod pleroma_config;
 mod polls;
 mod push;
 mod reactions;
@@ -162,6 +163,14 @@ pub fn router() -> Router<Core> {
         .route(
             "/api/v1/pleroma/admin/moderation_log",
             get(pleroma_admin::moderation_log),
+        )
+        .route(
+            "/api/v1/pleroma/admin/config",
+            get(pleroma_config::show).post(pleroma_config::update),
+        )
+        .route(
+            "/api/v1/pleroma/admin/config/descriptions",
+            get(pleroma_config::descriptions),
         )
         .route(
             "/api/v1/pleroma/admin/users/tag",

@@ -45,6 +45,29 @@ pub enum RegistrationMode {
 }
 
 impl RegistrationMode {
+    /// The mode Pleroma's three switches (`registrations_open`, `account_approval_required`,
+    /// `invites_enabled`) make: open registrations make invites optional; closed ones with
+    /// invites on admit only invited people.
+    pub fn from_pleroma_switches(open: bool, approval: bool, invites: bool) -> RegistrationMode {
+        match (open, approval, invites) {
+            (true, true, _) => RegistrationMode::Approval,
+            (true, false, _) => RegistrationMode::Open,
+            (false, _, true) => RegistrationMode::Invite,
+            (false, _, false) => RegistrationMode::Closed,
+        }
+    }
+
+    /// Pleroma's switches for this mode: (registrations open, approval required, invites
+    /// enabled). [`RegistrationMode::from_pleroma_switches`] reads them back.
+    pub fn pleroma_switches(self) -> (bool, bool, bool) {
+        match self {
+            RegistrationMode::Open => (true, false, false),
+            RegistrationMode::Approval => (true, true, false),
+            RegistrationMode::Invite => (false, false, true),
+            RegistrationMode::Closed => (false, false, false),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RegistrationMode::Open => "open",

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::federation::policy::{MRF_SETTING, MrfConfig};
 use crate::{Core, CoreError, RegistrationMode};
 
 /// The run-time settings and their keys (the same names as in the configuration file).
@@ -118,15 +119,23 @@ impl Core {
 
     /// Changes a run-time setting for every process. Pinned keys are refused.
     pub async fn change_setting(&self, key: &str, value: Value) -> Result<(), CoreError> {
-        let Some(key) = KEYS.iter().find(|k| **k == key) else {
-            return Err(CoreError::invalid(format!("unknown setting {key:?}")));
-        };
+        let key = self.check_setting(key, &value)?;
+        self.store
+            .set_setting(key, &value.to_string(), self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether `value` may be stored under `key`: the key is known, not pinned, and the value
+    /// has its type.
+    fn check_setting(&self, key: &str, value: &Value) -> Result<&'static str, CoreError> {
+        let key = known_setting(key)?;
         if self.is_pinned(key) {
             return Err(CoreError::Forbidden(format!(
                 "{key} is pinned by the environment and cannot be changed here"
             )));
         }
-        let valid = match *key {
+        let valid = match key {
             REGISTRATIONS_MODE => value
                 .as_str()
                 .is_some_and(|s| s.parse::<RegistrationMode>().is_ok()),
@@ -139,18 +148,58 @@ impl Core {
         if !valid {
             return Err(CoreError::invalid(format!("invalid value for {key}")));
         }
-        self.store
-            .set_setting(key, &value.to_string(), self.clock.now())
-            .await?;
-        Ok(())
+        Ok(key)
     }
 
     /// Goes back to the configured value.
     pub async fn reset_setting(&self, key: &str) -> Result<(), CoreError> {
-        if !KEYS.contains(&key) {
-            return Err(CoreError::invalid(format!("unknown setting {key:?}")));
-        }
+        let key = known_setting(key)?;
         self.store.delete_setting(key).await?;
         Ok(())
     }
+
+    /// Checks every change of `changes`, then makes them all in one transaction: when one is
+    /// refused, nothing changes.
+    pub async fn change_runtime(&self, changes: &RuntimeChanges) -> Result<(), CoreError> {
+        let mut writes = Vec::with_capacity(changes.settings.len() + 1);
+        for (key, value) in &changes.settings {
+            let (key, text) = match value {
+                Some(value) => (self.check_setting(key, value)?, Some(value.to_string())),
+                None => (known_setting(key)?, None),
+            };
+            writes.push((key.to_owned(), text));
+        }
+        if let Some(edited) = &changes.effective_mrf {
+            let text = match self.mrf_to_store(edited).await? {
+                Some(config) => Some(
+                    serde_json::to_string(&config)
+                        .map_err(|e| CoreError::Internal(e.to_string()))?,
+                ),
+                None => None,
+            };
+            writes.push((MRF_SETTING.to_owned(), text));
+        }
+        self.store
+            .change_settings(&writes, self.clock.now())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Several run-time changes made together by [`Core::change_runtime`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuntimeChanges {
+    /// (setting key, value): `None` goes back to the configured value.
+    pub settings: Vec<(String, Option<Value>)>,
+    /// A new policy configuration, as an edited copy of [`Core::effective_mrf`] (the domain
+    /// blocks and allows merged in). Their entries are left to them, not stored again; what
+    /// equals the configuration file's is not stored at all.
+    pub effective_mrf: Option<MrfConfig>,
+}
+
+fn known_setting(key: &str) -> Result<&'static str, CoreError> {
+    KEYS.iter()
+        .find(|k| **k == key)
+        .copied()
+        .ok_or_else(|| CoreError::invalid(format!("unknown setting {key:?}")))
 }

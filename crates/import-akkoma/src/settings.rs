@@ -198,14 +198,7 @@ impl Registrations {
         let open = get(self.open, "registrations_open", true);
         let approval = get(self.approval, "account_approval_required", false);
         let invites = get(self.invites, "invites_enabled", false);
-        // Open registrations make invites optional; closed ones with invites on admit only
-        // invited people.
-        let mode = match (open, approval, invites) {
-            (true, true, _) => RegistrationMode::Approval,
-            (true, false, _) => RegistrationMode::Open,
-            (false, _, true) => RegistrationMode::Invite,
-            (false, _, false) => RegistrationMode::Closed,
-        };
+        let mode = RegistrationMode::from_pleroma_switches(open, approval, invites);
         Some((mode, assumed))
     }
 }

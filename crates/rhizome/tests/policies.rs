@@ -543,3 +543,504 @@ async fn local_posts_are_judged_before_they_are_stored() {
         .await;
     assert_eq!(plain["visibility"], "public");
 }
+
+// ---------------------------------------------------------------------------------------
+// Pleroma's configuration endpoints (`/api/v1/pleroma/admin/config`).
+
+/// The value of `key`'s `subkey` in a Pleroma `configs` answer.
+fn config_value(answer: &Value, key: &str, subkey: &str) -> Value {
+    let entry = answer["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {answer}"));
+    assert_eq!(entry["group"], ":pleroma");
+    entry["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pair| pair["tuple"][0] == subkey)
+        .map(|pair| pair["tuple"][1].clone())
+        .unwrap_or_else(|| panic!("no {subkey} in {entry}"))
+}
+
+fn config_entry(answer: &Value, key: &str) -> Option<Value> {
+    answer["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == key)
+        .cloned()
+}
+
+fn domain_tuples(pairs: &[(&str, &str)]) -> Value {
+    json!(
+        pairs
+            .iter()
+            .map(|(domain, reason)| json!({ "tuple": [domain, reason] }))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn note_from(host: &str) -> Value {
+    json!({
+        "type": "Create",
+        "id": format!("https://{host}/activities/1"),
+        "actor": format!("https://{host}/users/ann"),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "type": "Note",
+            "id": format!("https://{host}/notes/1"),
+            "attributedTo": format!("https://{host}/users/ann"),
+            "content": "<p>Hello</p>",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        },
+    })
+}
+
+async fn rejected_by(app: &Local, activity: Value) -> Option<&'static str> {
+    match app
+        .core
+        .filter_activity(Direction::Incoming, None, activity)
+        .await
+        .unwrap()
+    {
+        Verdict::Reject { policy, .. } => Some(policy),
+        Verdict::Accept { .. } => None,
+    }
+}
+
+#[tokio::test]
+async fn pleroma_config_edits_the_policy_chain_in_elixir_terms() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let both = token(&app, &admin, "admin:read admin:write").await;
+    let read_only = token(&app, &admin, "admin:read").await;
+    let not_admin_scopes = token(&app, &admin, "read write").await;
+    let moderator_token = token(&app, &moderator, "admin:read admin:write").await;
+    let path = "/api/v1/pleroma/admin/config";
+
+    // Admins only, with admin:read to read and admin:write to write.
+    app.get(path).send().await.expect(401);
+    app.get(path)
+        .token(&moderator_token)
+        .send()
+        .await
+        .expect(403);
+    app.get(path)
+        .token(&not_admin_scopes)
+        .send()
+        .await
+        .expect(403);
+    app.get(&format!("{path}/descriptions"))
+        .token(&moderator_token)
+        .send()
+        .await
+        .expect(403);
+    let change = json!({ "configs": [{
+        "group": ":pleroma",
+        "key": ":mrf_simple",
+        "value": [{ "tuple": [":reject", domain_tuples(&[("bad.example", "spam")])] }],
+    }]});
+    for refused in [&read_only, &moderator_token, &not_admin_scopes] {
+        app.post(path)
+            .token(refused)
+            .json(change.clone())
+            .send()
+            .await
+            .expect(403);
+    }
+    assert!(!app.core.mrf_config().await.unwrap().1);
+
+    // Every key in Pleroma's terms; a domain block shows in the Simple lists.
+    app.core
+        .block_instance_domain(&rhizome_core::federation::policy::DomainBlockRequest {
+            domain: "blocked.example".into(),
+            severity: "suspend".into(),
+            public_comment: "blocked".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let shown = app.get(path).token(&read_only).ok().await;
+    assert_eq!(shown["need_reboot"], false);
+    assert_eq!(
+        config_value(&shown, ":mrf", ":policies"),
+        json!([
+            "Pleroma.Web.ActivityPub.MRF.SimplePolicy",
+            "Pleroma.Web.ActivityPub.MRF.HashtagPolicy",
+            "Pleroma.Web.ActivityPub.MRF.TagPolicy",
+            "Pleroma.Web.ActivityPub.MRF.DirectMessageDisabledPolicy",
+        ])
+    );
+    assert_eq!(config_value(&shown, ":mrf", ":transparency"), true);
+    assert_eq!(
+        config_value(&shown, ":mrf_simple", ":reject"),
+        domain_tuples(&[("blocked.example", "blocked")])
+    );
+    assert_eq!(
+        config_value(&shown, ":mrf_object_age", ":actions"),
+        json!([":delist", ":strip_followers"])
+    );
+    assert_eq!(
+        config_value(&shown, ":mrf_hashtag", ":sensitive"),
+        json!(["nsfw"])
+    );
+    assert!(
+        config_entry(&shown, ":mrf_simple")
+            .unwrap()
+            .get("db")
+            .is_none()
+    );
+    assert_eq!(
+        app.get(&format!("{path}?only_db=true"))
+            .token(&read_only)
+            .ok()
+            .await["configs"],
+        json!([])
+    );
+
+    // A change: the Simple reject list as read plus a server, the Keyword policy switched on
+    // with a regular expression.
+    let changed = app
+        .post(path)
+        .token(&both)
+        .json(json!({ "configs": [
+            {
+                "group": ":pleroma",
+                "key": ":mrf_simple",
+                "value": [{ "tuple": [":reject", domain_tuples(&[
+                    ("blocked.example", "blocked"),
+                    ("Bad.Example", "spam"),
+                ])] }],
+            },
+            {
+                "group": ":pleroma",
+                "key": ":mrf",
+                "value": [{ "tuple": [":policies", [
+                    "Pleroma.Web.ActivityPub.MRF.SimplePolicy",
+                    "Pleroma.Web.ActivityPub.MRF.KeywordPolicy",
+                ]] }],
+            },
+            {
+                "group": ":pleroma",
+                "key": ":mrf_keyword",
+                "value": [
+                    { "tuple": [":reject", ["~r/free (money|coins)/iu"]] },
+                    { "tuple": [":replace", [{ "tuple": ["casino", "c*sino"] }]] },
+                ],
+            },
+        ]}))
+        .ok()
+        .await;
+    assert_eq!(changed["need_reboot"], false);
+    assert_eq!(
+        config_value(&changed, ":mrf_simple", ":reject"),
+        domain_tuples(&[("bad.example", "spam"), ("blocked.example", "blocked")])
+    );
+    assert_eq!(
+        config_entry(&changed, ":mrf_simple").unwrap()["db"],
+        json!([":reject"])
+    );
+    assert_eq!(
+        config_value(&changed, ":mrf_keyword", ":reject"),
+        json!(["~r/free (money|coins)/i"])
+    );
+    assert_eq!(
+        config_value(&changed, ":mrf_keyword", ":replace"),
+        json!([{ "tuple": ["casino", "c*sino"] }])
+    );
+    // The block was not copied into the configuration.
+    let (stored, is_stored) = app.core.mrf_config().await.unwrap();
+    assert!(is_stored);
+    assert_eq!(
+        stored.simple.reject,
+        [rhizome_core::federation::policy::DomainEntry::new(
+            "bad.example",
+            "spam"
+        )]
+    );
+    assert_eq!(stored.keyword.reject, ["/free (money|coins)/i"]);
+
+    // In force at once: the server is refused, the keyword rejects, NodeInfo tells.
+    assert_eq!(
+        rejected_by(&app, note_from("bad.example")).await,
+        Some("simple")
+    );
+    let mut casino = note_from("fine.example");
+    casino["object"]["content"] = json!("<p>FREE MONEY here</p>");
+    assert_eq!(rejected_by(&app, casino).await, Some("keyword"));
+    assert_eq!(rejected_by(&app, note_from("fine.example")).await, None);
+    let nodeinfo = app.get("/nodeinfo/2.1").ok().await;
+    let federation = &nodeinfo["metadata"]["federation"];
+    assert_eq!(
+        federation["mrf_simple"]["reject"],
+        json!(["bad.example", "blocked.example"])
+    );
+    assert_eq!(
+        federation["mrf_policies"],
+        json!(["SimplePolicy", "KeywordPolicy"])
+    );
+
+    // Only what was changed is "in the database".
+    let only_db = app
+        .get(&format!("{path}?only_db=true"))
+        .token(&read_only)
+        .ok()
+        .await;
+    let keys: Vec<&str> = only_db["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, [":mrf", ":mrf_simple", ":mrf_keyword"]);
+    assert_eq!(
+        config_entry(&only_db, ":mrf_simple").unwrap()["value"],
+        json!([{ "tuple": [":reject", domain_tuples(&[("bad.example", "spam")])] }])
+    );
+
+    // Lifting the block leaves the configuration's own entry.
+    let block = app
+        .core
+        .instance_domain_block_for("blocked.example")
+        .await
+        .unwrap()
+        .unwrap();
+    app.core
+        .remove_instance_domain_block(block.id)
+        .await
+        .unwrap();
+    assert!(!app.core.domain_refused("blocked.example").await.unwrap());
+    assert!(app.core.domain_refused("bad.example").await.unwrap());
+
+    // Refused as a whole, and nothing is written: an unknown key, an unknown subkey, an
+    // unknown group, a broken pattern, a value of the wrong type, a body that is no JSON.
+    let before = app.core.mrf_config().await.unwrap();
+    let name_change = json!({
+        "group": ":pleroma",
+        "key": ":instance",
+        "value": [{ "tuple": [":name", "Half written"] }],
+    });
+    for (bad, says) in [
+        (
+            json!({ "group": ":pleroma", "key": ":http_security", "value": [] }),
+            ":http_security",
+        ),
+        (
+            json!({ "group": ":pleroma", "key": ":mrf_simple", "value": [{ "tuple": [":reject_everything", []] }] }),
+            ":reject_everything",
+        ),
+        (
+            json!({ "group": ":logger", "key": ":backends", "value": [] }),
+            ":logger",
+        ),
+        (
+            json!({ "group": ":pleroma", "key": ":mrf_keyword", "value": [{ "tuple": [":reject", ["~r/(unclosed/"]] }] }),
+            "unclosed",
+        ),
+        (
+            json!({ "group": ":pleroma", "key": ":mrf_simple", "value": [{ "tuple": [":reject", ["https://bad.example/path"]] }] }),
+            "https://bad.example/path",
+        ),
+        (
+            json!({ "group": ":pleroma", "key": ":mrf_hellthread", "value": [{ "tuple": [":reject_threshold", "many"] }] }),
+            "many",
+        ),
+        (
+            json!({ "group": ":pleroma", "key": ":mrf", "value": [{ "tuple": [":policies", ["Pleroma.Web.ActivityPub.MRF.NoSuchPolicy"]] }] }),
+            "NoSuchPolicy",
+        ),
+    ] {
+        let error = app
+            .post(path)
+            .token(&both)
+            .json(json!({ "configs": [name_change.clone(), bad] }))
+            .send()
+            .await
+            .error(400);
+        assert!(error.contains(says), "{error}");
+    }
+    app.post(path)
+        .token(&both)
+        .body("application/json", b"{\"configs\": [".to_vec())
+        .send()
+        .await
+        .expect(400);
+    assert_eq!(app.core.mrf_config().await.unwrap(), before);
+    assert_ne!(app.core.settings().await.unwrap().name, "Half written");
+
+    // Deleting a key goes back to the configuration file's value; deleting subkeys, to theirs.
+    let reset = app
+        .post(path)
+        .token(&both)
+        .json(json!({ "configs": [
+            { "group": ":pleroma", "key": ":mrf_simple", "delete": true },
+            { "group": ":pleroma", "key": ":mrf_keyword", "delete": true, "subkeys": [":replace"] },
+        ]}))
+        .ok()
+        .await;
+    // Pleroma answers with what is left of a key, not with a key deleted whole.
+    assert!(config_entry(&reset, ":mrf_simple").is_none());
+    assert_eq!(config_value(&reset, ":mrf_keyword", ":replace"), json!([]));
+    assert_eq!(
+        config_entry(&reset, ":mrf_keyword").unwrap()["db"],
+        json!([":reject"])
+    );
+    assert!(!app.core.domain_refused("bad.example").await.unwrap());
+    let shown = app.get(path).token(&read_only).ok().await;
+    assert_eq!(config_value(&shown, ":mrf_simple", ":reject"), json!([]));
+    app.post(path)
+        .token(&both)
+        .json(json!({ "configs": [
+            { "group": ":pleroma", "key": ":mrf_keyword", "delete": true },
+            { "group": ":pleroma", "key": ":mrf", "delete": true, "subkeys": ["policies"] },
+        ]}))
+        .ok()
+        .await;
+    // All back as the file has it: nothing is stored any more.
+    assert!(!app.core.mrf_config().await.unwrap().1);
+}
+
+#[tokio::test]
+async fn pleroma_config_changes_the_instance_settings() {
+    let app = local().await;
+    let admin = with_role(&app, "admin", Role::Admin).await;
+    let both = token(&app, &admin, "admin:read admin:write").await;
+    let path = "/api/v1/pleroma/admin/config";
+    let default_name = app.get("/api/v1/instance").ok().await["title"].clone();
+
+    let changed = app
+        .post(path)
+        .token(&both)
+        .json(json!({ "configs": [{
+            "group": ":pleroma",
+            "key": ":instance",
+            "value": [
+                { "tuple": [":name", "Config Town"] },
+                { "tuple": [":email", "staff@config.example"] },
+                { "tuple": [":registrations_open", false] },
+                { "tuple": [":invites_enabled", true] },
+                { "tuple": [":quarantined_instances", [{ "tuple": ["leaky.example", "leaks"] }]] },
+            ],
+        }]}))
+        .ok()
+        .await;
+    assert_eq!(config_value(&changed, ":instance", ":name"), "Config Town");
+    assert_eq!(
+        config_entry(&changed, ":instance").unwrap()["db"],
+        json!([
+            ":name",
+            ":email",
+            ":registrations_open",
+            ":account_approval_required",
+            ":invites_enabled",
+            ":quarantined_instances"
+        ])
+    );
+    let instance = app.get("/api/v1/instance").ok().await;
+    assert_eq!(instance["title"], "Config Town");
+    assert_eq!(instance["email"], "staff@config.example");
+    assert_eq!(instance["registrations"], false);
+    assert_eq!(instance["invites_enabled"], true);
+    let nodeinfo = app.get("/nodeinfo/2.1").ok().await;
+    assert_eq!(
+        nodeinfo["metadata"]["federation"]["quarantined_instances"],
+        json!(["leaky.example"])
+    );
+
+    // Open with approval.
+    app.post(path)
+        .token(&both)
+        .json(json!({ "configs": [{
+            "group": ":pleroma",
+            "key": ":instance",
+            "value": [
+                { "tuple": [":account_approval_required", true] },
+                { "tuple": [":registrations_open", true] },
+            ],
+        }]}))
+        .ok()
+        .await;
+    let instance = app.get("/api/v1/instance").ok().await;
+    assert_eq!(
+        (
+            instance["registrations"].clone(),
+            instance["approval_required"].clone()
+        ),
+        (json!(true), json!(true))
+    );
+
+    // Deleting subkeys goes back to the file's values.
+    app.post(path)
+        .token(&both)
+        .json(json!({ "configs": [{
+            "group": ":pleroma",
+            "key": ":instance",
+            "delete": true,
+            "subkeys": [":name", ":quarantined_instances"],
+        }]}))
+        .ok()
+        .await;
+    assert_eq!(
+        app.get("/api/v1/instance").ok().await["title"],
+        default_name
+    );
+    let stored: Vec<String> = app
+        .core
+        .store
+        .settings()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(stored, ["instance.contact_email", "registrations.mode"]);
+
+    // Described as Pleroma describes its keys.
+    let descriptions = app
+        .get(&format!("{path}/descriptions"))
+        .token(&both)
+        .ok()
+        .await;
+    let simple = descriptions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == ":mrf_simple")
+        .unwrap();
+    assert_eq!(simple["group"], ":pleroma");
+    assert_eq!(simple["type"], "group");
+    assert_eq!(
+        simple["related_policy"],
+        "Pleroma.Web.ActivityPub.MRF.SimplePolicy"
+    );
+    let reject = simple["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == ":reject")
+        .unwrap();
+    assert_eq!(reject["type"], json!(["list", "tuple"]));
+    assert_eq!(reject["key_placeholder"], "instance");
+    assert!(
+        reject["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+    let instance = descriptions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == ":instance")
+        .unwrap();
+    assert!(
+        instance["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["key"] == ":registrations_open" && c["type"] == "boolean")
+    );
+}

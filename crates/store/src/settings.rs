@@ -3,7 +3,7 @@
 use rhizome_model::Timestamp;
 
 use crate::row::Columns;
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, begin_write, with_pool};
 
 impl Store {
     /// Stores `candidate` as the secret `name` unless one exists, and returns the stored one.
@@ -70,28 +70,48 @@ impl Store {
         value: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(key)
-            .bind(value)
-            .bind(now.0)
-            .execute(pool)
-            .await?;
+        self.change_settings(&[(key.to_owned(), Some(value.to_owned()))], now)
+            .await
+    }
+
+    /// Sets (`Some`) or deletes (`None`) several run-time settings in one transaction: all of
+    /// them change or none does.
+    pub async fn change_settings(
+        &self,
+        changes: &[(String, Option<String>)],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        begin_write!(self, |tx| {
+            for (key, value) in changes {
+                match value {
+                    Some(value) => {
+                        sqlx::query(
+                            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                             ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+                             updated_at = excluded.updated_at",
+                        )
+                        .bind(key)
+                        .bind(value)
+                        .bind(now.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM settings WHERE key = $1")
+                            .bind(key)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM settings WHERE key = $1")
-                .bind(key)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+        // Deleting needs no time stamp.
+        self.change_settings(&[(key.to_owned(), None)], Timestamp(0))
+            .await
     }
 }

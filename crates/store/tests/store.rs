@@ -340,6 +340,26 @@ async fn settings_round_trip(db: &TestDatabase) {
     assert_eq!(store.settings().await.unwrap().len(), 2);
     store.delete_setting("instance.name").await.unwrap();
     assert_eq!(store.setting("instance.name").await.unwrap(), None);
+
+    // A batch sets and deletes together.
+    store
+        .change_settings(
+            &[
+                ("instance.name".into(), Some("\"Batch\"".into())),
+                ("registrations.mode".into(), None),
+                ("mrf".into(), Some("{}".into())),
+            ],
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.settings().await.unwrap(),
+        [
+            ("instance.name".to_owned(), "\"Batch\"".to_owned()),
+            ("mrf".to_owned(), "{}".to_owned())
+        ]
+    );
 }
 
 async fn tokens_are_found_by_digest_and_revoked(db: &TestDatabase) {

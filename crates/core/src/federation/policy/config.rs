@@ -64,6 +64,32 @@ pub const TAG_NO_REMOTE_SUBSCRIPTION: &str = "mrf_tag:disable-remote-subscriptio
 pub const TAG_NO_SUBSCRIPTION: &str = "mrf_tag:disable-any-subscription";
 
 impl PolicyName {
+    /// Every policy, in the order they are documented.
+    pub const ALL: [PolicyName; 15] = [
+        PolicyName::Simple,
+        PolicyName::Keyword,
+        PolicyName::Hashtag,
+        PolicyName::ObjectAge,
+        PolicyName::Hellthread,
+        PolicyName::RejectNonPublic,
+        PolicyName::Vocabulary,
+        PolicyName::Mention,
+        PolicyName::RejectNewlyCreatedAccounts,
+        PolicyName::AntiLinkSpam,
+        PolicyName::NoPlaceholderText,
+        PolicyName::NormalizeMarkup,
+        PolicyName::Tag,
+        PolicyName::StealEmoji,
+        PolicyName::DirectMessageDisabled,
+    ];
+
+    /// The policy Akkoma names `name` (`SimplePolicy`), if Rhizome has it.
+    pub fn from_akkoma_name(name: &str) -> Option<PolicyName> {
+        PolicyName::ALL
+            .into_iter()
+            .find(|policy| policy.akkoma_name() == name)
+    }
+
     /// The name Akkoma publishes in NodeInfo's `mrf_policies`.
     pub fn akkoma_name(self) -> &'static str {
         match self {
@@ -242,6 +268,25 @@ impl SimpleConfig {
             ("reject", &self.reject),
             ("reject_deletes", &self.reject_deletes),
             ("report_removal", &self.report_removal),
+        ]
+    }
+
+    /// As [`SimpleConfig::lists`], to change them.
+    pub fn lists_mut(&mut self) -> [(&'static str, &mut Vec<DomainEntry>); 10] {
+        [
+            ("accept", &mut self.accept),
+            ("avatar_removal", &mut self.avatar_removal),
+            ("banner_removal", &mut self.banner_removal),
+            (
+                "federated_timeline_removal",
+                &mut self.federated_timeline_removal,
+            ),
+            ("followers_only", &mut self.followers_only),
+            ("media_nsfw", &mut self.media_nsfw),
+            ("media_removal", &mut self.media_removal),
+            ("reject", &mut self.reject),
+            ("reject_deletes", &mut self.reject_deletes),
+            ("report_removal", &mut self.report_removal),
         ]
     }
 }

@@ -181,6 +181,49 @@ pub fn merge_domain_lists(config: &mut MrfConfig, blocks: &[DomainBlock], allows
     }
 }
 
+/// Undoes [`merge_domain_lists`] on an edited copy of the effective configuration: from each
+/// Simple list, one entry is taken out for every entry the blocks and allows bring to it (same
+/// domain and reason), so that they are not stored again in the configuration. What an admin
+/// added or changed stays; a block's entry taken out of a list stays in force through the block.
+pub fn unmerge_domain_lists(
+    config: &mut MrfConfig,
+    blocks: &[DomainBlock],
+    allows: &[DomainAllow],
+) {
+    // The built-in default's Simple lists are empty: after merging, they hold what is brought.
+    let mut brought = MrfConfig::default();
+    merge_domain_lists(&mut brought, blocks, allows);
+    for ((_, list), (_, brought)) in config
+        .simple
+        .lists_mut()
+        .into_iter()
+        .zip(brought.simple.lists())
+    {
+        for entry in brought {
+            // Merged entries come last, so the last equal one is the block's.
+            if let Some(index) = list.iter().rposition(|e| e == entry) {
+                list.remove(index);
+            }
+        }
+    }
+}
+
+/// The policy configuration in its layers, as admin tools show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MrfLayers {
+    /// The configuration file's.
+    pub file: MrfConfig,
+    /// In force, without the domain lists: an admin's stored one, else the file's.
+    pub configured: MrfConfig,
+    /// Whether an admin's configuration is stored.
+    pub stored: bool,
+    /// `configured` with the domain blocks and allows merged in: what the chain runs.
+    pub effective: MrfConfig,
+    /// `file` with the domain blocks and allows merged in: what `effective` goes back to when
+    /// an admin's changes are undone.
+    pub file_effective: MrfConfig,
+}
+
 /// Hides the middle of a domain, keeping its dots (`ex*****.org`), as Mastodon does.
 pub fn obfuscate_domain(domain: &str) -> String {
     let chars: Vec<char> = domain.chars().collect();
@@ -222,8 +265,8 @@ impl Core {
         }
     }
 
-    /// Replaces the policy configuration for every process, after checking that it compiles.
-    pub async fn set_mrf_config(&self, config: &MrfConfig) -> Result<(), CoreError> {
+    /// Whether `config` may be stored: it compiles and its limits hold.
+    pub fn check_mrf_config(config: &MrfConfig) -> Result<(), CoreError> {
         Chain::compile(config).map_err(|e| CoreError::invalid(e.to_string()))?;
         if config.dry_run_keep > config::MAX_DRY_RUN_KEEP {
             return Err(CoreError::invalid(format!(
@@ -231,6 +274,12 @@ impl Core {
                 config::MAX_DRY_RUN_KEEP
             )));
         }
+        Ok(())
+    }
+
+    /// Replaces the policy configuration for every process, after checking that it compiles.
+    pub async fn set_mrf_config(&self, config: &MrfConfig) -> Result<(), CoreError> {
+        Self::check_mrf_config(config)?;
         let text = serde_json::to_string(config).map_err(|e| CoreError::Internal(e.to_string()))?;
         self.store
             .set_setting(MRF_SETTING, &text, self.clock.now())
@@ -251,6 +300,39 @@ impl Core {
         let allows = self.store.domain_allows().await?;
         merge_domain_lists(&mut config, &blocks, &allows);
         Ok(config)
+    }
+
+    /// The configuration file's, the configured and the effective policy configuration.
+    pub async fn mrf_layers(&self) -> Result<MrfLayers, CoreError> {
+        let (configured, stored) = self.mrf_config().await?;
+        let blocks = self.store.domain_blocks().await?;
+        let allows = self.store.domain_allows().await?;
+        let mut effective = configured.clone();
+        merge_domain_lists(&mut effective, &blocks, &allows);
+        let mut file_effective = self.config.mrf.clone();
+        merge_domain_lists(&mut file_effective, &blocks, &allows);
+        Ok(MrfLayers {
+            file: self.config.mrf.clone(),
+            configured,
+            stored,
+            effective,
+            file_effective,
+        })
+    }
+
+    /// The configuration to store for an edited copy of [`Core::effective_mrf`]: the domain
+    /// blocks' and allows' entries taken out again (see [`unmerge_domain_lists`]), checked;
+    /// `None` when it is the configuration file's, which then needs nothing stored.
+    pub(crate) async fn mrf_to_store(
+        &self,
+        edited_effective: &MrfConfig,
+    ) -> Result<Option<MrfConfig>, CoreError> {
+        let mut config = edited_effective.clone();
+        let blocks = self.store.domain_blocks().await?;
+        let allows = self.store.domain_allows().await?;
+        unmerge_domain_lists(&mut config, &blocks, &allows);
+        Self::check_mrf_config(&config)?;
+        Ok((config != self.config.mrf).then_some(config))
     }
 
     /// The chain in force now.

@@ -743,3 +743,64 @@ fn direct_messages_lose_the_addressees_who_refuse_them() {
         "{mentions}"
     );
 }
+
+#[test]
+fn unmerging_leaves_the_domain_lists_to_the_blocks() {
+    let block = |domain: &str, severity: &str, reject_media: bool| DomainBlock {
+        id: rhizome_model::Id(1),
+        domain: domain.into(),
+        severity: severity.into(),
+        reject_media,
+        reject_reports: false,
+        obfuscate: false,
+        public_comment: "bad".into(),
+        private_comment: String::new(),
+        created_at: rhizome_model::Timestamp(0),
+    };
+    let blocks = [
+        block("spam.example", "suspend", false),
+        block("loud.example", "silence", true),
+    ];
+    let allows = [DomainAllow {
+        id: rhizome_model::Id(2),
+        domain: "friends.example".into(),
+        created_at: rhizome_model::Timestamp(0),
+    }];
+    // The configuration names spam.example too, for the same reason.
+    let configured = simple(|s| {
+        s.reject = vec![
+            DomainEntry::new("spam.example", "bad"),
+            DomainEntry::new("mine.example", ""),
+        ]
+    });
+    let mut effective = configured.clone();
+    merge_domain_lists(&mut effective, &blocks, &allows);
+    assert_eq!(effective.simple.reject.len(), 3);
+    assert_eq!(effective.simple.media_removal.len(), 1);
+    assert_eq!(effective.simple.accept.len(), 1);
+
+    // Unchanged, it goes back to what was configured.
+    let mut round_trip = effective.clone();
+    unmerge_domain_lists(&mut round_trip, &blocks, &allows);
+    assert_eq!(round_trip, configured);
+
+    // An added entry stays; a block's entry taken out changes nothing stored.
+    let mut edited = effective.clone();
+    edited
+        .simple
+        .reject
+        .push(DomainEntry::new("new.example", "also bad"));
+    edited.simple.federated_timeline_removal.clear();
+    unmerge_domain_lists(&mut edited, &blocks, &allows);
+    assert_eq!(
+        edited.simple.reject,
+        [
+            DomainEntry::new("spam.example", "bad"),
+            DomainEntry::new("mine.example", ""),
+            DomainEntry::new("new.example", "also bad"),
+        ]
+    );
+    assert!(edited.simple.federated_timeline_removal.is_empty());
+    assert!(edited.simple.media_removal.is_empty());
+    assert!(edited.simple.accept.is_empty());
+}
