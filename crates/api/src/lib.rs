@@ -161,6 +161,10 @@ pub fn router() -> Router<Core> {
             post(pleroma_admin::add_report_note),
         )
         .route(
+            "/api/v1/pleroma/admin/reports/{report_id}/notes/{id}",
+            delete(pleroma_admin::delete_report_note),
+        )
+        .route(
             "/api/v1/pleroma/admin/moderation_log",
             get(pleroma_admin::moderation_log),
         )

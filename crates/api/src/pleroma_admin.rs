@@ -267,15 +267,9 @@ async fn report_entity(
         .iter()
         .map(|view| crate::entities::status(core, view))
         .collect();
-    let history = core
-        .moderation_log(
-            Some(("report", report.id)),
-            &rhizome_core::PageRequest::first(200),
-        )
-        .await?;
     let mut notes = Vec::new();
     // Oldest first, as Pleroma lists them.
-    for entry in history.items.iter().rev().filter(|e| e.action == "note") {
+    for entry in core.report_notes(report.id).await? {
         let user = match entry.account_id {
             Some(id) => Some(user_entity(core, &core.admin_account(id).await?).await?),
             None => None,
@@ -369,8 +363,7 @@ pub struct NoteForm {
     content: String,
 }
 
-/// `POST /api/v1/pleroma/admin/reports/:id/notes`. Notes are lines of the moderation log,
-/// which is never edited: Pleroma's note deletion is not offered.
+/// `POST /api/v1/pleroma/admin/reports/:id/notes`.
 pub async fn add_report_note(
     State(core): State<Core>,
     Auth(auth): Auth,
@@ -379,6 +372,18 @@ pub async fn add_report_note(
 ) -> ApiResult<Response> {
     let moderator = staff(&auth, Scope("admin:write:reports"))?;
     core.note_report(moderator, report_id(&id)?, &form.content)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /api/v1/pleroma/admin/reports/:report_id/notes/:id`.
+pub async fn delete_report_note(
+    State(core): State<Core>,
+    Auth(auth): Auth,
+    axum::extract::Path((report, note)): axum::extract::Path<(String, String)>,
+) -> ApiResult<Response> {
+    let moderator = staff(&auth, Scope("admin:write:reports"))?;
+    core.delete_report_note(moderator, report_id(&report)?, report_id(&note)?)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

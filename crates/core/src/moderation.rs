@@ -792,4 +792,56 @@ impl Core {
         self.log_moderation(Some(moderator.account.id), "note", "report", id, note)
             .await
     }
+
+    /// A report's notes still standing, oldest first. Notes are lines of the moderation
+    /// log, which is never edited: deleting one adds a `note_delete` line naming it.
+    pub async fn report_notes(&self, report_id: Id) -> Result<Vec<ModerationEntry>, CoreError> {
+        let history = self
+            .store
+            .moderation_log(Some(("report", report_id)), &PageRequest::first(500))
+            .await?;
+        let deleted: Vec<String> = history
+            .items
+            .iter()
+            .filter(|e| e.action == "note_delete")
+            .map(|e| e.text.clone())
+            .collect();
+        Ok(history
+            .items
+            .into_iter()
+            .rev()
+            .filter(|e| e.action == "note" && !deleted.contains(&e.id.to_string()))
+            .collect())
+    }
+
+    /// Deletes a note on a report: its author's, or any for an admin.
+    pub async fn delete_report_note(
+        &self,
+        moderator: &LocalUser,
+        report_id: Id,
+        note_id: Id,
+    ) -> Result<(), CoreError> {
+        if !moderator.role.is_staff() {
+            return Err(CoreError::Forbidden("This action is not allowed".into()));
+        }
+        let note = self
+            .report_notes(report_id)
+            .await?
+            .into_iter()
+            .find(|n| n.id == note_id)
+            .ok_or(CoreError::NotFound)?;
+        if note.account_id != Some(moderator.account.id) && moderator.role != Role::Admin {
+            return Err(CoreError::Forbidden(
+                "only its author or an admin deletes a note".into(),
+            ));
+        }
+        self.log_moderation(
+            Some(moderator.account.id),
+            "note_delete",
+            "report",
+            report_id,
+            &note_id.to_string(),
+        )
+        .await
+    }
 }

@@ -1437,6 +1437,49 @@ async fn pleroma_admin_changes_report_states_adds_notes_and_reads_the_log() {
         moderator.username.as_str()
     );
 
+    // Deleting a note: by its author (another moderator may not); the log keeps both lines.
+    let other = with_role(&app, "othermod", Role::Moderator).await;
+    let other_write = token(&app, &other, "admin:write:reports").await;
+    let first_note = report["notes"][0]["id"].as_str().unwrap().to_owned();
+    let delete_path = format!(
+        "/api/v1/pleroma/admin/reports/{}/notes/{first_note}",
+        ids[0]
+    );
+    app.delete(&delete_path)
+        .token(&other_write)
+        .send()
+        .await
+        .expect(403);
+    app.delete(&delete_path)
+        .token(&read)
+        .send()
+        .await
+        .expect(403);
+    app.delete(&delete_path)
+        .token(&write)
+        .send()
+        .await
+        .expect(204);
+    app.delete(&delete_path)
+        .token(&write)
+        .send()
+        .await
+        .expect(404);
+    let report = app
+        .get(&format!("/api/v1/pleroma/admin/reports/{}", ids[0]))
+        .token(&read)
+        .ok()
+        .await;
+    assert_eq!(report["notes"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["notes"][0]["content"], "Spoke to them");
+    let actions: Vec<String> = log_actions(&app, "report", Id(ids[0].parse().unwrap()))
+        .await
+        .into_iter()
+        .map(|(action, _)| action)
+        .collect();
+    assert!(actions.contains(&"note_delete".to_owned()), "{actions:?}");
+    assert!(actions.contains(&"note".to_owned()), "{actions:?}");
+
     // States: resolved and closed resolve, open reopens; bad entries are listed, others applied.
     app.patch("/api/v1/pleroma/admin/reports")
         .token(&write)

@@ -175,6 +175,7 @@ async fn dashboard(State(core): State<Core>, ctx: Ctx) -> Result<Response, WebEr
 
 /// Actions the moderation log names, each with a message `admin-action-<name>`.
 const LOGGED_ACTIONS: &[&str] = &[
+    "note_delete",
     "warn",
     "sensitive",
     "disable",

@@ -261,6 +261,7 @@ admin-action-assign = Assigned
 admin-action-resolve = Resolved
 admin-action-reopen = Reopened
 admin-action-note = Noted
+admin-action-note_delete = Deleted a note
 admin-action-role = Changed the role
 admin-action-tag = Tagged
 admin-action-untag = Untagged

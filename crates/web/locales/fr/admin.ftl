@@ -261,6 +261,7 @@ admin-action-assign = A attribué
 admin-action-resolve = A traité
 admin-action-reopen = A rouvert
 admin-action-note = A annoté
+admin-action-note_delete = A supprimé une note
 admin-action-role = A changé le rôle
 admin-action-tag = A étiqueté
 admin-action-untag = A retiré l'étiquette
