@@ -3,9 +3,9 @@
 
 use rhizome_model::{Follow, Id, NewStatus, Timestamp, Visibility};
 use rhizome_store::{
-    AdminAccountFilter, CanonicalEmailBlock, Dimension, EmailDomainBlock, FollowTable, IpBlock,
-    Measure, ModerationEntry, PageRequest, PublicFilter, Report, ReportFilter, SignupBlockTable,
-    Store,
+    AccountWarning, AdminAccountFilter, CanonicalEmailBlock, Dimension, EmailDomainBlock,
+    FollowTable, IpBlock, Measure, ModerationEntry, PageRequest, PublicFilter, Report,
+    ReportFilter, SignupBlockTable, Store,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -17,6 +17,8 @@ on_both_databases!(
     the_moderation_log_keeps_every_action,
     signup_blocks_are_kept_matched_and_removed,
     measures_and_dimensions_count_within_the_range,
+    warnings_are_kept_and_named_by_notifications,
+    users_addresses_are_kept_latest_first_and_bounded,
 );
 
 const ALICE: i64 = 1;
@@ -542,4 +544,108 @@ async fn measures_and_dimensions_count_within_the_range(db: &TestDatabase) {
             .unwrap(),
         vec![("remote.example".to_owned(), 2)]
     );
+}
+
+async fn warnings_are_kept_and_named_by_notifications(db: &TestDatabase) {
+    let store = seeded(db).await;
+    store.insert_report(&report(5, ALICE, BOB)).await.unwrap();
+    let warning = |id: i64, action: &str| AccountWarning {
+        id: Id(id),
+        account_id: Id(BOB),
+        moderator_id: Some(Id(CAROL)),
+        action: action.into(),
+        text: format!("about {action}"),
+        report_id: Some(Id(5)),
+        status_ids: vec![Id(10), Id(11)],
+        created_at: Timestamp(NOW.0 + id),
+    };
+    store
+        .insert_account_warning(&warning(20, "none"))
+        .await
+        .unwrap();
+    store
+        .insert_account_warning(&warning(21, "silence"))
+        .await
+        .unwrap();
+    let kept = store.account_warnings_of(Id(BOB)).await.unwrap();
+    assert_eq!(kept, [warning(21, "silence"), warning(20, "none")]);
+    assert_eq!(
+        store.account_warnings_by_ids(&[Id(20)]).await.unwrap(),
+        [warning(20, "none")]
+    );
+    assert!(
+        store
+            .account_warnings_of(Id(ALICE))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .insert_notification(&rhizome_model::Notification {
+            id: Id(30),
+            account_id: Id(BOB),
+            from_account_id: Id(BOB),
+            kind: rhizome_model::NotificationKind::ModerationWarning,
+            status_id: None,
+            emoji: None,
+            target_account_id: None,
+            account_warning_id: Some(Id(21)),
+            created_at: NOW,
+        })
+        .await
+        .unwrap();
+    let listed = store
+        .notifications(Id(BOB), &Default::default(), NOW, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed.items[0].account_warning_id, Some(Id(21)));
+    // The warned account's deletion takes its warnings along.
+    store.delete_account(Id(BOB)).await.unwrap();
+    assert!(
+        store
+            .account_warnings_by_ids(&[Id(20), Id(21)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn users_addresses_are_kept_latest_first_and_bounded(db: &TestDatabase) {
+    let store = seeded(db).await;
+    for i in 0..25 {
+        store
+            .record_user_ip(Id(ALICE), &format!("192.0.2.{i}"), Timestamp(NOW.0 + i))
+            .await
+            .unwrap();
+    }
+    // Seen again: its time moves, the row stays one.
+    store
+        .record_user_ip(Id(ALICE), "192.0.2.10", Timestamp(NOW.0 + 100))
+        .await
+        .unwrap();
+    store
+        .record_user_ip(Id(BOB), "192.0.2.10", NOW)
+        .await
+        .unwrap();
+    let ips = store.user_ips(Id(ALICE)).await.unwrap();
+    assert_eq!(ips.len(), 20);
+    assert_eq!(ips[0], ("192.0.2.10".to_owned(), Timestamp(NOW.0 + 100)));
+    assert_eq!(ips[1].0, "192.0.2.24");
+    assert!(!ips.iter().any(|(ip, _)| ip == "192.0.2.0"));
+    let from = |ip: &str| AdminAccountFilter {
+        ip: Some(ip.into()),
+        ..Default::default()
+    };
+    let found = store
+        .admin_accounts_page(&from("192.0.2.10"), &PageRequest::first(10))
+        .await
+        .unwrap();
+    let mut ids: Vec<Id> = found.items.iter().map(|a| a.id).collect();
+    ids.sort();
+    assert_eq!(ids, [Id(ALICE), Id(BOB)]);
+    let found = store
+        .admin_accounts_page(&from("192.0.2.0"), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(found.items.is_empty());
 }
