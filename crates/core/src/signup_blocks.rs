@@ -44,14 +44,17 @@ pub fn canonical_email(email: &str) -> String {
 /// process takes effect here within this time, one made here at once.
 const NO_ACCESS_TTL: Duration = Duration::from_secs(5);
 
+/// Networks as (address, prefix length).
+type Networks = Arc<Vec<(IpAddr, u8)>>;
+
 /// This process's copy of the `no_access` networks, asked on every request.
 #[derive(Default)]
 pub struct NoAccessCache {
-    networks: Mutex<Option<(Instant, Arc<Vec<(IpAddr, u8)>>)>>,
+    networks: Mutex<Option<(Instant, Networks)>>,
 }
 
 impl NoAccessCache {
-    fn fresh(&self) -> Option<Arc<Vec<(IpAddr, u8)>>> {
+    fn fresh(&self) -> Option<Networks> {
         let guard = self.networks.lock().ok()?;
         guard
             .as_ref()
@@ -59,7 +62,7 @@ impl NoAccessCache {
             .map(|(_, networks)| networks.clone())
     }
 
-    fn keep(&self, networks: Arc<Vec<(IpAddr, u8)>>) {
+    fn keep(&self, networks: Networks) {
         if let Ok(mut guard) = self.networks.lock() {
             *guard = Some((Instant::now(), networks));
         }
@@ -172,7 +175,7 @@ impl Core {
         let networks = match self.no_access.fresh() {
             Some(networks) => networks,
             None => {
-                let networks: Arc<Vec<(IpAddr, u8)>> = Arc::new(
+                let networks: Networks = Arc::new(
                     self.store
                         .active_ip_blocks(self.clock.now())
                         .await?
