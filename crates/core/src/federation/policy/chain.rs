@@ -1227,7 +1227,7 @@ fn post_of_create(activity: &Value) -> Option<&Map<String, Value>> {
         .filter(|o| is_post(o))
 }
 
-fn addresses(value: Option<&Value>) -> Vec<String> {
+pub(super) fn addresses(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items

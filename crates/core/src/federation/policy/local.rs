@@ -2,11 +2,13 @@
 //! the author's error, a rewrite (keywords replaced, marked sensitive, media stripped,
 //! narrower addressing) changes the post itself, so local and remote readers see the same.
 
-use rhizome_federation::vocab::{PUBLIC, is_public};
+use rhizome_federation::vocab::is_public;
 use rhizome_model::{Account, Id, Visibility};
 use serde_json::{Value, json};
 
+use super::chain::addresses;
 use super::{Direction, Verdict};
+use crate::federation::ap::addressing;
 use crate::{Core, CoreError};
 
 /// What the policies judge of a local post, and what they may change.
@@ -43,19 +45,17 @@ impl Core {
             .followers_url
             .clone()
             .unwrap_or_else(|| self.urls.followers(&author.username));
-        let mentioned: Vec<String> = self
-            .store
-            .accounts_by_ids(&post.mentions)
-            .await?
-            .into_iter()
-            .map(|a| a.uri)
-            .collect();
+        let mentioned = self.store.accounts_by_ids(&post.mentions).await?;
         // A local-only post is judged as a public one: it is public here.
         let judged_as = match post.visibility {
             Visibility::Local => Visibility::Public,
             other => other,
         };
-        let (to, cc) = addressed(judged_as, &followers, &mentioned);
+        let (to, cc) = addressing(judged_as, &followers, &mentioned)?;
+        let (to, cc): (Vec<String>, Vec<String>) = (
+            to.iter().map(ToString::to_string).collect(),
+            cc.iter().map(ToString::to_string).collect(),
+        );
         let mut tag: Vec<Value> = post
             .tags
             .iter()
@@ -64,7 +64,7 @@ impl Core {
         tag.extend(
             mentioned
                 .iter()
-                .map(|uri| json!({"type": "Mention", "href": uri})),
+                .map(|account| json!({"type": "Mention", "href": account.uri})),
         );
         let attachment: Vec<Value> = if post.has_media {
             vec![json!({"type": "Document"})]
@@ -127,36 +127,9 @@ impl Core {
     }
 }
 
-/// `to` and `cc` by visibility, as the post would be addressed.
-fn addressed(
-    visibility: Visibility,
-    followers: &str,
-    mentioned: &[String],
-) -> (Vec<String>, Vec<String>) {
-    let public = PUBLIC.to_owned();
-    let followers = followers.to_owned();
-    let mentioned = mentioned.to_vec();
-    match visibility {
-        Visibility::Public => (vec![public], [vec![followers], mentioned].concat()),
-        Visibility::Unlisted => (vec![followers], [vec![public], mentioned].concat()),
-        Visibility::Private => (vec![followers], mentioned),
-        Visibility::Direct | Visibility::Local => (mentioned, Vec::new()),
-    }
-}
-
 /// The visibility an object's addressing amounts to.
 fn visibility_of(object: &Value, followers: &str) -> Visibility {
-    let list = |key: &str| -> Vec<String> {
-        match object.get(key) {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let (to, cc) = (list("to"), list("cc"));
+    let (to, cc) = (addresses(object.get("to")), addresses(object.get("cc")));
     if to.iter().any(|a| is_public(a)) {
         Visibility::Public
     } else if cc.iter().any(|a| is_public(a)) {
@@ -219,7 +192,7 @@ mod tests {
             Visibility::Private,
             Visibility::Direct,
         ] {
-            let (to, cc) = addressed(visibility, followers, &["https://x.test/u/b".into()]);
+            let (to, cc) = addressing(visibility, followers, &[]).expect("valid addresses");
             let object = json!({"to": to, "cc": cc});
             assert_eq!(visibility_of(&object, followers), visibility);
         }
