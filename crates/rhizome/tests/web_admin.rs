@@ -319,7 +319,11 @@ async fn moderators_warn_limit_and_suspend_from_the_user_page() {
         .submit(
             &page,
             &action,
-            &[("type", "none"), ("text", "Mind the <rules>")],
+            &[
+                ("type", "none"),
+                ("text", "Mind the <rules>"),
+                ("notify", "true"),
+            ],
         )
         .await;
     assert_redirect(&warned, &page);
@@ -330,10 +334,23 @@ async fn moderators_warn_limit_and_suspend_from_the_user_page() {
     told.assert_contains("A moderator sent you a warning");
     told.assert_contains("Mind the &#60;rules&#62;");
 
-    // Limit, then lift it.
+    // Limit without telling (the box unticked), then lift it.
     mod_browser
         .submit(&page, &action, &[("type", "silence")])
         .await;
+    let told = browser(&app, &target).get("/notifications").await;
+    assert!(!told.html.contains("limited your account"));
+    // The page lists the addresses the user signed up and in from (recorded by a server
+    // that sees its clients' addresses: in process there are none, so one is written here).
+    app.core
+        .store
+        .record_user_ip(id_of(&target), "192.0.2.44", rhizome_model::Timestamp(1))
+        .await
+        .unwrap();
+    mod_browser
+        .get(&page)
+        .await
+        .assert_contains("<code>192.0.2.44</code>");
     assert_eq!(admin_account(&app, &api, &target).await["silenced"], true);
     mod_browser.get(&page).await.assert_contains("Limited");
     let lifted = mod_browser

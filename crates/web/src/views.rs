@@ -490,6 +490,8 @@ pub struct AdminAccountCard {
     pub sensitized: bool,
     pub joined: String,
     pub last_sign_in: Option<String>,
+    /// Addresses the user signed up and in from, latest first, with when.
+    pub ips: Vec<(String, String)>,
 }
 
 impl AdminAccountCard {
@@ -529,6 +531,11 @@ pub fn admin_account_card(
         sensitized: admin.state.sensitized_at.is_some(),
         joined: display_time(user.map_or(admin.account.created_at, |u| u.created_at)),
         last_sign_in: user.and_then(|u| u.last_sign_in_at).map(display_time),
+        ips: admin
+            .ips
+            .iter()
+            .map(|(ip, at)| (ip.clone(), display_time(*at)))
+            .collect(),
         account,
     }
 }

@@ -333,6 +333,9 @@ struct ActionForm {
     /// For `action`: why (the moderation log keeps it).
     #[serde(default)]
     text: String,
+    /// For `action`: whether a local user is told (an unticked box is not sent).
+    #[serde(default)]
+    notify: String,
     /// For `role`.
     #[serde(default)]
     role: String,
@@ -375,7 +378,8 @@ async fn act(
         }
         "action" => {
             let action = AccountAction::parse(form.kind.trim())?;
-            core.moderate_account(me, id, action, None, form.text.trim(), true)
+            let notify = form.notify == "true";
+            core.moderate_account(me, id, action, None, form.text.trim(), notify)
                 .await?;
             Ok(done(&core, &page, "admin-flash-done"))
         }
