@@ -1108,3 +1108,76 @@ async fn the_compose_form_starts_from_the_users_posting_defaults() {
         .await;
     page.assert_contains("<option value=\"private\" selected>");
 }
+
+/// Reporting a post from the web: a category, the rules it breaks and a comment reach the
+/// moderators as a report on the post and its author; one's own posts offer no report.
+#[tokio::test]
+async fn a_post_is_reported_to_the_moderators_from_its_page() {
+    let app = local().await;
+    app.core
+        .change_setting(rhizome_core::settings::RULES, json!(["Be kind", "No spam"]))
+        .await
+        .unwrap();
+    let (bob, bob_browser) = signed_in(&app, "bob").await;
+    let (_alice, browser) = signed_in(&app, "alice").await;
+    let post = app.post_status(&bob, "buy my pills", "public").await;
+    let id = post["id"].as_str().unwrap();
+    let form_path = format!("/statuses/{id}/report");
+
+    // The link is on others' posts, not on one's own.
+    let home = browser.get(&format!("/@{}/{id}", bob.username)).await;
+    home.assert_contains(&format!("href=\"{form_path}\""));
+    let own = bob_browser.get(&format!("/@{}/{id}", bob.username)).await;
+    assert!(!own.html.contains(&format!("href=\"{form_path}\"")));
+
+    let form = browser.get(&form_path).await;
+    form.assert_contains("No spam");
+    // Without the form token nothing is filed.
+    let forged = browser
+        .post(&form_path, &[("category", "spam"), ("comment", "forged")])
+        .await;
+    assert_eq!(forged.status(), 403);
+    // A category we do not know comes back with its error.
+    let refused = browser
+        .submit(&form_path, &form_path, &[("category", "boring")])
+        .await;
+    assert_eq!(refused.status(), 422, "{}", refused.html);
+    let sent = browser
+        .submit(
+            &form_path,
+            &form_path,
+            &[
+                ("category", "violation"),
+                ("rule_ids", "2"),
+                ("comment", "selling pills again"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status(), 303, "{}", sent.html);
+    let admin = app.register("boss").await;
+    let admin_id = rhizome_model::Id(admin.id.parse().unwrap());
+    app.core
+        .store
+        .set_role(admin_id, rhizome_model::Role::Admin)
+        .await
+        .unwrap();
+    let token = app
+        .core
+        .issue_token(
+            Some(admin_id),
+            None,
+            rhizome_model::Scopes::parse("admin:read").unwrap(),
+            false,
+        )
+        .await
+        .unwrap()
+        .access_token;
+    let reports = app.get("/api/v1/admin/reports").token(&token).ok().await;
+    let report = &reports[0];
+    assert_eq!(report["category"], "violation");
+    assert_eq!(report["comment"], "selling pills again");
+    assert_eq!(report["rules"][0]["text"], "No spam", "{report}");
+    assert_eq!(report["target_account"]["id"], bob.id.as_str());
+    assert_eq!(report["statuses"][0]["id"], id);
+    assert_eq!(reports.as_array().map(Vec::len), Some(1));
+}

@@ -9,6 +9,7 @@ mod actions;
 mod compose;
 mod lists;
 mod notifications;
+mod report;
 mod search;
 mod stream;
 mod timelines;
@@ -57,6 +58,10 @@ pub fn routes() -> Router<Core> {
         .route("/statuses/{id}/react", post(actions::react))
         .route("/statuses/{id}/unreact", post(actions::unreact))
         .route("/statuses/{id}/delete", post(actions::delete))
+        .route(
+            "/statuses/{id}/report",
+            get(report::form).post(report::submit),
+        )
         .route("/polls/{id}/vote", post(actions::vote))
         .route("/accounts/{id}/follow", post(actions::follow))
         .route("/accounts/{id}/unfollow", post(actions::unfollow))

@@ -97,6 +97,7 @@ action-react-label = Emoji reaction
 action-unreact = Take back your reaction
 action-edit = Edit
 action-delete = Delete
+action-report = Report
 action-delete-confirm = Delete this post?
 
 pagination-older = Older posts

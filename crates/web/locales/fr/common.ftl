@@ -97,6 +97,7 @@ action-react-label = Réaction emoji
 action-unreact = Retirer votre réaction
 action-edit = Modifier
 action-delete = Supprimer
+action-report = Signaler
 action-delete-confirm = Supprimer ce message ?
 
 pagination-older = Messages plus anciens
