@@ -215,6 +215,11 @@ impl Core {
                     tags: rendered.tags,
                     mentions: rendered.mentions,
                     has_media: !media.is_empty(),
+                    poll_options: request
+                        .poll
+                        .as_ref()
+                        .map(|p| p.options.clone())
+                        .unwrap_or_default(),
                 },
             )
             .await?;
@@ -478,6 +483,11 @@ impl Core {
                     tags: rendered.tags,
                     mentions: rendered.mentions,
                     has_media: !attachments.is_empty(),
+                    poll_options: request
+                        .poll
+                        .as_ref()
+                        .map(|p| p.options.clone())
+                        .unwrap_or_default(),
                 },
             )
             .await?;

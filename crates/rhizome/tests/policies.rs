@@ -473,6 +473,19 @@ async fn local_posts_are_judged_before_they_are_stored() {
         .await;
     assert_eq!(mine, json!([]));
 
+    // A poll's options are judged with its text.
+    let error = app
+        .post("/api/v1/statuses")
+        .auth(&alice)
+        .json(json!({
+            "status": "Where tonight?",
+            "poll": {"options": ["cinema", "casino"], "expires_in": 3600},
+        }))
+        .send()
+        .await
+        .error(422);
+    assert!(error.contains("keyword"), "{error}");
+
     // Rewritten: the stored content, as every reader sees it.
     let replaced = app.post_status(&alice, "Oh darn, it rains", "public").await;
     assert!(

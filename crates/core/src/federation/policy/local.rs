@@ -21,6 +21,8 @@ pub(crate) struct LocalPost {
     pub tags: Vec<String>,
     pub mentions: Vec<Id>,
     pub has_media: bool,
+    /// Judged with the text (a rejected keyword in an option rejects the post), not rewritten.
+    pub poll_options: Vec<String>,
 }
 
 impl Core {
@@ -86,6 +88,11 @@ impl Core {
                 "cc": cc,
                 "tag": tag,
                 "attachment": attachment,
+                "oneOf": post
+                    .poll_options
+                    .iter()
+                    .map(|option| json!({"type": "Note", "name": option}))
+                    .collect::<Vec<_>>(),
             },
         });
         let (activity, rewrites) = match self
