@@ -221,9 +221,12 @@ impl Store {
             return Ok(result);
         }
         // One round trip for the five marks: a timeline page asks this for every page.
+        // The viewer's boosts are found through the page's ids (`statuses_reblog`): the unary
+        // `+` keeps the planner off `statuses_account`, which read every status the viewer
+        // ever wrote, a cost growing with them (3.4 ms per page at 6k statuses on SQLite).
         let parts = [
             "SELECT CAST(0 AS BIGINT) AS k, status_id AS s FROM favourites WHERE account_id = ",
-            " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE account_id = ",
+            " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE +account_id = ",
             " UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = ",
             " UNION ALL SELECT 3, status_id FROM pins WHERE account_id = ",
             " UNION ALL SELECT 4, s.id FROM statuses s JOIN conversation_mutes c \
