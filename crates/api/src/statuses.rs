@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use rhizome_core::statuses::PostRequest;
 use rhizome_core::{Core, CoreError};
 use rhizome_model::{Id, QuotePolicy, Scope, Visibility};
@@ -189,7 +189,7 @@ pub async fn create(
     Auth(auth): Auth,
     headers: HeaderMap,
     Params(params): Params<StatusParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let user = user(&auth, Scope("write:statuses"))?;
     let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
     let sensitive_given = params.sensitive.is_some();
@@ -212,22 +212,24 @@ pub async fn create(
             application_id: request.application_id,
             media_ids: request.media_ids.unwrap_or_default(),
         };
-        return crate::conversations::schedule(&core, user, params, &at).await;
+        return crate::conversations::schedule(&core, user, params, &at)
+            .await
+            .map(IntoResponse::into_response);
     }
     let view = core.post_status(user, request).await?;
-    Ok(Json(entities::status(&core, &view)))
+    Ok(Json(entities::status_entity(&core, &view)).into_response())
 }
 
 pub async fn get(
     State(core): State<Core>,
     auth: MaybeAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let viewer = viewer(&auth, Scope("read:statuses"))?;
     let view = core
         .visible_status_view(path_id(&id)?, viewer_id(viewer))
         .await?;
-    Ok(Json(entities::status(&core, &view)))
+    Ok(Json(entities::status_entity(&core, &view)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use rhizome_core::oauth::Authenticated;
 use rhizome_core::views::StatusView;
 use rhizome_model::{Id, LocalUser, Scope};
 use rhizome_store::Page;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::ApiError;
@@ -37,23 +38,34 @@ pub fn viewer_id(user: Option<&LocalUser>) -> Option<Id> {
 
 /// A list answer with Mastodon's `Link` header.
 pub fn paged<T>(core: &Core, uri: &Uri, page: &Page<T>, items: Vec<Value>) -> Response {
+    paged_entities(core, uri, page, Value::Array(items))
+}
+
+/// A list answer with Mastodon's `Link` header, its typed entities serialised straight into
+/// the body.
+pub fn paged_entities<T, E: Serialize>(
+    core: &Core,
+    uri: &Uri,
+    page: &Page<T>,
+    items: E,
+) -> Response {
     let url = format!(
         "{}{}",
         core.urls.base(),
         uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
     );
     let headers: HeaderMap = link_header(&url, page);
-    (headers, Json(Value::Array(items))).into_response()
+    (headers, Json(items)).into_response()
 }
 
 /// A page of statuses as the API answers it: the entities, with their `Link` header.
 pub fn paged_statuses(core: &Core, uri: &Uri, page: &Page<StatusView>) -> Response {
-    let items = page
+    let items: Vec<_> = page
         .items
         .iter()
-        .map(|view| crate::entities::status(core, view))
+        .map(|view| crate::entities::status_entity(core, view))
         .collect();
-    paged(core, uri, page, items)
+    paged_entities(core, uri, page, items)
 }
 
 /// Parses an id from a path.

@@ -200,23 +200,30 @@ impl Core {
         run_at: Option<Timestamp>,
     ) -> Result<Id, CoreError> {
         let now = self.clock.now();
+        let job = self.new_job(kind, payload, run_at)?;
+        self.store.enqueue_job(&job, now).await?;
+        self.jobs_ready.notify_one();
+        Ok(job.id)
+    }
+
+    /// A job to queue, for a write that queues it in its own transaction (then
+    /// `jobs_ready` is to be notified once it is committed).
+    pub(crate) fn new_job<P: Serialize>(
+        &self,
+        kind: &str,
+        payload: &P,
+        run_at: Option<Timestamp>,
+    ) -> Result<NewJob, CoreError> {
+        let now = self.clock.now();
         let payload =
             serde_json::to_string(payload).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let id = Id::generate(now.0);
-        self.store
-            .enqueue_job(
-                &NewJob {
-                    id,
-                    kind: kind.to_owned(),
-                    payload,
-                    run_at: run_at.unwrap_or(now),
-                    max_attempts: DEFAULT_MAX_ATTEMPTS,
-                },
-                now,
-            )
-            .await?;
-        self.jobs_ready.notify_one();
-        Ok(id)
+        Ok(NewJob {
+            id: Id::generate(now.0),
+            kind: kind.to_owned(),
+            payload,
+            run_at: run_at.unwrap_or(now),
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        })
     }
 }
 

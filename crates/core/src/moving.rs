@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rhizome_federation::vocab::outgoing::{Activity, ActivityType, Actor};
-use rhizome_model::{Account, Follow, Id, LocalUser, NotificationKind, Role};
+use rhizome_model::{Account, Follow, Id, LocalUser, NotificationKind};
 use serde::{Deserialize, Serialize};
 
 use crate::federation::ap::{to_json, url};
@@ -51,26 +51,35 @@ impl Core {
         &self,
         accounts: &[Account],
     ) -> Result<HashMap<Id, AccountView>, CoreError> {
-        let mut ids: Vec<Id> = accounts
-            .iter()
-            .filter_map(|a| a.moved_to_account_id)
-            .collect();
+        self.moved_views_by_id(
+            accounts
+                .iter()
+                .filter_map(|a| a.moved_to_account_id)
+                .collect(),
+        )
+        .await
+    }
+
+    /// The accounts with these ids, as the views of moved accounts' new accounts (whose
+    /// own move is not loaded).
+    pub(crate) async fn moved_views_by_id(
+        &self,
+        mut ids: Vec<Id>,
+    ) -> Result<HashMap<Id, AccountView>, CoreError> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
         ids.sort_unstable();
         ids.dedup();
-        let mut counts = self.store.account_counts(&ids).await?;
-        let roles: HashMap<Id, Role> = self.store.roles_of(&ids).await?.into_iter().collect();
         Ok(self
             .store
-            .accounts_by_ids(&ids)
+            .accounts_with_counts(&ids)
             .await?
             .into_iter()
-            .map(|account| {
+            .map(|(account, counts, role)| {
                 let view = AccountView {
-                    counts: counts.remove(&account.id).unwrap_or_default(),
-                    role: roles.get(&account.id).copied(),
+                    counts,
+                    role,
                     moved: None,
                     account,
                 };

@@ -284,16 +284,34 @@ impl Core {
             edited_at: None,
             updated_at: now,
         };
-        self.store
-            .insert_status(&NewStatus {
-                status: status.clone(),
-                mentions: judged.mentions,
-                tags: judged.tags,
-                attachments: media,
-            })
-            .await?;
         let emojis = self
             .local_emojis_in(&[&status.text, &status.spoiler_text])
+            .await?;
+        let distribute = self.new_job(
+            DISTRIBUTE_STATUS,
+            &DistributeStatus {
+                status_id: id,
+                edited: false,
+            },
+            None,
+        )?;
+        // The distribution job reads the whole post: it is queued in the status's own
+        // transaction unless custom emoji or a poll are still to be written after it.
+        let queued_with_status = emojis.is_empty() && request.poll.is_none();
+        self.store
+            .insert_status_with_jobs(
+                &NewStatus {
+                    status: status.clone(),
+                    mentions: judged.mentions,
+                    tags: judged.tags,
+                    attachments: media,
+                },
+                if queued_with_status {
+                    std::slice::from_ref(&distribute)
+                } else {
+                    &[]
+                },
+            )
             .await?;
         if !emojis.is_empty() {
             self.store.set_status_emojis(id, &emojis).await?;
@@ -306,15 +324,10 @@ impl Core {
                 .remember_idempotency_key(author.account.id, key, id, now)
                 .await?;
         }
-        self.enqueue(
-            DISTRIBUTE_STATUS,
-            &DistributeStatus {
-                status_id: id,
-                edited: false,
-            },
-            None,
-        )
-        .await?;
+        if !queued_with_status {
+            self.store.enqueue_job(&distribute, now).await?;
+        }
+        self.jobs_ready.notify_one();
         if let Some(quoted) = &quoted {
             if quoted.local && status.quote_state == Some(rhizome_model::QuoteState::Accepted) {
                 self.notify(

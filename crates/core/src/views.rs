@@ -1,7 +1,8 @@
 //! What a viewer sees of accounts and statuses: the stored rows with everything around them
 //! (author, counts, mentions, attachments, what the viewer did), loaded in batches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rhizome_model::{
     Account, Attachment, Id, ReactionCount, Role, Status, StatusCounts, ViewerFlags,
@@ -23,10 +24,11 @@ pub struct AccountView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusView {
     pub status: Status,
-    pub account: AccountView,
+    /// Shared by every status of a page by the same author.
+    pub account: Arc<AccountView>,
     /// For a boost: the boosted status.
     pub reblog: Option<Box<StatusView>>,
-    pub mentions: Vec<Account>,
+    pub mentions: Vec<Arc<Account>>,
     pub tags: Vec<String>,
     pub attachments: Vec<Attachment>,
     /// Custom emoji used in its text.
@@ -36,7 +38,7 @@ pub struct StatusView {
     pub flags: Option<ViewerFlags>,
     pub reactions: Vec<ReactionCount>,
     /// The author of the status replied to.
-    pub in_reply_to_account: Option<Account>,
+    pub in_reply_to_account: Option<Arc<Account>>,
     /// The quoted status, when the viewer may see it (one level deep).
     pub quote: Option<Box<StatusView>>,
     /// What the viewer may do about quoting this status.
@@ -126,58 +128,52 @@ impl Core {
         account_ids.extend(all.iter().filter_map(|s| s.in_reply_to_account_id));
         account_ids.sort_unstable();
         account_ids.dedup();
-        let accounts: HashMap<Id, Account> = self
-            .store
-            .accounts_by_ids(&account_ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
+        // Accounts with their counts and roles in one round trip. An author's view is built
+        // once and shared by the statuses that show it.
+        let rows = self.store.accounts_with_counts(&account_ids).await?;
+        let authors: HashSet<Id> = all.iter().map(|s| s.account_id).collect();
+        let moved = self
+            .moved_views_by_id(
+                rows.iter()
+                    .filter(|(account, _, _)| authors.contains(&account.id))
+                    .filter_map(|(account, _, _)| account.moved_to_account_id)
+                    .collect(),
+            )
+            .await?;
+        let referenced: HashSet<Id> = mentions
+            .values()
+            .flatten()
+            .copied()
+            .chain(all.iter().filter_map(|s| s.in_reply_to_account_id))
             .collect();
-        let author_ids: Vec<Id> = {
-            let mut ids: Vec<Id> = all.iter().map(|s| s.account_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
-        let mut account_counts = self.store.account_counts(&author_ids).await?;
-        let roles: HashMap<Id, Role> = self
-            .store
-            .roles_of(&author_ids)
-            .await?
-            .into_iter()
-            .collect();
-        let authors: Vec<Account> = author_ids
-            .iter()
-            .filter_map(|id| accounts.get(id).cloned())
-            .collect();
-        let moved = self.moved_views(&authors).await?;
-        let author_views: HashMap<Id, AccountView> = authors
-            .into_iter()
-            .map(|account| {
-                (
-                    account.id,
-                    AccountView {
-                        counts: account_counts.remove(&account.id).unwrap_or_default(),
-                        role: roles.get(&account.id).copied(),
-                        moved: account
-                            .moved_to_account_id
-                            .and_then(|id| moved.get(&id).cloned().map(Box::new)),
-                        account,
-                    },
-                )
-            })
-            .collect();
+        let mut accounts: HashMap<Id, Arc<Account>> = HashMap::new();
+        let mut author_views: HashMap<Id, Arc<AccountView>> = HashMap::new();
+        for (account, counts, role) in rows {
+            if referenced.contains(&account.id) {
+                accounts.insert(account.id, Arc::new(account.clone()));
+            }
+            if authors.contains(&account.id) {
+                let view = AccountView {
+                    counts,
+                    role,
+                    moved: account
+                        .moved_to_account_id
+                        .and_then(|id| moved.get(&id).cloned().map(Box::new)),
+                    account,
+                };
+                author_views.insert(view.account.id, Arc::new(view));
+            }
+        }
         let tags = self.store.tags_of(&status_ids).await?;
         let attachments = self.store.attachments_of(&status_ids).await?;
         let emojis = self.store.emojis_of(&status_ids).await?;
-        let counts = self.store.status_counts(&status_ids).await?;
+        let counts = self.store.status_counts_with_quotes(&status_ids).await?;
         let flags = match viewer {
             Some(viewer) => Some(self.store.viewer_flags(viewer, &status_ids).await?),
             None => None,
         };
         let reactions = self.store.reactions_of(&status_ids, viewer).await?;
         let cards = self.store.cards_of(&status_ids).await?;
-        let quotes_counts = self.store.quotes_counts(&status_ids).await?;
 
         let build = |status: Status| -> Option<StatusView> {
             let id = status.id;
@@ -194,7 +190,7 @@ impl Core {
                 tags: tags.get(&id).cloned().unwrap_or_default(),
                 attachments: attachments.get(&id).cloned().unwrap_or_default(),
                 emojis: emojis.get(&id).cloned().unwrap_or_default(),
-                counts: counts.get(&id).copied().unwrap_or_default(),
+                counts: counts.get(&id).map(|(c, _)| *c).unwrap_or_default(),
                 flags: flags
                     .as_ref()
                     .map(|f| f.get(&id).copied().unwrap_or_default()),
@@ -207,7 +203,7 @@ impl Core {
                 quote_decision: rhizome_model::QuoteDecision::Denied,
                 poll: None,
                 card: cards.get(&id).cloned(),
-                quotes_count: quotes_counts.get(&id).copied().unwrap_or(0),
+                quotes_count: counts.get(&id).map(|(_, q)| *q).unwrap_or(0),
                 filtered: Vec::new(),
                 status,
             })

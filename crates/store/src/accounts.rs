@@ -4,7 +4,7 @@ use rhizome_model::{Account, Id, LocalUser, Role, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::row::Columns;
-use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
+use crate::{AccountCounts, Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_name, a.note, a.uri, a.url, \
     a.inbox_url, a.shared_inbox_url, a.outbox_url, a.followers_url, a.following_url, \
@@ -427,6 +427,47 @@ impl Store {
             crate::statuses::push_id_list(&mut query, ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_account).collect()
+        })
+    }
+
+    /// Several accounts by id with their counts and, for local users, their role: what
+    /// showing them needs, in one round trip (a timeline page asks this every time). Missing
+    /// accounts are skipped.
+    pub async fn accounts_with_counts(
+        &self,
+        ids: &[Id],
+    ) -> Result<Vec<(Account, AccountCounts, Option<Role>)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The counters are kept by triggers (migration 0013); an account without a row has
+        // no posts or follows yet.
+        let head = format!(
+            "SELECT {ACCOUNT_COLUMNS}, st.followers_count AS stat_followers, \
+             st.following_count AS stat_following, st.statuses_count AS stat_statuses, \
+             st.last_status_at AS stat_last_status_at, u.role AS user_role \
+             FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id \
+             LEFT JOIN users u ON u.account_id = a.id WHERE a.id IN "
+        );
+        with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(head);
+            crate::statuses::push_id_list(&mut query, ids);
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    let counts = AccountCounts {
+                        followers: row.opt_i64("stat_followers")?.unwrap_or(0),
+                        following: row.opt_i64("stat_following")?.unwrap_or(0),
+                        statuses: row.opt_i64("stat_statuses")?.unwrap_or(0),
+                        last_status_at: row.opt_i64("stat_last_status_at")?.map(Timestamp),
+                    };
+                    let role = match row.opt_text("user_role")? {
+                        Some(_) => Some(row.parsed::<Role>("user_role")?),
+                        None => None,
+                    };
+                    Ok((map_account(row)?, counts, role))
+                })
+                .collect()
         })
     }
 

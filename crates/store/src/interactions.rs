@@ -158,6 +158,57 @@ impl Store {
         Ok(result)
     }
 
+    /// Reply, boost and favourite counts per status, with how many accepted quotes each
+    /// has: what a page of statuses shows, in one round trip.
+    pub async fn status_counts_with_quotes(
+        &self,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, (StatusCounts, i64)>, StoreError> {
+        let mut result: HashMap<Id, (StatusCounts, i64)> = ids
+            .iter()
+            .map(|id| (*id, (StatusCounts::default(), 0)))
+            .collect();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new(
+                // The counters are kept by triggers (migration 0013).
+                "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
+                 favourites_count AS favourites, CAST(0 AS BIGINT) AS quotes \
+                 FROM status_stats WHERE status_id IN ",
+            );
+            push_id_list(&mut query, ids);
+            query.push(
+                " UNION ALL SELECT s.quote_of_id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
+                 CAST(0 AS BIGINT), COUNT(*) FROM statuses s \
+                 WHERE s.quote_state = 'accepted' AND s.quote_of_id IN ",
+            );
+            push_id_list(&mut query, ids);
+            query.push(" GROUP BY s.quote_of_id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        Id(row.i64("id")?),
+                        row.i64("replies")?,
+                        row.i64("reblogs")?,
+                        row.i64("favourites")?,
+                        row.i64("quotes")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (id, replies, reblogs, favourites, quotes) in rows {
+            let (counts, quoted) = result.entry(id).or_default();
+            counts.replies += replies;
+            counts.reblogs += reblogs;
+            counts.favourites += favourites;
+            *quoted += quotes;
+        }
+        Ok(result)
+    }
+
     /// What `viewer` did with each status.
     pub async fn viewer_flags(
         &self,
@@ -170,9 +221,12 @@ impl Store {
             return Ok(result);
         }
         // One round trip for the five marks: a timeline page asks this for every page.
+        // The viewer's boosts are found through the page's ids (`statuses_reblog`): the unary
+        // `+` keeps the planner off `statuses_account`, which read every status the viewer
+        // ever wrote, a cost growing with them (3.4 ms per page at 6k statuses on SQLite).
         let parts = [
             "SELECT CAST(0 AS BIGINT) AS k, status_id AS s FROM favourites WHERE account_id = ",
-            " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE account_id = ",
+            " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE +account_id = ",
             " UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = ",
             " UNION ALL SELECT 3, status_id FROM pins WHERE account_id = ",
             " UNION ALL SELECT 4, s.id FROM statuses s JOIN conversation_mutes c \

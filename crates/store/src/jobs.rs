@@ -45,21 +45,28 @@ fn map_job(row: &impl Columns) -> Result<Job, StoreError> {
     })
 }
 
+/// Queues one job; bound by `insert_job!`, on a pool or inside another write's transaction.
+pub(crate) const INSERT_JOB: &str = "INSERT INTO jobs (id, kind, payload, state, run_at, \
+    attempts, max_attempts, created_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6)";
+
+/// `INSERT_JOB` with `$job` (a `&NewJob`) queued at `$now` bound.
+macro_rules! insert_job {
+    ($job:expr, $now:expr) => {
+        sqlx::query($crate::jobs::INSERT_JOB)
+            .bind($job.id.0)
+            .bind(&$job.kind)
+            .bind(&$job.payload)
+            .bind($job.run_at.0)
+            .bind(i64::from($job.max_attempts))
+            .bind($now.0)
+    };
+}
+pub(crate) use insert_job;
+
 impl Store {
     pub async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<(), StoreError> {
         with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO jobs (id, kind, payload, state, run_at, attempts, max_attempts, \
-                 created_at) VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6)",
-            )
-            .bind(job.id.0)
-            .bind(&job.kind)
-            .bind(&job.payload)
-            .bind(job.run_at.0)
-            .bind(i64::from(job.max_attempts))
-            .bind(now.0)
-            .execute(pool)
-            .await?;
+            insert_job!(job, now).execute(pool).await?;
         });
         Ok(())
     }

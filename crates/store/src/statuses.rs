@@ -191,6 +191,17 @@ impl Store {
     /// Stores a status with its mentions, tags and attachments in one transaction; a local
     /// author's own post goes into their home timeline at once.
     pub async fn insert_status(&self, new: &NewStatus) -> Result<(), StoreError> {
+        self.insert_status_with_jobs(new, &[]).await
+    }
+
+    /// Inserts a status and queues `jobs` in the same transaction: a local post and its
+    /// distribution job are one write instead of two, and a crash between them cannot leave
+    /// the post undistributed.
+    pub async fn insert_status_with_jobs(
+        &self,
+        new: &NewStatus,
+        jobs: &[crate::NewJob],
+    ) -> Result<(), StoreError> {
         let s = &new.status;
         let now = s.created_at;
         begin_write!(self, |tx| {
@@ -211,6 +222,9 @@ impl Store {
                 .bind(s.id.0)
                 .execute(&mut *tx)
                 .await?;
+            }
+            for job in jobs {
+                crate::jobs::insert_job!(job, now).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

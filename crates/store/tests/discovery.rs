@@ -579,6 +579,13 @@ async fn accepted_quotes_are_counted_and_listed(db: &TestDatabase) {
     let counts = store.quotes_counts(&[Id(100), Id(101)]).await.unwrap();
     assert_eq!(counts.get(&Id(100)), Some(&3));
     assert_eq!(counts.get(&Id(101)), None);
+    // The same, read with the other counts of a page of statuses.
+    let with_quotes = store
+        .status_counts_with_quotes(&[Id(100), Id(101)])
+        .await
+        .unwrap();
+    assert_eq!(with_quotes[&Id(100)].1, 3);
+    assert_eq!(with_quotes[&Id(101)].1, 0);
     store
         .set_quote_state(Id(104), QuoteState::Revoked, None)
         .await

@@ -608,6 +608,17 @@ async fn follows_requests_blocks_and_relationships(db: &TestDatabase) {
         Some(Timestamp(NOW.0 + 40))
     );
     assert_eq!(counts[&Id(BOB)].following, 1);
+    // What a page of statuses reads in one query: the same counts, with the roles of local
+    // users (none for the remote one) and nothing for an unknown id.
+    let rows = store
+        .accounts_with_counts(&[Id(ALICE), Id(BOB), Id(REMOTE), Id(999_999)])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    for (account, row_counts, role) in &rows {
+        assert_eq!(*row_counts, counts_or_default(&store, account.id).await);
+        assert_eq!(role.is_some(), account.id != Id(REMOTE));
+    }
 
     // A block drops follows both ways.
     store
@@ -898,6 +909,12 @@ async fn counters_follow_deletes_and_cascades(db: &TestDatabase) {
 
     let c = counts(&store, 60).await;
     assert_eq!((c.replies, c.reblogs, c.favourites), (1, 1, 2));
+    let with_quotes = store
+        .status_counts_with_quotes(&[Id(60), Id(61)])
+        .await
+        .unwrap();
+    assert_eq!(with_quotes[&Id(60)], (c, 0));
+    assert_eq!(with_quotes[&Id(61)].0, counts(&store, 61).await);
     let alice = store.account_counts(&[Id(ALICE)]).await.unwrap()[&Id(ALICE)];
     assert_eq!(
         (alice.statuses, alice.followers, alice.following),
@@ -1726,4 +1743,9 @@ async fn scheduled_posts_reserve_their_uploads(db: &TestDatabase) {
             .unwrap(),
         vec![Id(701)]
     );
+}
+
+/// An account's counts as `account_counts` gives them.
+async fn counts_or_default(store: &Store, id: Id) -> rhizome_store::AccountCounts {
+    store.account_counts(&[id]).await.unwrap()[&id]
 }

@@ -439,7 +439,9 @@ pub async fn show(
         let view = view.reblog.as_deref().unwrap_or(&view);
         form.in_reply_to = Some(view.status.id);
         let mut mentions = Vec::new();
-        for account in std::iter::once(&view.account.account).chain(view.mentions.iter()) {
+        for account in
+            std::iter::once(&view.account.account).chain(view.mentions.iter().map(|a| &**a))
+        {
             let mention = format!("@{}", account.acct());
             if account.id != me && !mentions.contains(&mention) {
                 mentions.push(mention);
