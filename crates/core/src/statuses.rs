@@ -54,6 +54,29 @@ pub(crate) struct Rendered {
     pub(crate) tags: Vec<String>,
 }
 
+/// A post as the policies judge it before it is stored.
+fn local_post(
+    rendered: Rendered,
+    request: &PostRequest,
+    visibility: Visibility,
+    has_media: bool,
+) -> LocalPost {
+    LocalPost {
+        content: rendered.content,
+        spoiler_text: request.spoiler_text.clone(),
+        sensitive: request.sensitive,
+        visibility,
+        tags: rendered.tags,
+        mentions: rendered.mentions,
+        has_media,
+        poll_options: request
+            .poll
+            .as_ref()
+            .map(|p| p.options.clone())
+            .unwrap_or_default(),
+    }
+}
+
 impl Core {
     fn check_length(&self, text: &str, spoiler_text: &str) -> Result<(), CoreError> {
         let length = text::visible_length(text) + spoiler_text.chars().count();
@@ -207,20 +230,7 @@ impl Core {
             .judge_local_post(
                 &author.account,
                 "Create",
-                LocalPost {
-                    content: rendered.content,
-                    spoiler_text: request.spoiler_text.clone(),
-                    sensitive: request.sensitive,
-                    visibility,
-                    tags: rendered.tags,
-                    mentions: rendered.mentions,
-                    has_media: !media.is_empty(),
-                    poll_options: request
-                        .poll
-                        .as_ref()
-                        .map(|p| p.options.clone())
-                        .unwrap_or_default(),
-                },
+                local_post(rendered, &request, visibility, !media.is_empty()),
             )
             .await?;
         let visibility = judged.visibility;
@@ -488,20 +498,12 @@ impl Core {
             .judge_local_post(
                 &user.account,
                 "Update",
-                LocalPost {
-                    content: rendered.content,
-                    spoiler_text: request.spoiler_text.clone(),
-                    sensitive: request.sensitive,
-                    visibility: status.visibility,
-                    tags: rendered.tags,
-                    mentions: rendered.mentions,
-                    has_media: !attachments.is_empty(),
-                    poll_options: request
-                        .poll
-                        .as_ref()
-                        .map(|p| p.options.clone())
-                        .unwrap_or_default(),
-                },
+                local_post(
+                    rendered,
+                    &request,
+                    status.visibility,
+                    !attachments.is_empty(),
+                ),
             )
             .await?;
         let attachments = if judged.has_media {
