@@ -96,6 +96,52 @@ fn account_conflict(err: sqlx::Error) -> StoreError {
     }
 }
 
+/// The one statement that stores an account row, with [`bind_account!`] for its 28 values
+/// (local users, remote actors and imported accounts alike; callers add their `ON CONFLICT`).
+pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, username, domain, \
+     display_name, note, uri, url, inbox_url, shared_inbox_url, outbox_url, followers_url, \
+     following_url, featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
+     discoverable, avatar_url, header_url, fields, also_known_as, emojis, suspended_at, \
+     fetched_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+
+/// Binds an account's values to [`INSERT_ACCOUNT`] (a macro: the query's type differs per
+/// backend).
+macro_rules! bind_account {
+    ($query:expr, $a:expr) => {
+        $query
+            .bind($a.id.0)
+            .bind(&$a.username)
+            .bind(&$a.domain)
+            .bind(&$a.display_name)
+            .bind(&$a.note)
+            .bind(&$a.uri)
+            .bind(&$a.url)
+            .bind(&$a.inbox_url)
+            .bind(&$a.shared_inbox_url)
+            .bind(&$a.outbox_url)
+            .bind(&$a.followers_url)
+            .bind(&$a.following_url)
+            .bind(&$a.featured_url)
+            .bind(&$a.public_key_id)
+            .bind(&$a.public_key_pem)
+            .bind(&$a.actor_type)
+            .bind($a.locked)
+            .bind($a.bot)
+            .bind($a.discoverable)
+            .bind(&$a.avatar_url)
+            .bind(&$a.header_url)
+            .bind($crate::accounts::to_json(&$a.fields))
+            .bind($crate::accounts::to_json(&$a.also_known_as))
+            .bind($crate::accounts::to_json(&$a.emojis))
+            .bind($a.suspended_at.map(|t| t.0))
+            .bind($a.fetched_at.map(|t| t.0))
+            .bind($a.created_at.0)
+            .bind($a.updated_at.0)
+    };
+}
+pub(crate) use bind_account;
+
 impl Store {
     /// Creates a local account and its user in one transaction.
     pub async fn create_local_user(&self, user: &NewLocalAccount) -> Result<(), StoreError> {
@@ -129,41 +175,10 @@ impl Store {
                     return Err(StoreError::NotFound);
                 }
             }
-            sqlx::query(
-                "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
-                 inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
-                 featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
-                 discoverable, avatar_url, header_url, fields, also_known_as, created_at, \
-                 updated_at) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-                 $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
-            )
-            .bind(a.id.0)
-            .bind(&a.username)
-            .bind(&a.display_name)
-            .bind(&a.note)
-            .bind(&a.uri)
-            .bind(&a.url)
-            .bind(&a.inbox_url)
-            .bind(&a.shared_inbox_url)
-            .bind(&a.outbox_url)
-            .bind(&a.followers_url)
-            .bind(&a.following_url)
-            .bind(&a.featured_url)
-            .bind(&a.public_key_id)
-            .bind(&a.public_key_pem)
-            .bind(&a.actor_type)
-            .bind(a.locked)
-            .bind(a.bot)
-            .bind(a.discoverable)
-            .bind(&a.avatar_url)
-            .bind(&a.header_url)
-            .bind(to_json(&a.fields))
-            .bind(to_json(&a.also_known_as))
-            .bind(a.created_at.0)
-            .bind(a.updated_at.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(account_conflict)?;
+            bind_account!(sqlx::query(INSERT_ACCOUNT), a)
+                .execute(&mut *tx)
+                .await
+                .map_err(account_conflict)?;
             sqlx::query(
                 "INSERT INTO users (account_id, email, password_hash, role, private_key_pem, \
                  approved, registration_reason, locale, created_at) \

@@ -6,6 +6,7 @@
 use rhizome_model::{EmojiRef, Id, LocalUser, NewStatus, Notification, StatusEdit, Timestamp};
 
 use crate::accounts::to_json;
+use crate::accounts::{INSERT_ACCOUNT, bind_account};
 use crate::lists::List;
 use crate::oauth::{NewApp, NewToken};
 use crate::polls::Poll;
@@ -34,43 +35,10 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let a = &user.account;
         begin_write!(self, |tx| {
-            let inserted = sqlx::query(
-                "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
-                 inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
-                 featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
-                 discoverable, avatar_url, header_url, fields, also_known_as, emojis, \
-                 suspended_at, created_at, updated_at) VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, \
-                 $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-                 $24, $25, $26) ON CONFLICT DO NOTHING",
-            )
-            .bind(a.id.0)
-            .bind(&a.username)
-            .bind(&a.display_name)
-            .bind(&a.note)
-            .bind(&a.uri)
-            .bind(&a.url)
-            .bind(&a.inbox_url)
-            .bind(&a.shared_inbox_url)
-            .bind(&a.outbox_url)
-            .bind(&a.followers_url)
-            .bind(&a.following_url)
-            .bind(&a.featured_url)
-            .bind(&a.public_key_id)
-            .bind(&a.public_key_pem)
-            .bind(&a.actor_type)
-            .bind(a.locked)
-            .bind(a.bot)
-            .bind(a.discoverable)
-            .bind(&a.avatar_url)
-            .bind(&a.header_url)
-            .bind(to_json(&a.fields))
-            .bind(to_json(&a.also_known_as))
-            .bind(to_json(&a.emojis))
-            .bind(a.suspended_at.map(|t| t.0))
-            .bind(a.created_at.0)
-            .bind(a.updated_at.0)
-            .execute(&mut *tx)
-            .await?;
+            let statement = format!("{INSERT_ACCOUNT} ON CONFLICT DO NOTHING");
+            let inserted = bind_account!(sqlx::query(&statement), a)
+                .execute(&mut *tx)
+                .await?;
             if inserted.rows_affected() == 0 {
                 return Ok(false);
             }

@@ -3,7 +3,7 @@
 
 use rhizome_model::{Account, Id, Timestamp};
 
-use crate::accounts::{ACCOUNT_COLUMNS, map_account, to_json};
+use crate::accounts::{ACCOUNT_COLUMNS, INSERT_ACCOUNT, bind_account, map_account};
 use crate::row::Columns;
 use crate::{Page, PageRequest, Store, StoreError, with_pool};
 
@@ -85,14 +85,8 @@ impl Store {
     pub async fn upsert_remote_account(&self, account: &Account) -> Result<Account, StoreError> {
         let a = account;
         let id: i64 = with_pool!(self, write, |pool| {
-            sqlx::query_scalar(
-                "INSERT INTO accounts (id, username, domain, display_name, note, uri, url, \
-                 inbox_url, shared_inbox_url, outbox_url, followers_url, following_url, \
-                 featured_url, public_key_id, public_key_pem, actor_type, locked, bot, \
-                 discoverable, avatar_url, header_url, fields, also_known_as, emojis, \
-                 fetched_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-                 $26, $27) ON CONFLICT (uri) DO UPDATE SET username = excluded.username, \
+            let statement = format!(
+                "{INSERT_ACCOUNT} ON CONFLICT (uri) DO UPDATE SET username = excluded.username, \
                  display_name = excluded.display_name, note = excluded.note, url = excluded.url, \
                  inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url, \
                  outbox_url = excluded.outbox_url, followers_url = excluded.followers_url, \
@@ -103,45 +97,19 @@ impl Store {
                  header_url = excluded.header_url, fields = excluded.fields, \
                  also_known_as = excluded.also_known_as, emojis = excluded.emojis, \
                  fetched_at = excluded.fetched_at, updated_at = excluded.updated_at \
-                 WHERE accounts.domain IS NOT NULL RETURNING id",
-            )
-            .bind(a.id.0)
-            .bind(&a.username)
-            .bind(&a.domain)
-            .bind(&a.display_name)
-            .bind(&a.note)
-            .bind(&a.uri)
-            .bind(&a.url)
-            .bind(&a.inbox_url)
-            .bind(&a.shared_inbox_url)
-            .bind(&a.outbox_url)
-            .bind(&a.followers_url)
-            .bind(&a.following_url)
-            .bind(&a.featured_url)
-            .bind(&a.public_key_id)
-            .bind(&a.public_key_pem)
-            .bind(&a.actor_type)
-            .bind(a.locked)
-            .bind(a.bot)
-            .bind(a.discoverable)
-            .bind(&a.avatar_url)
-            .bind(&a.header_url)
-            .bind(to_json(&a.fields))
-            .bind(to_json(&a.also_known_as))
-            .bind(to_json(&a.emojis))
-            .bind(a.fetched_at.map(|t| t.0))
-            .bind(a.created_at.0)
-            .bind(a.updated_at.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(|e| match StoreError::violated_unique(&e) {
-                Some(_) => StoreError::Conflict("another account already has this name"),
-                None => StoreError::Database(e),
-            })?
-            // No row back: the id belongs to a local account, which remote data never changes.
-            .ok_or(StoreError::Conflict(
-                "the actor id belongs to a local account",
-            ))?
+                 WHERE accounts.domain IS NOT NULL RETURNING id"
+            );
+            bind_account!(sqlx::query_scalar(&statement), a)
+                .fetch_optional(pool)
+                .await
+                .map_err(|e| match StoreError::violated_unique(&e) {
+                    Some(_) => StoreError::Conflict("another account already has this name"),
+                    None => StoreError::Database(e),
+                })?
+                // No row back: the id belongs to a local account, which remote data never changes.
+                .ok_or(StoreError::Conflict(
+                    "the actor id belongs to a local account",
+                ))?
         });
         self.account(Id(id)).await?.ok_or(StoreError::NotFound)
     }
