@@ -8,41 +8,16 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageFormat};
-use rhizome_core::jobs::{JobRegistry, JobStats, Workers};
 use rhizome_core::{Clock, Core};
 use serde_json::{Value, json};
 use support::api::{Local, User, eventually, is_datetime, local, local_with, text_of};
+use support::jobs::JobWorkers;
 use support::media::{encoded, multipart};
 use support::s3::start_s3;
 use support::web::Browser;
-
-/// Core's job workers, running in this test's runtime until dropped.
-struct JobWorkers {
-    stop: tokio::sync::watch::Sender<bool>,
-}
-
-impl JobWorkers {
-    fn start(core: &Core) -> JobWorkers {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let workers = Workers::new(
-            core.clone(),
-            JobRegistry::with_core_jobs(),
-            Arc::new(JobStats::default()),
-        );
-        tokio::spawn(workers.run(stopped));
-        JobWorkers { stop }
-    }
-}
-
-impl Drop for JobWorkers {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
-}
 
 async fn backups(app: &Local, token: &str) -> Vec<Value> {
     app.get("/api/v1/pleroma/backups")

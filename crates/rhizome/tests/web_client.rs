@@ -8,50 +8,16 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use image::{DynamicImage, ImageFormat};
-use rhizome_core::Core;
-use rhizome_core::jobs::{JobRegistry, JobStats, Workers};
 use serde_json::{Value, json};
 use support::api::{Local, User, eventually, local, start_server, text_of};
+use support::jobs::JobWorkers;
 use support::media::{encoded, multipart};
-use support::web::{Browser, Page};
+use support::web::{Browser, Page, signed_in};
 use tower::ServiceExt;
-
-/// Core's job workers, running in this test's runtime until dropped.
-struct JobWorkers {
-    stop: tokio::sync::watch::Sender<bool>,
-}
-
-impl JobWorkers {
-    fn start(core: &Core) -> JobWorkers {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let workers = Workers::new(
-            core.clone(),
-            JobRegistry::with_core_jobs(),
-            Arc::new(JobStats::default()),
-        );
-        tokio::spawn(workers.run(stopped));
-        JobWorkers { stop }
-    }
-}
-
-impl Drop for JobWorkers {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-    }
-}
-
-/// A browser signed in as a new user.
-async fn signed_in<'a>(app: &'a Local, prefix: &str) -> (User, Browser<'a>) {
-    let user = app.register(prefix).await;
-    let browser = Browser::new(&app.api);
-    browser.use_token(&user.token);
-    (user, browser)
-}
 
 async fn status_as(app: &Local, user: &User, id: &str) -> Value {
     app.get(&format!("/api/v1/statuses/{id}"))

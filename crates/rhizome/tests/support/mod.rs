@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod jobs;
 pub mod media;
 pub mod pages;
 pub mod s3;

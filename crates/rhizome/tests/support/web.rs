@@ -210,3 +210,14 @@ impl<'a> Browser<'a> {
         page
     }
 }
+
+/// A browser signed in as a new user of an in-process instance.
+pub async fn signed_in<'a>(
+    app: &'a super::api::Local,
+    prefix: &str,
+) -> (super::api::User, Browser<'a>) {
+    let user = app.register(prefix).await;
+    let browser = Browser::new(&app.api);
+    browser.use_token(&user.token);
+    (user, browser)
+}
