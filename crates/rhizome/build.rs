@@ -3,7 +3,17 @@
 //! S3-compatible server the media tests may start on loopback (e.g. moto's `moto_server`),
 //! `cfg(ffmpeg_tests)` when `RHIZOME_TEST_FFMPEG` says ffmpeg and ffprobe are installed, and
 //! `cfg(browser_tests)` when `RHIZOME_TEST_BROWSER` says Chromium and e2e/'s npm packages are.
+//!
+//! On Linux with glibc it also links the binaries with packed relative relocations (RELR):
+//! the dynamic loader otherwise reads a 2 MB table of relocations at every start, and those
+//! pages stay in the process's resident memory (see docs/performance.md, `memory_idle`).
+//! GNU ld 2.38+ and glibc 2.36+ (Debian 12) support it.
 fn main() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "linux" && env == "gnu" {
+        println!("cargo::rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    }
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_POSTGRES");
     println!("cargo::rerun-if-env-changed=RHIZOME_TEST_S3_SERVER");
     println!("cargo::rustc-check-cfg=cfg(postgres_tests)");

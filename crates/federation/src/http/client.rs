@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -95,14 +95,18 @@ impl Default for FetchConfig {
 /// Cheap to clone: clones share one connection pool, so keep one per process.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    pub(crate) client: reqwest::Client,
+    /// Built on first use: loading the TLS roots costs a process that never federates (an
+    /// idle instance, an `admin` command) about 1.5 MB of memory and some start-up time.
+    client: Arc<OnceLock<reqwest::Client>>,
+    user_agent: HeaderValue,
+    extra_certs: Arc<Vec<Certificate>>,
     pub(crate) config: Arc<FetchConfig>,
     pub(crate) policy: Arc<AddressPolicy>,
 }
 
 impl HttpClient {
-    /// Builds the client. Fails on an unusable configuration: an empty or non-ASCII user
-    /// agent, a zero timeout, an unreadable or empty CA bundle.
+    /// Checks the configuration and prepares the client. Fails on an unusable configuration:
+    /// an empty or non-ASCII user agent, a zero timeout, an unreadable or empty CA bundle.
     pub fn new(config: FetchConfig) -> Result<Self, FetchError> {
         if config.user_agent.trim().is_empty() {
             return Err(FetchError::Config("the user agent is empty".into()));
@@ -117,31 +121,46 @@ impl HttpClient {
             allow_private_addresses: config.allow_private_addresses,
             allowed_private_networks: config.allowed_private_networks.clone(),
         };
+        let extra_certs = match &config.extra_ca_file {
+            Some(path) => read_ca_bundle(path)?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            client: Arc::default(),
+            user_agent,
+            extra_certs: Arc::new(extra_certs),
+            config: Arc::new(config),
+            policy: Arc::new(policy),
+        })
+    }
+
+    /// The reqwest client, built the first time it is needed.
+    pub(crate) fn client(&self) -> Result<&reqwest::Client, FetchError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
         let mut builder = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
+            .user_agent(self.user_agent.clone())
+            .timeout(self.config.timeout)
+            .connect_timeout(self.config.timeout)
             // Redirects are followed by hand, so that each hop is checked and signed anew.
             .redirect(redirect::Policy::none())
             .referer(false)
             // A proxy would connect for us, out of reach of the address checks.
             .no_proxy()
-            .https_only(!config.allow_http)
+            .https_only(!self.config.allow_http)
             .dns_resolver(Arc::new(SafeResolver {
-                policy: policy.clone(),
-                overrides: config.resolve_overrides.clone(),
+                policy: (*self.policy).clone(),
+                overrides: self.config.resolve_overrides.clone(),
             }));
-        if let Some(path) = &config.extra_ca_file {
-            builder = builder.tls_certs_merge(read_ca_bundle(path)?);
+        if !self.extra_certs.is_empty() {
+            builder = builder.tls_certs_merge(self.extra_certs.iter().cloned());
         }
-        let client = builder
+        let built = builder
             .build()
             .map_err(|e| FetchError::Config(error_text(&e)))?;
-        Ok(Self {
-            client,
-            config: Arc::new(config),
-            policy: Arc::new(policy),
-        })
+        // Two first requests at once may both build one; the first stored is kept.
+        Ok(self.client.get_or_init(|| built))
     }
 
     /// The configuration the client was built with.
@@ -167,7 +186,7 @@ impl HttpClient {
         if let Some(signer) = signer {
             signer.sign(&Method::GET, &to_uri(url)?, &mut headers, None, Utc::now())?;
         }
-        self.client
+        self.client()?
             .get(url.clone())
             .headers(headers)
             .send()

@@ -54,13 +54,12 @@ impl HttpClient {
         signer
             .sign(&Method::POST, &uri, &mut headers, Some(&body), Utc::now())
             .map_err(|e| permanent(e.into()))?;
-        let sent = self
-            .client
-            .post(inbox)
-            .headers(headers)
-            .body(body)
-            .send()
-            .await;
+        let client = self.client().map_err(|e| DeliveryError::Retry {
+            status: None,
+            retry_after: None,
+            reason: e.to_string(),
+        })?;
+        let sent = client.post(inbox).headers(headers).body(body).send().await;
         let response = match sent {
             Ok(response) => response,
             Err(error) => {
@@ -109,7 +108,7 @@ impl HttpClient {
     ) -> Result<PostAnswer, FetchError> {
         self.check_url(url)?;
         let response = self
-            .client
+            .client()?
             .post(url.clone())
             .headers(headers)
             .body(body.into())
