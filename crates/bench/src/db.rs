@@ -242,6 +242,35 @@ impl RawPool {
         self.drop_baseline_table().await
     }
 
+    /// The first column of every row, as text.
+    pub async fn strings(&self, sql: &str) -> anyhow::Result<Vec<String>> {
+        Ok(match self {
+            RawPool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await?,
+            RawPool::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await?,
+        })
+    }
+
+    /// Runs `statements` in one transaction.
+    pub async fn transaction(&self, statements: &[String]) -> anyhow::Result<()> {
+        match self {
+            RawPool::Sqlite(pool) => {
+                let mut transaction = pool.begin().await?;
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut *transaction).await?;
+                }
+                transaction.commit().await?;
+            }
+            RawPool::Postgres(pool) => {
+                let mut transaction = pool.begin().await?;
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut *transaction).await?;
+                }
+                transaction.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The one integer a `SELECT COUNT(*) …` answers.
     pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
         Ok(match self {

@@ -12,6 +12,7 @@ mod db;
 mod load;
 mod remote;
 mod report;
+mod scaling;
 mod scenarios;
 mod seed;
 mod server;
@@ -67,6 +68,10 @@ struct Args {
     /// measure it only when this is given.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     db_bytes_statuses: Option<u32>,
+    /// Measure timeline_scaling (10k, 100k and 1M statuses) in a quick run too; full runs
+    /// always do.
+    #[arg(long)]
+    timeline_scaling: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,11 +99,15 @@ pub struct Plan {
     pub seed_only: bool,
     /// Remote statuses stored for `db_bytes_per_status`; `None`: not measured.
     pub db_bytes_statuses: Option<usize>,
+    /// The instance sizes (statuses) of `timeline_scaling`; `None`: not measured.
+    pub scaling_sizes: Option<Vec<usize>>,
 }
 
 /// The instance: 1k users, 100k statuses.
 const FULL_STATUSES: usize = 100_000;
 const QUICK_STATUSES: usize = 10_000;
+/// The sizes for `timeline_scaling`.
+const SCALING_SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 impl Plan {
     fn new(quick: bool, concurrency: usize, seed: u64, keep_db: bool, seed_only: bool) -> Plan {
@@ -122,6 +131,7 @@ impl Plan {
                 keep_db,
                 seed_only,
                 db_bytes_statuses: None,
+                scaling_sizes: None,
             }
         } else {
             Plan {
@@ -137,6 +147,7 @@ impl Plan {
                 keep_db,
                 seed_only,
                 db_bytes_statuses: Some(FULL_STATUSES),
+                scaling_sizes: Some(SCALING_SIZES.to_vec()),
             }
         }
     }
@@ -144,8 +155,10 @@ impl Plan {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // sqlx's slow-statement warnings are left out by default: growing an instance for
+    // timeline_scaling writes half a million rows per statement on purpose.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -173,6 +186,11 @@ fn run(args: &Args) -> anyhow::Result<()> {
             .db_bytes_statuses
             .map(|n| n as usize)
             .or(plan.db_bytes_statuses),
+        scaling_sizes: if args.timeline_scaling {
+            Some(SCALING_SIZES.to_vec())
+        } else {
+            plan.scaling_sizes.clone()
+        },
         ..plan
     };
     let kind = match args.db {

@@ -24,7 +24,7 @@ use crate::stats::{self, Recorder, Summary};
 use crate::text::{self, Shape};
 use crate::{Plan, remote};
 
-const HOME: &str = "/api/v1/timelines/home?limit=40";
+pub(crate) const HOME: &str = "/api/v1/timelines/home?limit=40";
 const PUBLIC_LOCAL: &str = "/api/v1/timelines/public?local=true&limit=40";
 pub(crate) const STATUSES: &str = "/api/v1/statuses";
 const INSTANCE: &str = "/api/v1/instance";
@@ -59,6 +59,42 @@ fn server_env(database: &BenchDatabase, data_dir: &Path) -> Vec<(String, String)
     ]
 }
 
+/// A fresh instance's database, configuration and core, opened on the server's runtime.
+pub(crate) struct Instance {
+    pub database: BenchDatabase,
+    /// The configuration as `RHIZOME_*` variables, for a child process.
+    pub env: Vec<(String, String)>,
+    pub config: rhizome::config::Config,
+    pub core: Core,
+}
+
+impl Instance {
+    pub async fn open(kind: Kind, server: &Handle) -> anyhow::Result<Instance> {
+        let database = BenchDatabase::create(kind).await?;
+        let env = server_env(&database, &database.dir.path().join("data"));
+        let env_map: BTreeMap<String, String> = env.iter().cloned().collect();
+        let loaded = rhizome::config::Loaded::from_parts(None, None, &env_map)
+            .context("the benchmark's server configuration")?;
+        let config = loaded.config.clone();
+        let mut core = {
+            let config = config.clone();
+            let from_env = loaded.from_env.clone();
+            on_server(server, async move {
+                rhizome::server::open_core(&config, &from_env).await
+            })
+            .await??
+        };
+        // The federation scenarios talk to "remote servers" on loopback: see remote.rs.
+        core.http = Some(remote::bench_http_client(&core)?);
+        Ok(Instance {
+            database,
+            env,
+            config,
+            core,
+        })
+    }
+}
+
 /// Every scenario, in order; the rows of the table.
 pub async fn all(
     plan: &Plan,
@@ -66,23 +102,12 @@ pub async fn all(
     server: Handle,
     binary: Result<PathBuf, String>,
 ) -> anyhow::Result<Vec<Row>> {
-    let database = BenchDatabase::create(kind).await?;
-    let env = server_env(&database, &database.dir.path().join("data"));
-    let env_map: BTreeMap<String, String> = env.iter().cloned().collect();
-    let loaded = rhizome::config::Loaded::from_parts(None, None, &env_map)
-        .context("the benchmark's server configuration")?;
-    let config = loaded.config.clone();
-    let mut core = {
-        let config = config.clone();
-        let from_env = loaded.from_env.clone();
-        on_server(&server, async move {
-            rhizome::server::open_core(&config, &from_env).await
-        })
-        .await??
-    };
-    // The federation scenarios talk to "remote servers" on loopback: see remote.rs.
-    core.http = Some(remote::bench_http_client(&core)?);
-
+    let Instance {
+        database,
+        env,
+        config,
+        core,
+    } = Instance::open(kind, &server).await?;
     println!(
         "Seeding {} users, {} statuses, {} follows each through the store API…",
         plan.scale.users, plan.scale.statuses, plan.scale.follows_per_user
@@ -194,20 +219,20 @@ pub async fn all(
     core.store.close().await;
 
     rows.extend(child_scenarios(plan, binary, &env, &database, tokens).await);
-    // The issue asks for this in full runs only; it is not implemented yet, and saying so
-    // beats a made-up number.
-    let reason = if plan.quick {
-        "not measured: full runs only (without --quick)"
-    } else {
-        "not measured: not implemented yet; seeding 1M statuses through the store API takes \
-         about 40 min on 2 cores (10k take 24 s), so it needs a bulk seeder first"
-    };
-    rows.push(Row::not_measured(
-        "timeline_scaling",
-        "ratio",
-        "timeline_home_p50_at_10k",
-        reason,
-    ));
+    rows.extend(match &plan.scaling_sizes {
+        Some(sizes) => measured_or_reason(
+            "timeline_scaling",
+            "ms",
+            "timeline_home_p50_at_10000",
+            crate::scaling::timeline_scaling(plan, kind, server.clone(), sizes).await,
+        ),
+        None => vec![Row::not_measured(
+            "timeline_scaling",
+            "ms",
+            "timeline_home_p50_at_10000",
+            "not measured: full runs only (or --timeline-scaling)",
+        )],
+    });
     rows.extend(db_bytes);
     if plan.keep_db {
         println!("Kept the {}", database.keep());
