@@ -99,9 +99,9 @@ impl Core {
         if bearer.is_empty() || bearer.len() > 512 {
             return Err(invalid());
         }
-        let token = self
+        let (token, user) = self
             .store
-            .token_by_digest(&token_digest(bearer))
+            .token_with_user(&token_digest(bearer))
             .await?
             .ok_or_else(invalid)?;
         let now = self.clock.now();
@@ -119,12 +119,8 @@ impl Core {
         }
         let user = match token.account_id {
             None => None,
-            Some(account_id) => {
-                let user = self
-                    .store
-                    .local_user(account_id)
-                    .await?
-                    .ok_or_else(invalid)?;
+            Some(_) => {
+                let user = user.ok_or_else(invalid)?;
                 if user.account.suspended_at.is_some() {
                     return Err(CoreError::Unauthorized(
                         "Your login is currently disabled".into(),

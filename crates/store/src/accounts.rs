@@ -12,7 +12,7 @@ pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.domain, a.display_
     a.discoverable, a.avatar_url, a.header_url, a.fields, a.also_known_as, \
     a.moved_to_account_id, a.suspended_at, a.emojis, a.fetched_at, a.created_at, a.updated_at";
 
-const USER_COLUMNS: &str = "u.email, u.password_hash, u.role, u.private_key_pem, u.approved, \
+pub(crate) const USER_COLUMNS: &str = "u.email, u.password_hash, u.role, u.private_key_pem, u.approved, \
     u.registration_reason, u.locale, u.created_at AS user_created_at, u.last_sign_in_at";
 
 /// A new local user; the account row is made from `user.account`.
@@ -64,7 +64,7 @@ pub(crate) fn map_account(row: &impl Columns) -> Result<Account, StoreError> {
     })
 }
 
-fn map_user(row: &impl Columns) -> Result<LocalUser, StoreError> {
+pub(crate) fn map_user(row: &impl Columns) -> Result<LocalUser, StoreError> {
     Ok(LocalUser {
         account: map_account(row)?,
         email: row.text("email")?,

@@ -1,7 +1,8 @@
 //! OAuth 2 applications and tokens.
 
-use rhizome_model::{AccessToken, Id, OAuthApp, Scopes, Timestamp};
+use rhizome_model::{AccessToken, Id, LocalUser, OAuthApp, Scopes, Timestamp};
 
+use crate::accounts::{ACCOUNT_COLUMNS, USER_COLUMNS, map_user};
 use crate::row::Columns;
 use crate::{Store, StoreError, begin_write, with_pool};
 
@@ -25,9 +26,50 @@ const APP_COLUMNS: &str =
 pub(crate) const TOKEN_COLUMNS: &str =
     "id, app_id, account_id, scopes, created_at, expires_at, revoked_at, last_used_at";
 
-fn scopes(row: &impl Columns) -> Result<Scopes, StoreError> {
-    Scopes::parse(&row.text("scopes")?).map_err(|e| StoreError::Corrupt {
-        column: "scopes",
+/// A token's columns under names that cannot clash with an account's, for reading both in
+/// one row.
+const TOKEN_ALIASED_COLUMNS: &str = "t.id AS token_id, t.app_id AS token_app_id, \
+    t.account_id AS token_account_id, t.scopes AS token_scopes, \
+    t.created_at AS token_created_at, t.expires_at AS token_expires_at, \
+    t.revoked_at AS token_revoked_at, t.last_used_at AS token_last_used_at";
+
+/// The names a token's columns have in a row.
+struct TokenColumnNames {
+    id: &'static str,
+    app_id: &'static str,
+    account_id: &'static str,
+    scopes: &'static str,
+    created_at: &'static str,
+    expires_at: &'static str,
+    revoked_at: &'static str,
+    last_used_at: &'static str,
+}
+
+const TOKEN_NAMES: TokenColumnNames = TokenColumnNames {
+    id: "id",
+    app_id: "app_id",
+    account_id: "account_id",
+    scopes: "scopes",
+    created_at: "created_at",
+    expires_at: "expires_at",
+    revoked_at: "revoked_at",
+    last_used_at: "last_used_at",
+};
+
+const TOKEN_ALIASED_NAMES: TokenColumnNames = TokenColumnNames {
+    id: "token_id",
+    app_id: "token_app_id",
+    account_id: "token_account_id",
+    scopes: "token_scopes",
+    created_at: "token_created_at",
+    expires_at: "token_expires_at",
+    revoked_at: "token_revoked_at",
+    last_used_at: "token_last_used_at",
+};
+
+fn scopes(row: &impl Columns, column: &'static str) -> Result<Scopes, StoreError> {
+    Scopes::parse(&row.text(column)?).map_err(|e| StoreError::Corrupt {
+        column,
         reason: e.to_string(),
     })
 }
@@ -42,7 +84,7 @@ fn map_app(row: &impl Columns) -> Result<OAuthApp, StoreError> {
             .lines()
             .map(str::to_owned)
             .collect(),
-        scopes: scopes(row)?,
+        scopes: scopes(row, "scopes")?,
         client_id: row.text("client_id")?,
         client_secret: row.text("client_secret")?,
         created_at: Timestamp(row.i64("created_at")?),
@@ -50,15 +92,22 @@ fn map_app(row: &impl Columns) -> Result<OAuthApp, StoreError> {
 }
 
 pub(crate) fn map_token(row: &impl Columns) -> Result<AccessToken, StoreError> {
+    map_token_named(row, &TOKEN_NAMES)
+}
+
+fn map_token_named(
+    row: &impl Columns,
+    names: &TokenColumnNames,
+) -> Result<AccessToken, StoreError> {
     Ok(AccessToken {
-        id: Id(row.i64("id")?),
-        app_id: row.opt_i64("app_id")?.map(Id),
-        account_id: row.opt_i64("account_id")?.map(Id),
-        scopes: scopes(row)?,
-        created_at: Timestamp(row.i64("created_at")?),
-        expires_at: row.opt_i64("expires_at")?.map(Timestamp),
-        revoked_at: row.opt_i64("revoked_at")?.map(Timestamp),
-        last_used_at: row.opt_i64("last_used_at")?.map(Timestamp),
+        id: Id(row.i64(names.id)?),
+        app_id: row.opt_i64(names.app_id)?.map(Id),
+        account_id: row.opt_i64(names.account_id)?.map(Id),
+        scopes: scopes(row, names.scopes)?,
+        created_at: Timestamp(row.i64(names.created_at)?),
+        expires_at: row.opt_i64(names.expires_at)?.map(Timestamp),
+        revoked_at: row.opt_i64(names.revoked_at)?.map(Timestamp),
+        last_used_at: row.opt_i64(names.last_used_at)?.map(Timestamp),
     })
 }
 
@@ -128,6 +177,33 @@ impl Store {
         with_pool!(self, read, |pool| {
             let row = sqlx::query(&sql).bind(digest).fetch_optional(pool).await?;
             row.as_ref().map(map_token).transpose()
+        })
+    }
+
+    /// The token with this digest and, for a user's token, that user: what every
+    /// authenticated request needs, in one round trip. The user is `None` for an app's own
+    /// token, and for a token whose user is gone.
+    pub async fn token_with_user(
+        &self,
+        digest: &str,
+    ) -> Result<Option<(AccessToken, Option<LocalUser>)>, StoreError> {
+        let sql = format!(
+            "SELECT {TOKEN_ALIASED_COLUMNS}, u.account_id AS user_account_id, \
+             {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM oauth_tokens t \
+             LEFT JOIN users u ON u.account_id = t.account_id \
+             LEFT JOIN accounts a ON a.id = u.account_id WHERE t.token_digest = $1"
+        );
+        with_pool!(self, read, |pool| {
+            let row = sqlx::query(&sql).bind(digest).fetch_optional(pool).await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let token = map_token_named(&row, &TOKEN_ALIASED_NAMES)?;
+            let user = match row.opt_i64("user_account_id")? {
+                Some(_) => Some(map_user(&row)?),
+                None => None,
+            };
+            Ok(Some((token, user)))
         })
     }
 
@@ -250,7 +326,7 @@ impl Store {
                         code_digest: row.text("code_digest")?,
                         app_id: Id(row.i64("app_id")?),
                         account_id: Id(row.i64("account_id")?),
-                        scopes: scopes(row)?,
+                        scopes: scopes(row, "scopes")?,
                         redirect_uri: row.text("redirect_uri")?,
                         code_challenge: row.opt_text("code_challenge")?,
                         code_challenge_method: row.opt_text("code_challenge_method")?,

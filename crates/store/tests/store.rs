@@ -408,6 +408,27 @@ async fn tokens_are_found_by_digest_and_revoked(db: &TestDatabase) {
     );
     assert!(store.token_by_digest("other").await.unwrap().is_none());
 
+    // The token and its user in one read, the token's columns kept apart from the account's.
+    let (with_user, owner) = store.token_with_user("digest").await.unwrap().unwrap();
+    assert_eq!(with_user, found);
+    let owner = owner.expect("the token's user");
+    assert_eq!(owner, store.local_user(Id(1)).await.unwrap().unwrap());
+    assert!(store.token_with_user("other").await.unwrap().is_none());
+    let app_token = NewToken {
+        id: Id(21),
+        token_digest: "app-digest".into(),
+        refresh_digest: None,
+        account_id: None,
+        ..token.clone()
+    };
+    store.create_token(&app_token).await.unwrap();
+    let (found_app_token, nobody) = store.token_with_user("app-digest").await.unwrap().unwrap();
+    assert_eq!(
+        (found_app_token.id, found_app_token.account_id),
+        (Id(21), None)
+    );
+    assert!(nobody.is_none());
+
     assert!(store.revoke_token(Id(20), NOW).await.unwrap());
     assert!(!store.revoke_token(Id(20), NOW).await.unwrap());
     assert_eq!(
