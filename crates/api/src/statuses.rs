@@ -168,7 +168,7 @@ fn post_request(
         scheduled_id: None,
         text: params.status.unwrap_or_default(),
         spoiler_text: params.spoiler_text.unwrap_or_default(),
-        sensitive: params.sensitive.unwrap_or(false),
+        sensitive: params.sensitive,
         visibility: parse_visibility(params.visibility.as_deref())?,
         in_reply_to_id: optional_id(&params.in_reply_to_id)?,
         language: params.language,
@@ -192,19 +192,18 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let user = user(&auth, Scope("write:statuses"))?;
     let scheduled_at = params.scheduled_at.clone().filter(|t| !t.is_empty());
-    let sensitive_given = params.sensitive.is_some();
-    let mut request = post_request(params, &headers, auth.token.app_id)?;
-    // Core fills in the default visibility and language; the sensitive flag is only known
-    // to be missing here.
-    if !sensitive_given {
-        request.sensitive = core.posting_defaults(user.account.id).await?.sensitive;
-    }
+    let request = post_request(params, &headers, auth.token.app_id)?;
+    // Core fills in what the client left out from the author's posting defaults.
     if let Some(at) = scheduled_at {
+        let sensitive = match request.sensitive {
+            Some(sensitive) => sensitive,
+            None => core.posting_defaults(user.account.id).await?.sensitive,
+        };
         // A scheduled post answers with a ScheduledStatus, not a Status.
         let params = rhizome_core::conversations::ScheduledParams {
             text: request.text,
             spoiler_text: request.spoiler_text,
-            sensitive: request.sensitive,
+            sensitive,
             visibility: request.visibility.map(|v| v.as_str().to_owned()),
             in_reply_to_id: request.in_reply_to_id,
             language: request.language,

@@ -302,7 +302,7 @@ impl Core {
             PostRequest {
                 text: params.text,
                 spoiler_text: params.spoiler_text,
-                sensitive: params.sensitive,
+                sensitive: Some(params.sensitive),
                 visibility,
                 in_reply_to_id: params.in_reply_to_id,
                 language: params.language,

@@ -15,7 +15,9 @@ use crate::{Core, CoreError};
 pub struct PostRequest {
     pub text: String,
     pub spoiler_text: String,
-    pub sensitive: bool,
+    /// `None`: the author's default (Mastodon's "always mark media as sensitive"); on an
+    /// edit, not sensitive.
+    pub sensitive: Option<bool>,
     pub visibility: Option<Visibility>,
     pub in_reply_to_id: Option<Id>,
     pub language: Option<String>,
@@ -64,7 +66,7 @@ fn local_post(
     LocalPost {
         content: rendered.content,
         spoiler_text: request.spoiler_text.clone(),
-        sensitive: request.sensitive,
+        sensitive: request.sensitive.unwrap_or(false),
         visibility,
         tags: rendered.tags,
         mentions: rendered.mentions,
@@ -198,10 +200,12 @@ impl Core {
         // What the client left out comes from the author's posting defaults (Mastodon).
         let mut request = request;
         request.language = request.language.filter(|l| !l.trim().is_empty());
-        if request.visibility.is_none() || request.language.is_none() {
+        if request.visibility.is_none() || request.language.is_none() || request.sensitive.is_none()
+        {
             let defaults = self.posting_defaults(author.account.id).await?;
             request.language = request.language.or(defaults.language);
             request.visibility = request.visibility.or(Some(defaults.visibility));
+            request.sensitive = request.sensitive.or(Some(defaults.sensitive));
         }
         let visibility = request.visibility.unwrap_or(Visibility::Public);
         // Only posts the author may see can be quoted; the quoted author's policy decides

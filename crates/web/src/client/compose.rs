@@ -594,7 +594,7 @@ pub async fn submit(
     let request = PostRequest {
         text: form.text.clone(),
         spoiler_text: form.spoiler.trim().to_owned(),
-        sensitive: form.sensitive,
+        sensitive: Some(form.sensitive),
         visibility: form.visibility.parse().ok(),
         in_reply_to_id: form.in_reply_to,
         language: Some(form.language.clone()).filter(|l| !l.is_empty()),
@@ -740,7 +740,7 @@ pub async fn edit_submit(
     let request = PostRequest {
         text: text.clone(),
         spoiler_text: spoiler.clone(),
-        sensitive,
+        sensitive: Some(sensitive),
         // The files stay as they are; their descriptions change below.
         media_ids: None,
         ..PostRequest::default()
