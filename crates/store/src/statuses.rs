@@ -88,9 +88,23 @@ pub(crate) fn push_id_list<DB: IdList>(query: &mut QueryBuilder<'_, DB>, ids: &[
     DB::push_ids(query, ids);
 }
 
+/// `column IN (ids)`, in the form each database plans best with a partial index on `column`.
+pub(crate) fn push_column_in<DB: IdList>(
+    query: &mut QueryBuilder<'_, DB>,
+    column: &str,
+    ids: &[Id],
+) {
+    DB::push_column_in(query, column, ids);
+}
+
 /// How each database takes a list of ids.
 pub(crate) trait IdList: Database {
     fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]);
+
+    fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]) {
+        query.push(format_args!("{column} IN "));
+        Self::push_ids(query, ids);
+    }
 }
 
 impl IdList for sqlx::Sqlite {
@@ -113,6 +127,15 @@ impl IdList for sqlx::Postgres {
         query.push("(SELECT unnest(");
         query.push_bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>());
         query.push("::BIGINT[]))");
+    }
+
+    /// `= ANY(array)`: unlike a semi-join with `unnest`, it lets the planner use a partial
+    /// index (`statuses_quote_of`), whose `IS NOT NULL` it implies; the semi-join read every
+    /// status instead.
+    fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]) {
+        query.push(format_args!("{column} = ANY("));
+        query.push_bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>());
+        query.push("::BIGINT[])");
     }
 }
 
@@ -404,9 +427,9 @@ impl Store {
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT s.quote_of_id AS id, COUNT(*) AS quotes FROM statuses s \
-                 WHERE s.quote_state = 'accepted' AND s.quote_of_id IN ",
+                 WHERE s.quote_state = 'accepted' AND ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "s.quote_of_id", ids);
             query.push(" GROUP BY s.quote_of_id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
