@@ -295,9 +295,10 @@ mod tests {
     async fn copies_repeat_the_seeded_history(kind: Kind) {
         let server = Handle::current();
         let instance = Instance::open(kind, &server).await.expect("instance");
+        // Replies and boosts point to statuses of earlier chunks of the seeding (500 each).
         let scale = seed::Scale {
             users: 20,
-            statuses: 300,
+            statuses: 1_200,
             follows_per_user: 5,
             favourites_per_status: 0.5,
         };
