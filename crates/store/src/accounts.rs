@@ -436,10 +436,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let head = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN ");
+        let head = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE ");
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            crate::statuses::push_id_list(&mut query, ids);
+            crate::statuses::push_column_in(&mut query, "a.id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_account).collect()
         })
@@ -462,11 +462,11 @@ impl Store {
              st.following_count AS stat_following, st.statuses_count AS stat_statuses, \
              st.last_status_at AS stat_last_status_at, u.role AS user_role \
              FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id \
-             LEFT JOIN users u ON u.account_id = a.id WHERE a.id IN "
+             LEFT JOIN users u ON u.account_id = a.id WHERE "
         );
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            crate::statuses::push_id_list(&mut query, ids);
+            crate::statuses::push_column_in(&mut query, "a.id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| {
@@ -492,9 +492,8 @@ impl Store {
             return Ok(Vec::new());
         }
         with_pool!(self, read, |pool| {
-            let mut query =
-                QueryBuilder::new("SELECT account_id, role FROM users WHERE account_id IN ");
-            crate::statuses::push_id_list(&mut query, ids);
+            let mut query = QueryBuilder::new("SELECT account_id, role FROM users WHERE ");
+            crate::statuses::push_column_in(&mut query, "account_id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((Id(row.i64("account_id")?), row.parsed::<Role>("role")?)))

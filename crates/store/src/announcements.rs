@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 
 use crate::accounts::to_json;
 use crate::row::Columns;
-use crate::statuses::push_id_list;
+use crate::statuses::push_column_in;
 use crate::{Store, StoreError, with_pool};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,10 +169,8 @@ impl Store {
             let mut query = QueryBuilder::new(
                 "SELECT announcement_id FROM announcement_dismissals WHERE account_id = ",
             );
-            query
-                .push_bind(account_id.0)
-                .push(" AND announcement_id IN ");
-            push_id_list(&mut query, ids);
+            query.push_bind(account_id.0).push(" AND ");
+            push_column_in(&mut query, "announcement_id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok(Id(row.i64("announcement_id")?)))
@@ -233,9 +231,9 @@ impl Store {
             query.push(
                 " THEN 1 ELSE 0 END) AS mine, MIN(r.created_at) AS first_at, \
                  (SELECT e.url FROM custom_emojis e WHERE e.domain IS NULL AND e.shortcode = r.name) AS url \
-                 FROM announcement_reactions r WHERE r.announcement_id IN ",
+                 FROM announcement_reactions r WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "r.announcement_id", ids);
             query.push(" GROUP BY r.announcement_id, r.name ORDER BY first_at, r.name");
             for row in query.build().fetch_all(pool).await? {
                 found

@@ -122,9 +122,9 @@ impl Store {
         with_pool!(self, read, |pool| {
             let mut query = sqlx::QueryBuilder::new(format!(
                 "SELECT sc.status_id, {CARD_COLUMNS} FROM status_preview_cards sc \
-                 JOIN preview_cards c ON c.id = sc.card_id WHERE sc.status_id IN "
+                 JOIN preview_cards c ON c.id = sc.card_id WHERE "
             ));
-            crate::statuses::push_id_list(&mut query, status_ids);
+            crate::statuses::push_column_in(&mut query, "sc.status_id", status_ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((Id(row.i64("status_id")?), map_card(row)?)))
@@ -138,9 +138,9 @@ impl Store {
         }
         with_pool!(self, read, |pool| {
             let mut query = sqlx::QueryBuilder::new(format!(
-                "SELECT {CARD_COLUMNS} FROM preview_cards c WHERE c.id IN "
+                "SELECT {CARD_COLUMNS} FROM preview_cards c WHERE "
             ));
-            crate::statuses::push_id_list(&mut query, ids);
+            crate::statuses::push_column_in(&mut query, "c.id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_card).collect()
         })

@@ -4,7 +4,7 @@ use rhizome_model::{Id, Status, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::row::Columns;
-use crate::statuses::{STATUS_COLUMNS, map_status, push_id_list};
+use crate::statuses::{STATUS_COLUMNS, map_status, push_column_in};
 use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 /// One participant's view of a direct conversation.
@@ -415,9 +415,9 @@ impl Store {
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT DISTINCT f.account_id FROM tag_follows f JOIN status_tags st ON st.tag_id = f.tag_id \
-                 WHERE st.status_id IN ",
+                 WHERE ",
             );
-            push_id_list(&mut query, &[status_id]);
+            push_column_in(&mut query, "st.status_id", &[status_id]);
             let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
             Ok(ids.into_iter().map(Id).collect())
         })

@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
 use crate::row::Columns;
-use crate::statuses::push_id_list;
+use crate::statuses::push_column_in;
 use crate::{Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 /// Followers, following and status counts of an account.
@@ -296,9 +296,9 @@ impl Store {
                 // or follows yet.
                 "SELECT account_id AS id, followers_count AS followers, \
                  following_count AS following, statuses_count AS statuses, last_status_at \
-                 FROM account_stats WHERE account_id IN ",
+                 FROM account_stats WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "account_id", ids);
             for row in query.build().fetch_all(pool).await? {
                 let entry = counts.entry(Id(row.i64("id")?)).or_default();
                 entry.followers = row.i64("followers")?;

@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
 use crate::row::Columns;
-use crate::statuses::push_id_list;
+use crate::statuses::push_column_in;
 use crate::{NewJob, Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 /// What a file holds, with Mastodon's names for the import types.
@@ -305,9 +305,9 @@ impl Store {
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT import_id, state, COUNT(*) AS n FROM import_rows \
-                 WHERE state <> 'pending' AND import_id IN ",
+                 WHERE state <> 'pending' AND ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "import_id", ids);
             query.push(" GROUP BY import_id, state");
             for row in query.build().fetch_all(pool).await? {
                 let entry = found.entry(Id(row.i64("import_id")?)).or_default();

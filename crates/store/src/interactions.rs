@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
 use crate::row::Columns;
-use crate::statuses::{push_column_in, push_id_list};
+use crate::statuses::push_column_in;
 use crate::{Backend, Page, PageRequest, Store, StoreError, with_pool};
 
 /// A per-account, per-status mark.
@@ -137,9 +137,9 @@ impl Store {
                 // Kept by triggers (migration 0013): replies count only those shown to
                 // others (public, unlisted, local).
                 "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
-                 favourites_count AS favourites FROM status_stats WHERE status_id IN ",
+                 favourites_count AS favourites FROM status_stats WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "status_id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| {
@@ -176,9 +176,9 @@ impl Store {
                 // The counters are kept by triggers (migration 0013).
                 "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
                  favourites_count AS favourites, CAST(0 AS BIGINT) AS quotes \
-                 FROM status_stats WHERE status_id IN ",
+                 FROM status_stats WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "status_id", ids);
             query.push(
                 " UNION ALL SELECT s.quote_of_id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
                  CAST(0 AS BIGINT), COUNT(*) FROM statuses s \
@@ -253,8 +253,8 @@ impl Store {
             for (head, column) in parts.iter().zip(columns) {
                 query.push(*head);
                 query.push_bind(viewer.0);
-                query.push(format_args!(" AND {column} IN "));
-                push_id_list(&mut query, ids);
+                query.push(" AND ");
+                push_column_in(&mut query, column, ids);
             }
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
@@ -395,9 +395,9 @@ impl Store {
         }
         let rows = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
-                "SELECT status_id, emoji, emoji_url, account_id FROM reactions WHERE status_id IN ",
+                "SELECT status_id, emoji, emoji_url, account_id FROM reactions WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "status_id", ids);
             query.push(" ORDER BY id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()

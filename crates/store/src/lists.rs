@@ -5,7 +5,7 @@ use sqlx::QueryBuilder;
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
 use crate::row::Columns;
-use crate::statuses::{STATUS_COLUMNS, map_status, push_id_list, push_visible_to};
+use crate::statuses::{STATUS_COLUMNS, map_status, push_column_in, push_visible_to};
 use crate::{Page, PageRequest, Store, StoreError, with_pool};
 
 /// Which replies a list's timeline shows.
@@ -178,8 +178,8 @@ impl Store {
         }
         with_pool!(self, write, |pool| {
             let mut query = QueryBuilder::new("DELETE FROM list_accounts WHERE list_id = ");
-            query.push_bind(list_id.0).push(" AND account_id IN ");
-            push_id_list(&mut query, accounts);
+            query.push_bind(list_id.0).push(" AND ");
+            push_column_in(&mut query, "account_id", accounts);
             query.build().execute(pool).await?;
         });
         Ok(())

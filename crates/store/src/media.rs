@@ -7,7 +7,7 @@ use rhizome_model::{Attachment, EmojiRef, Id, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::row::Columns;
-use crate::statuses::{ATTACHMENT_COLUMNS, map_attachment, push_id_list};
+use crate::statuses::{ATTACHMENT_COLUMNS, map_attachment, push_column_in};
 use crate::{Store, StoreError, begin_write, with_pool};
 
 /// A custom emoji: ours (`domain == None`) or one seen on another server.
@@ -113,9 +113,9 @@ impl Store {
         }
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(format!(
-                "SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE id IN "
+                "SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE "
             ));
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_attachment).collect()
         })
@@ -176,9 +176,9 @@ impl Store {
         }
         with_pool!(self, write, |pool| {
             let mut query = QueryBuilder::new(format!(
-                "DELETE FROM media_attachments WHERE status_id IS NULL AND {NOT_RESERVED} AND id IN "
+                "DELETE FROM media_attachments WHERE status_id IS NULL AND {NOT_RESERVED} AND "
             ));
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "id", ids);
             query.push(" RETURNING id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(|row| Ok(Id(row.i64("id")?))).collect()
@@ -193,9 +193,9 @@ impl Store {
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT m.id, m.scheduled_status_id FROM media_attachments m \
-                 JOIN scheduled_statuses ss ON ss.id = m.scheduled_status_id WHERE m.id IN ",
+                 JOIN scheduled_statuses ss ON ss.id = m.scheduled_status_id WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "m.id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((Id(row.i64("id")?), Id(row.i64("scheduled_status_id")?))))
@@ -309,10 +309,9 @@ impl Store {
             return Ok(result);
         }
         let rows = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(
-                "SELECT status_id, shortcode, url FROM status_emojis WHERE status_id IN ",
-            );
-            push_id_list(&mut query, ids);
+            let mut query =
+                QueryBuilder::new("SELECT status_id, shortcode, url FROM status_emojis WHERE ");
+            push_column_in(&mut query, "status_id", ids);
             query.push(" ORDER BY shortcode");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()

@@ -326,8 +326,8 @@ impl Store {
             match ids {
                 Some([]) => return Ok(0),
                 Some(ids) => {
-                    query.push(" AND id IN ");
-                    crate::statuses::push_id_list(&mut query, ids);
+                    query.push(" AND ");
+                    crate::statuses::push_column_in(&mut query, "id", ids);
                 }
                 None => {
                     query.push(
@@ -731,9 +731,9 @@ impl Store {
         }
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(format!(
-                "SELECT {WARNING_COLUMNS} FROM account_warnings WHERE id IN "
+                "SELECT {WARNING_COLUMNS} FROM account_warnings WHERE "
             ));
-            crate::statuses::push_id_list(&mut query, ids);
+            crate::statuses::push_column_in(&mut query, "id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_warning).collect()
         })

@@ -315,8 +315,8 @@ impl Store {
             return Ok(());
         }
         with_pool!(self, write, |pool| {
-            let mut query = sqlx::QueryBuilder::new("DELETE FROM media_attachments WHERE id IN ");
-            crate::statuses::push_id_list(&mut query, ids);
+            let mut query = sqlx::QueryBuilder::new("DELETE FROM media_attachments WHERE ");
+            crate::statuses::push_column_in(&mut query, "id", ids);
             query.build().execute(pool).await?;
         });
         Ok(())

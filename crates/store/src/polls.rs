@@ -199,10 +199,9 @@ impl Store {
             return Ok(Vec::new());
         }
         with_pool!(self, read, |pool| {
-            let mut query = sqlx::QueryBuilder::new(format!(
-                "SELECT {POLL_COLUMNS} FROM polls WHERE status_id IN "
-            ));
-            crate::statuses::push_id_list(&mut query, status_ids);
+            let mut query =
+                sqlx::QueryBuilder::new(format!("SELECT {POLL_COLUMNS} FROM polls WHERE "));
+            crate::statuses::push_column_in(&mut query, "status_id", status_ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_poll).collect()
         })

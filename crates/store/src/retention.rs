@@ -4,7 +4,7 @@ use rhizome_model::{Id, Timestamp};
 use sqlx::QueryBuilder;
 
 use crate::row::Columns;
-use crate::statuses::push_id_list;
+use crate::statuses::push_column_in;
 use crate::{Store, StoreError, begin_write, with_pool};
 
 /// A remote status older than `$1` is kept if a local account follows its author, wrote
@@ -80,13 +80,12 @@ impl Store {
         }
         begin_write!(self, |tx| {
             if matches!(self.backend, crate::Backend::Sqlite { .. }) {
-                let mut query = QueryBuilder::new("DELETE FROM status_search WHERE rowid IN ");
-                push_id_list(&mut query, ids);
+                let mut query = QueryBuilder::new("DELETE FROM status_search WHERE ");
+                push_column_in(&mut query, "rowid", ids);
                 query.build().execute(&mut *tx).await?;
             }
-            let mut query =
-                QueryBuilder::new("DELETE FROM statuses WHERE local = FALSE AND id IN ");
-            push_id_list(&mut query, ids);
+            let mut query = QueryBuilder::new("DELETE FROM statuses WHERE local = FALSE AND ");
+            push_column_in(&mut query, "id", ids);
             let done = query.build().execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(done.rows_affected())

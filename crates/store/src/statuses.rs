@@ -83,12 +83,7 @@ pub(crate) fn map_attachment(row: &impl Columns) -> Result<Attachment, StoreErro
     })
 }
 
-/// Appends the right-hand side of `… IN ` for a list of ids.
-pub(crate) fn push_id_list<DB: IdList>(query: &mut QueryBuilder<'_, DB>, ids: &[Id]) {
-    DB::push_ids(query, ids);
-}
-
-/// `column IN (ids)`, in the form each database plans best with a partial index on `column`.
+/// `column IN (ids)`, in the form each database plans best.
 pub(crate) fn push_column_in<DB: IdList>(
     query: &mut QueryBuilder<'_, DB>,
     column: &str,
@@ -99,18 +94,13 @@ pub(crate) fn push_column_in<DB: IdList>(
 
 /// How each database takes a list of ids.
 pub(crate) trait IdList: Database {
-    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]);
-
-    fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]) {
-        query.push(format_args!("{column} IN "));
-        Self::push_ids(query, ids);
-    }
+    fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]);
 }
 
 impl IdList for sqlx::Sqlite {
-    /// `(?, ?, …)`: SQLite has no arrays, and preparing is cheap in-process.
-    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]) {
-        query.push("(");
+    /// `column IN (?, ?, …)`: SQLite has no arrays, and preparing is cheap in-process.
+    fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]) {
+        query.push(format_args!("{column} IN ("));
         let mut list = query.separated(", ");
         for id in ids {
             list.push_bind(id.0);
@@ -120,18 +110,10 @@ impl IdList for sqlx::Sqlite {
 }
 
 impl IdList for sqlx::Postgres {
-    /// One array parameter: the statement's text is the same for any number of ids, so every
-    /// page of a timeline reuses one prepared statement instead of preparing (a round trip
-    /// and a plan) one per list length.
-    fn push_ids(query: &mut QueryBuilder<'_, Self>, ids: &[Id]) {
-        query.push("(SELECT unnest(");
-        query.push_bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>());
-        query.push("::BIGINT[]))");
-    }
-
-    /// `= ANY(array)`: unlike a semi-join with `unnest`, it lets the planner use a partial
-    /// index (`statuses_quote_of`), whose `IS NOT NULL` it implies; the semi-join read every
-    /// status instead.
+    /// `column = ANY($1)`: one array parameter, so the statement's text is the same for any
+    /// number of ids and every page of a timeline reuses one prepared statement. Unlike a
+    /// semi-join with `unnest`, it lets the planner use a partial index on `column`
+    /// (`statuses_quote_of`), whose `IS NOT NULL` it implies; the semi-join read every status.
     fn push_column_in(query: &mut QueryBuilder<'_, Self>, column: &str, ids: &[Id]) {
         query.push(format_args!("{column} = ANY("));
         query.push_bind(ids.iter().map(|id| id.0).collect::<Vec<i64>>());
@@ -476,10 +458,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let head = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE s.id IN ");
+        let head = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE ");
         with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "s.id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter().map(map_status).collect()
         })
@@ -488,7 +470,8 @@ impl Store {
     /// Mentioned account ids per status.
     pub async fn mentions_of(&self, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
         self.pairs(
-            "SELECT status_id AS a, account_id AS b FROM mentions WHERE status_id IN ",
+            "SELECT status_id AS a, account_id AS b FROM mentions WHERE ",
+            "status_id",
             ids,
         )
         .await
@@ -503,11 +486,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(result);
         }
-        let head =
-            format!("SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE status_id IN ");
+        let head = format!("SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE ");
         let attachments = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "status_id", ids);
             query.push(" ORDER BY position, id");
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
@@ -531,9 +513,9 @@ impl Store {
         let rows = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(
                 "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id \
-                 WHERE st.status_id IN ",
+                 WHERE ",
             );
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, "st.status_id", ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((Id(row.i64("status_id")?), row.text("name")?)))
@@ -545,10 +527,12 @@ impl Store {
         Ok(result)
     }
 
-    /// Runs `head` + `(ids)` where the query selects two id columns `a` and `b`; groups b by a.
+    /// Runs `head` + `column IN (ids)` where the query selects two id columns `a` and `b`;
+    /// groups b by a.
     pub(crate) async fn pairs(
         &self,
         head: &'static str,
+        column: &str,
         ids: &[Id],
     ) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
         let mut result: HashMap<Id, Vec<Id>> = HashMap::new();
@@ -557,7 +541,7 @@ impl Store {
         }
         let rows = with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new(head);
-            push_id_list(&mut query, ids);
+            push_column_in(&mut query, column, ids);
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((Id(row.i64("a")?), Id(row.i64("b")?))))

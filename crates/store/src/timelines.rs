@@ -313,8 +313,8 @@ impl Store {
                 .push_bind(status_id.0)
                 .push(" AND id <> ")
                 .push_bind(except.0);
-            query.push(")) AND account_id IN ");
-            crate::statuses::push_id_list(&mut query, account_ids);
+            query.push(")) AND ");
+            crate::statuses::push_column_in(&mut query, "account_id", account_ids);
             let ids: Vec<i64> = query.build_query_scalar().fetch_all(pool).await?;
             Ok(ids.into_iter().map(Id).collect())
         })
