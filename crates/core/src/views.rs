@@ -111,9 +111,11 @@ impl Core {
         statuses: Vec<Status>,
         viewer: Option<Id>,
     ) -> Result<Vec<StatusView>, CoreError> {
+        // Every look-up of the page on one read connection (see `Reader`); it is given back
+        // before anything below asks the pool for another.
+        let mut reader = self.store.reader();
         let reblog_ids: Vec<Id> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
-        let originals: HashMap<Id, Status> = self
-            .store
+        let originals: HashMap<Id, Status> = reader
             .statuses_by_ids(&reblog_ids)
             .await?
             .into_iter()
@@ -122,15 +124,28 @@ impl Core {
         let all: Vec<&Status> = statuses.iter().chain(originals.values()).collect();
         let status_ids: Vec<Id> = all.iter().map(|s| s.id).collect();
 
-        let mentions = self.store.mentions_of(&status_ids).await?;
+        let mentions = reader.mentions_of(&status_ids).await?;
         let mut account_ids: Vec<Id> = all.iter().map(|s| s.account_id).collect();
         account_ids.extend(mentions.values().flatten().copied());
         account_ids.extend(all.iter().filter_map(|s| s.in_reply_to_account_id));
         account_ids.sort_unstable();
         account_ids.dedup();
-        // Accounts with their counts and roles in one round trip. An author's view is built
+        // Accounts with their counts and roles in one statement. An author's view is built
         // once and shared by the statuses that show it.
-        let rows = self.store.accounts_with_counts(&account_ids).await?;
+        let rows = reader.accounts_with_counts(&account_ids).await?;
+        let tags = reader.tags_of(&status_ids).await?;
+        let attachments = reader.attachments_of(&status_ids).await?;
+        let emojis = reader.emojis_of(&status_ids).await?;
+        let counts = reader.status_counts_with_quotes(&status_ids).await?;
+        let flags = match viewer {
+            Some(viewer) => Some(reader.viewer_flags(viewer, &status_ids).await?),
+            None => None,
+        };
+        let reactions = reader.reactions_of(&status_ids, viewer).await?;
+        let cards = reader.cards_of(&status_ids).await?;
+        let polls = reader.polls_of(&status_ids).await?;
+        drop(reader);
+
         let authors: HashSet<Id> = all.iter().map(|s| s.account_id).collect();
         let moved = self
             .moved_views_by_id(
@@ -164,16 +179,6 @@ impl Core {
                 author_views.insert(view.account.id, Arc::new(view));
             }
         }
-        let tags = self.store.tags_of(&status_ids).await?;
-        let attachments = self.store.attachments_of(&status_ids).await?;
-        let emojis = self.store.emojis_of(&status_ids).await?;
-        let counts = self.store.status_counts_with_quotes(&status_ids).await?;
-        let flags = match viewer {
-            Some(viewer) => Some(self.store.viewer_flags(viewer, &status_ids).await?),
-            None => None,
-        };
-        let reactions = self.store.reactions_of(&status_ids, viewer).await?;
-        let cards = self.store.cards_of(&status_ids).await?;
 
         let build = |status: Status| -> Option<StatusView> {
             let id = status.id;
@@ -223,7 +228,7 @@ impl Core {
                 views.push(view);
             }
         }
-        self.attach_polls(&mut views, viewer).await?;
+        self.attach_polls(&mut views, polls, viewer).await?;
         for view in views.iter_mut() {
             view.quote_decision = self.quote_decision(&view.status, viewer).await?;
             if let Some(inner) = view.reblog.as_mut() {
@@ -233,23 +238,13 @@ impl Core {
         Ok(views)
     }
 
-    /// Loads the polls of `views` (and of the statuses they boost).
+    /// Attaches `polls` to the statuses of `views` (and the statuses they boost) they belong to.
     async fn attach_polls(
         &self,
         views: &mut [StatusView],
+        polls: Vec<rhizome_store::Poll>,
         viewer: Option<Id>,
     ) -> Result<(), CoreError> {
-        let mut ids: Vec<Id> = Vec::new();
-        for view in views.iter() {
-            ids.push(view.status.id);
-            if let Some(inner) = &view.reblog {
-                ids.push(inner.status.id);
-            }
-        }
-        let polls = self.store.polls_of(&ids).await?;
-        if polls.is_empty() {
-            return Ok(());
-        }
         for poll in polls {
             let status_id = poll.status_id;
             let view = self.poll_view(poll, viewer).await?;

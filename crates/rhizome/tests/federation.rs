@@ -746,6 +746,16 @@ async fn deliveries_are_retried_until_the_receiver_is_back() {
     })
     .await;
 
+    // The follow's Accept went from A to B: B is recorded as healthy.
+    let a_store = a.store().await;
+    let b_host = b.domain();
+    let healthy = eventually("B's health record on A", || async {
+        a_store.instance_health(&b_host).await.unwrap()
+    })
+    .await;
+    assert_eq!(healthy.failures, 0);
+    let first_success = healthy.last_success_at.expect("a success");
+
     let port = b.server.port;
     assert!(b.server.terminate());
     client
@@ -755,7 +765,6 @@ async fn deliveries_are_retried_until_the_receiver_is_back() {
             &[("status", "posted while B was down")],
         )
         .await;
-    let a_store = a.store().await;
     eventually("a failed delivery attempt", || async {
         let jobs = a_store
             .list_jobs(None, &rhizome_store::PageRequest::first(100))
@@ -781,6 +790,18 @@ async fn deliveries_are_retried_until_the_receiver_is_back() {
             .then_some(())
     })
     .await;
+    // The success after failures is recorded at once (a healthy host's is written at most
+    // once a minute): the failures are forgotten.
+    let recovered = eventually("B healthy again on A", || async {
+        a_store
+            .instance_health(&b_host)
+            .await
+            .unwrap()
+            .filter(|h| h.failures == 0)
+    })
+    .await;
+    assert_eq!(recovered.first_failure_at, None);
+    assert!(recovered.last_success_at.expect("a success") > first_success);
 }
 
 #[tokio::test]

@@ -452,38 +452,7 @@ impl Store {
         &self,
         ids: &[Id],
     ) -> Result<Vec<(Account, AccountCounts, Option<Role>)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // The counters are kept by triggers (migration 0013); an account without a row has
-        // no posts or follows yet.
-        let head = format!(
-            "SELECT {ACCOUNT_COLUMNS}, st.followers_count AS stat_followers, \
-             st.following_count AS stat_following, st.statuses_count AS stat_statuses, \
-             st.last_status_at AS stat_last_status_at, u.role AS user_role \
-             FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id \
-             LEFT JOIN users u ON u.account_id = a.id WHERE "
-        );
-        with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(head);
-            crate::statuses::push_column_in(&mut query, "a.id", ids);
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| {
-                    let counts = AccountCounts {
-                        followers: row.opt_i64("stat_followers")?.unwrap_or(0),
-                        following: row.opt_i64("stat_following")?.unwrap_or(0),
-                        statuses: row.opt_i64("stat_statuses")?.unwrap_or(0),
-                        last_status_at: row.opt_i64("stat_last_status_at")?.map(Timestamp),
-                    };
-                    let role = match row.opt_text("user_role")? {
-                        Some(_) => Some(row.parsed::<Role>("user_role")?),
-                        None => None,
-                    };
-                    Ok((map_account(row)?, counts, role))
-                })
-                .collect()
-        })
+        self.reader().accounts_with_counts(ids).await
     }
 
     /// Roles of the local users among `ids` (for `pleroma.is_admin` and the like).
@@ -647,5 +616,50 @@ impl Store {
             UserValue::Text(locale.to_owned()),
         )
         .await
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// Several accounts by id with their counts and, for local users, their role: what
+    /// showing them needs, in one round trip (a timeline page asks this every time). Missing
+    /// accounts are skipped.
+    pub async fn accounts_with_counts(
+        &mut self,
+        ids: &[Id],
+    ) -> Result<Vec<(Account, AccountCounts, Option<Role>)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The counters are kept by triggers (migration 0013); an account without a row has
+        // no posts or follows yet.
+        let head = format!(
+            "SELECT {ACCOUNT_COLUMNS}, st.followers_count AS stat_followers, \
+             st.following_count AS stat_following, st.statuses_count AS stat_statuses, \
+             st.last_status_at AS stat_last_status_at, u.role AS user_role \
+             FROM accounts a LEFT JOIN account_stats st ON st.account_id = a.id \
+             LEFT JOIN users u ON u.account_id = a.id WHERE "
+        );
+        with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(head);
+            crate::statuses::push_column_in(&mut query, "a.id", ids);
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| {
+                    let counts = AccountCounts {
+                        followers: row.opt_i64("stat_followers")?.unwrap_or(0),
+                        following: row.opt_i64("stat_following")?.unwrap_or(0),
+                        statuses: row.opt_i64("stat_statuses")?.unwrap_or(0),
+                        last_status_at: row.opt_i64("stat_last_status_at")?.map(Timestamp),
+                    };
+                    let role = match row.opt_text("user_role")? {
+                        Some(_) => Some(row.parsed::<Role>("user_role")?),
+                        None => None,
+                    };
+                    Ok((map_account(row)?, counts, role))
+                })
+                .collect()
+        })
     }
 }

@@ -116,20 +116,7 @@ impl Store {
         &self,
         status_ids: &[Id],
     ) -> Result<HashMap<Id, PreviewCard>, StoreError> {
-        if status_ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        with_pool!(self, read, |pool| {
-            let mut query = sqlx::QueryBuilder::new(format!(
-                "SELECT sc.status_id, {CARD_COLUMNS} FROM status_preview_cards sc \
-                 JOIN preview_cards c ON c.id = sc.card_id WHERE "
-            ));
-            crate::statuses::push_column_in(&mut query, "sc.status_id", status_ids);
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| Ok((Id(row.i64("status_id")?), map_card(row)?)))
-                .collect()
-        })
+        self.reader().cards_of(status_ids).await
     }
 
     pub async fn preview_cards_by_ids(&self, ids: &[Id]) -> Result<Vec<PreviewCard>, StoreError> {
@@ -172,6 +159,31 @@ impl Store {
                         Id(row.i64("card_id")?),
                     ))
                 })
+                .collect()
+        })
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// The card each of these statuses shows, by status.
+    pub async fn cards_of(
+        &mut self,
+        status_ids: &[Id],
+    ) -> Result<HashMap<Id, PreviewCard>, StoreError> {
+        if status_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        with_reader!(self, |conn| {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT sc.status_id, {CARD_COLUMNS} FROM status_preview_cards sc \
+                 JOIN preview_cards c ON c.id = sc.card_id WHERE "
+            ));
+            crate::statuses::push_column_in(&mut query, "sc.status_id", status_ids);
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("status_id")?), map_card(row)?)))
                 .collect()
         })
     }

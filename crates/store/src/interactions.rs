@@ -8,7 +8,7 @@ use sqlx::QueryBuilder;
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
 use crate::row::Columns;
 use crate::statuses::push_column_in;
-use crate::{Backend, Page, PageRequest, Store, StoreError, with_pool};
+use crate::{DatabaseKind, Page, PageRequest, Store, StoreError, with_pool};
 
 /// A per-account, per-status mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,49 +164,7 @@ impl Store {
         &self,
         ids: &[Id],
     ) -> Result<HashMap<Id, (StatusCounts, i64)>, StoreError> {
-        let mut result: HashMap<Id, (StatusCounts, i64)> = ids
-            .iter()
-            .map(|id| (*id, (StatusCounts::default(), 0)))
-            .collect();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let rows = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(
-                // The counters are kept by triggers (migration 0013).
-                "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
-                 favourites_count AS favourites, CAST(0 AS BIGINT) AS quotes \
-                 FROM status_stats WHERE ",
-            );
-            push_column_in(&mut query, "status_id", ids);
-            query.push(
-                " UNION ALL SELECT s.quote_of_id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
-                 CAST(0 AS BIGINT), COUNT(*) FROM statuses s \
-                 WHERE s.quote_state = 'accepted' AND ",
-            );
-            push_column_in(&mut query, "s.quote_of_id", ids);
-            query.push(" GROUP BY s.quote_of_id");
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| {
-                    Ok((
-                        Id(row.i64("id")?),
-                        row.i64("replies")?,
-                        row.i64("reblogs")?,
-                        row.i64("favourites")?,
-                        row.i64("quotes")?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (id, replies, reblogs, favourites, quotes) in rows {
-            let (counts, quoted) = result.entry(id).or_default();
-            counts.replies += replies;
-            counts.reblogs += reblogs;
-            counts.favourites += favourites;
-            *quoted += quotes;
-        }
-        Ok(result)
+        self.reader().status_counts_with_quotes(ids).await
     }
 
     /// What `viewer` did with each status.
@@ -215,64 +173,7 @@ impl Store {
         viewer: Id,
         ids: &[Id],
     ) -> Result<HashMap<Id, ViewerFlags>, StoreError> {
-        let mut result: HashMap<Id, ViewerFlags> =
-            ids.iter().map(|id| (*id, ViewerFlags::default())).collect();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        // One round trip for the five marks: a timeline page asks this for every page.
-        // On SQLite the viewer's boosts are found through the page's ids (`statuses_reblog`):
-        // the unary `+` keeps its planner off `statuses_account`, which read every status the
-        // viewer ever wrote (3.4 ms per page at 6k statuses). PostgreSQL weighs both indexes
-        // from its statistics, and a `+` would keep it off every index (a sequential scan).
-        let own_boosts = match self.backend {
-            Backend::Sqlite { .. } => {
-                " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE +account_id = "
-            }
-            Backend::Postgres(_) => {
-                " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE account_id = "
-            }
-        };
-        let parts = [
-            "SELECT CAST(0 AS BIGINT) AS k, status_id AS s FROM favourites WHERE account_id = ",
-            own_boosts,
-            " UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = ",
-            " UNION ALL SELECT 3, status_id FROM pins WHERE account_id = ",
-            " UNION ALL SELECT 4, s.id FROM statuses s JOIN conversation_mutes c \
-             ON c.conversation = s.conversation WHERE c.account_id = ",
-        ];
-        let columns = [
-            "status_id",
-            "reblog_of_id",
-            "status_id",
-            "status_id",
-            "s.id",
-        ];
-        let hits: Vec<(i64, i64)> = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new("");
-            for (head, column) in parts.iter().zip(columns) {
-                query.push(*head);
-                query.push_bind(viewer.0);
-                query.push(" AND ");
-                push_column_in(&mut query, column, ids);
-            }
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| Ok((row.i64("k")?, row.i64("s")?)))
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (kind, id) in hits {
-            if let Some(flags) = result.get_mut(&Id(id)) {
-                match kind {
-                    0 => flags.favourited = true,
-                    1 => flags.reblogged = true,
-                    2 => flags.bookmarked = true,
-                    3 => flags.pinned = true,
-                    _ => flags.muted = true,
-                }
-            }
-        }
-        Ok(result)
+        self.reader().viewer_flags(viewer, ids).await
     }
 
     /// Accounts that favourited (`Mark::Favourite`) or boosted (`None`) a status, newest first.
@@ -389,49 +290,7 @@ impl Store {
         ids: &[Id],
         viewer: Option<Id>,
     ) -> Result<HashMap<Id, Vec<ReactionCount>>, StoreError> {
-        let mut result: HashMap<Id, Vec<ReactionCount>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let rows = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(
-                "SELECT status_id, emoji, emoji_url, account_id FROM reactions WHERE ",
-            );
-            push_column_in(&mut query, "status_id", ids);
-            query.push(" ORDER BY id");
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| {
-                    Ok((
-                        Id(row.i64("status_id")?),
-                        row.text("emoji")?,
-                        row.opt_text("emoji_url")?,
-                        Id(row.i64("account_id")?),
-                    ))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (status_id, emoji, url, account_id) in rows {
-            let list = result.entry(status_id).or_default();
-            let entry = match list.iter_mut().position(|r| r.emoji == emoji) {
-                Some(index) => &mut list[index],
-                None => {
-                    list.push(ReactionCount {
-                        emoji,
-                        url,
-                        count: 0,
-                        me: false,
-                        account_ids: Vec::new(),
-                    });
-                    let last = list.len() - 1;
-                    &mut list[last]
-                }
-            };
-            entry.count += 1;
-            entry.me |= Some(account_id) == viewer;
-            entry.account_ids.push(account_id);
-        }
-        Ok(result)
+        self.reader().reactions_of(ids, viewer).await
     }
 
     pub async fn mute_conversation(
@@ -483,5 +342,177 @@ impl Store {
             .await?;
             Ok(found.is_some())
         })
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// Reply, boost and favourite counts per status, with how many accepted quotes each
+    /// has: what a page of statuses shows, in one round trip.
+    pub async fn status_counts_with_quotes(
+        &mut self,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, (StatusCounts, i64)>, StoreError> {
+        let mut result: HashMap<Id, (StatusCounts, i64)> = ids
+            .iter()
+            .map(|id| (*id, (StatusCounts::default(), 0)))
+            .collect();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(
+                // The counters are kept by triggers (migration 0013).
+                "SELECT status_id AS id, replies_count AS replies, reblogs_count AS reblogs, \
+                 favourites_count AS favourites, CAST(0 AS BIGINT) AS quotes \
+                 FROM status_stats WHERE ",
+            );
+            push_column_in(&mut query, "status_id", ids);
+            query.push(
+                " UNION ALL SELECT s.quote_of_id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
+                 CAST(0 AS BIGINT), COUNT(*) FROM statuses s \
+                 WHERE s.quote_state = 'accepted' AND ",
+            );
+            push_column_in(&mut query, "s.quote_of_id", ids);
+            query.push(" GROUP BY s.quote_of_id");
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        Id(row.i64("id")?),
+                        row.i64("replies")?,
+                        row.i64("reblogs")?,
+                        row.i64("favourites")?,
+                        row.i64("quotes")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (id, replies, reblogs, favourites, quotes) in rows {
+            let (counts, quoted) = result.entry(id).or_default();
+            counts.replies += replies;
+            counts.reblogs += reblogs;
+            counts.favourites += favourites;
+            *quoted += quotes;
+        }
+        Ok(result)
+    }
+
+    /// What `viewer` did with each status.
+    pub async fn viewer_flags(
+        &mut self,
+        viewer: Id,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, ViewerFlags>, StoreError> {
+        let mut result: HashMap<Id, ViewerFlags> =
+            ids.iter().map(|id| (*id, ViewerFlags::default())).collect();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        // One round trip for the five marks: a timeline page asks this for every page.
+        // On SQLite the viewer's boosts are found through the page's ids (`statuses_reblog`):
+        // the unary `+` keeps its planner off `statuses_account`, which read every status the
+        // viewer ever wrote (3.4 ms per page at 6k statuses). PostgreSQL weighs both indexes
+        // from its statistics, and a `+` would keep it off every index (a sequential scan).
+        let own_boosts = match self.kind() {
+            DatabaseKind::Sqlite => {
+                " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE +account_id = "
+            }
+            DatabaseKind::Postgres => {
+                " UNION ALL SELECT 1, reblog_of_id FROM statuses WHERE account_id = "
+            }
+        };
+        let parts = [
+            "SELECT CAST(0 AS BIGINT) AS k, status_id AS s FROM favourites WHERE account_id = ",
+            own_boosts,
+            " UNION ALL SELECT 2, status_id FROM bookmarks WHERE account_id = ",
+            " UNION ALL SELECT 3, status_id FROM pins WHERE account_id = ",
+            " UNION ALL SELECT 4, s.id FROM statuses s JOIN conversation_mutes c \
+             ON c.conversation = s.conversation WHERE c.account_id = ",
+        ];
+        let columns = [
+            "status_id",
+            "reblog_of_id",
+            "status_id",
+            "status_id",
+            "s.id",
+        ];
+        let hits: Vec<(i64, i64)> = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new("");
+            for (head, column) in parts.iter().zip(columns) {
+                query.push(*head);
+                query.push_bind(viewer.0);
+                query.push(" AND ");
+                push_column_in(&mut query, column, ids);
+            }
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| Ok((row.i64("k")?, row.i64("s")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (kind, id) in hits {
+            if let Some(flags) = result.get_mut(&Id(id)) {
+                match kind {
+                    0 => flags.favourited = true,
+                    1 => flags.reblogged = true,
+                    2 => flags.bookmarked = true,
+                    3 => flags.pinned = true,
+                    _ => flags.muted = true,
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// Reactions per status, summed by emoji, with whether `viewer` is among them.
+    pub async fn reactions_of(
+        &mut self,
+        ids: &[Id],
+        viewer: Option<Id>,
+    ) -> Result<HashMap<Id, Vec<ReactionCount>>, StoreError> {
+        let mut result: HashMap<Id, Vec<ReactionCount>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(
+                "SELECT status_id, emoji, emoji_url, account_id FROM reactions WHERE ",
+            );
+            push_column_in(&mut query, "status_id", ids);
+            query.push(" ORDER BY id");
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        Id(row.i64("status_id")?),
+                        row.text("emoji")?,
+                        row.opt_text("emoji_url")?,
+                        Id(row.i64("account_id")?),
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (status_id, emoji, url, account_id) in rows {
+            let list = result.entry(status_id).or_default();
+            let entry = match list.iter_mut().position(|r| r.emoji == emoji) {
+                Some(index) => &mut list[index],
+                None => {
+                    list.push(ReactionCount {
+                        emoji,
+                        url,
+                        count: 0,
+                        me: false,
+                        account_ids: Vec::new(),
+                    });
+                    let last = list.len() - 1;
+                    &mut list[last]
+                }
+            };
+            entry.count += 1;
+            entry.me |= Some(account_id) == viewer;
+            entry.account_ids.push(account_id);
+        }
+        Ok(result)
     }
 }

@@ -304,32 +304,7 @@ impl Store {
 
     /// The custom emoji of several statuses.
     pub async fn emojis_of(&self, ids: &[Id]) -> Result<HashMap<Id, Vec<EmojiRef>>, StoreError> {
-        let mut result: HashMap<Id, Vec<EmojiRef>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let rows = with_pool!(self, read, |pool| {
-            let mut query =
-                QueryBuilder::new("SELECT status_id, shortcode, url FROM status_emojis WHERE ");
-            push_column_in(&mut query, "status_id", ids);
-            query.push(" ORDER BY shortcode");
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| {
-                    Ok((
-                        Id(row.i64("status_id")?),
-                        EmojiRef {
-                            shortcode: row.text("shortcode")?,
-                            url: row.text("url")?,
-                        },
-                    ))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (status_id, emoji) in rows {
-            result.entry(status_id).or_default().push(emoji);
-        }
-        Ok(result)
+        self.reader().emojis_of(ids).await
     }
 
     // The remote media cache.
@@ -412,5 +387,42 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// The custom emoji of several statuses.
+    pub async fn emojis_of(
+        &mut self,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, Vec<EmojiRef>>, StoreError> {
+        let mut result: HashMap<Id, Vec<EmojiRef>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_reader!(self, |conn| {
+            let mut query =
+                QueryBuilder::new("SELECT status_id, shortcode, url FROM status_emojis WHERE ");
+            push_column_in(&mut query, "status_id", ids);
+            query.push(" ORDER BY shortcode");
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        Id(row.i64("status_id")?),
+                        EmojiRef {
+                            shortcode: row.text("shortcode")?,
+                            url: row.text("url")?,
+                        },
+                    ))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (status_id, emoji) in rows {
+            result.entry(status_id).or_default().push(emoji);
+        }
+        Ok(result)
     }
 }

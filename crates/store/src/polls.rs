@@ -195,14 +195,23 @@ impl Store {
 impl Store {
     /// Polls of several statuses, by status id.
     pub async fn polls_of(&self, status_ids: &[Id]) -> Result<Vec<Poll>, StoreError> {
+        self.reader().polls_of(status_ids).await
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// Polls of several statuses, by status id.
+    pub async fn polls_of(&mut self, status_ids: &[Id]) -> Result<Vec<Poll>, StoreError> {
         if status_ids.is_empty() {
             return Ok(Vec::new());
         }
-        with_pool!(self, read, |pool| {
+        with_reader!(self, |conn| {
             let mut query =
                 sqlx::QueryBuilder::new(format!("SELECT {POLL_COLUMNS} FROM polls WHERE "));
             crate::statuses::push_column_in(&mut query, "status_id", status_ids);
-            let rows = query.build().fetch_all(pool).await?;
+            let rows = query.build().fetch_all(conn).await?;
             rows.iter().map(map_poll).collect()
         })
     }

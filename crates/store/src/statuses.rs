@@ -455,26 +455,12 @@ impl Store {
 
     /// Several statuses by id, in no particular order; missing ones are skipped.
     pub async fn statuses_by_ids(&self, ids: &[Id]) -> Result<Vec<Status>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let head = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE ");
-        with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(head);
-            push_column_in(&mut query, "s.id", ids);
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter().map(map_status).collect()
-        })
+        self.reader().statuses_by_ids(ids).await
     }
 
     /// Mentioned account ids per status.
     pub async fn mentions_of(&self, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
-        self.pairs(
-            "SELECT status_id AS a, account_id AS b FROM mentions WHERE ",
-            "status_id",
-            ids,
-        )
-        .await
+        self.reader().mentions_of(ids).await
     }
 
     /// Attachments per status, in their order.
@@ -482,75 +468,12 @@ impl Store {
         &self,
         ids: &[Id],
     ) -> Result<HashMap<Id, Vec<Attachment>>, StoreError> {
-        let mut result: HashMap<Id, Vec<Attachment>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let head = format!("SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE ");
-        let attachments = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(head);
-            push_column_in(&mut query, "status_id", ids);
-            query.push(" ORDER BY position, id");
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(map_attachment)
-                .collect::<Result<Vec<_>, _>>()?
-        });
-        for attachment in attachments {
-            if let Some(status_id) = attachment.status_id {
-                result.entry(status_id).or_default().push(attachment);
-            }
-        }
-        Ok(result)
+        self.reader().attachments_of(ids).await
     }
 
     /// Hashtag names per status.
     pub async fn tags_of(&self, ids: &[Id]) -> Result<HashMap<Id, Vec<String>>, StoreError> {
-        let mut result: HashMap<Id, Vec<String>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let rows = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(
-                "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id \
-                 WHERE ",
-            );
-            push_column_in(&mut query, "st.status_id", ids);
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| Ok((Id(row.i64("status_id")?), row.text("name")?)))
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (status_id, name) in rows {
-            result.entry(status_id).or_default().push(name);
-        }
-        Ok(result)
-    }
-
-    /// Runs `head` + `column IN (ids)` where the query selects two id columns `a` and `b`;
-    /// groups b by a.
-    pub(crate) async fn pairs(
-        &self,
-        head: &'static str,
-        column: &str,
-        ids: &[Id],
-    ) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
-        let mut result: HashMap<Id, Vec<Id>> = HashMap::new();
-        if ids.is_empty() {
-            return Ok(result);
-        }
-        let rows = with_pool!(self, read, |pool| {
-            let mut query = QueryBuilder::new(head);
-            push_column_in(&mut query, column, ids);
-            let rows = query.build().fetch_all(pool).await?;
-            rows.iter()
-                .map(|row| Ok((Id(row.i64("a")?), Id(row.i64("b")?))))
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (a, b) in rows {
-            result.entry(a).or_default().push(b);
-        }
-        Ok(result)
+        self.reader().tags_of(ids).await
     }
 
     /// Earlier versions of a status, oldest first.
@@ -799,5 +722,109 @@ impl Store {
             .fetch_one(pool)
             .await?)
         })
+    }
+}
+
+use crate::reader::with_reader;
+
+impl crate::Reader {
+    /// Several statuses by id, in no particular order; missing ones are skipped.
+    pub async fn statuses_by_ids(&mut self, ids: &[Id]) -> Result<Vec<Status>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let head = format!("SELECT {STATUS_COLUMNS} FROM statuses s WHERE ");
+        with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(head);
+            push_column_in(&mut query, "s.id", ids);
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter().map(map_status).collect()
+        })
+    }
+
+    /// Mentioned account ids per status.
+    pub async fn mentions_of(&mut self, ids: &[Id]) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
+        self.pairs(
+            "SELECT status_id AS a, account_id AS b FROM mentions WHERE ",
+            "status_id",
+            ids,
+        )
+        .await
+    }
+
+    /// Attachments per status, in their order.
+    pub async fn attachments_of(
+        &mut self,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, Vec<Attachment>>, StoreError> {
+        let mut result: HashMap<Id, Vec<Attachment>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let head = format!("SELECT {ATTACHMENT_COLUMNS} FROM media_attachments WHERE ");
+        let attachments = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(head);
+            push_column_in(&mut query, "status_id", ids);
+            query.push(" ORDER BY position, id");
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(map_attachment)
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        for attachment in attachments {
+            if let Some(status_id) = attachment.status_id {
+                result.entry(status_id).or_default().push(attachment);
+            }
+        }
+        Ok(result)
+    }
+
+    /// Hashtag names per status.
+    pub async fn tags_of(&mut self, ids: &[Id]) -> Result<HashMap<Id, Vec<String>>, StoreError> {
+        let mut result: HashMap<Id, Vec<String>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(
+                "SELECT st.status_id, t.name FROM status_tags st JOIN tags t ON t.id = st.tag_id \
+                 WHERE ",
+            );
+            push_column_in(&mut query, "st.status_id", ids);
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("status_id")?), row.text("name")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (status_id, name) in rows {
+            result.entry(status_id).or_default().push(name);
+        }
+        Ok(result)
+    }
+
+    /// Runs `head` + `column IN (ids)` where the query selects two id columns `a` and `b`;
+    /// groups b by a.
+    pub(crate) async fn pairs(
+        &mut self,
+        head: &'static str,
+        column: &str,
+        ids: &[Id],
+    ) -> Result<HashMap<Id, Vec<Id>>, StoreError> {
+        let mut result: HashMap<Id, Vec<Id>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(result);
+        }
+        let rows = with_reader!(self, |conn| {
+            let mut query = QueryBuilder::new(head);
+            push_column_in(&mut query, column, ids);
+            let rows = query.build().fetch_all(conn).await?;
+            rows.iter()
+                .map(|row| Ok((Id(row.i64("a")?), Id(row.i64("b")?))))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        for (a, b) in rows {
+            result.entry(a).or_default().push(b);
+        }
+        Ok(result)
     }
 }

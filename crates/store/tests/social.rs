@@ -6,7 +6,7 @@ use rhizome_model::{
 };
 use rhizome_store::{
     AccountStatusFilter, AuthorizationCode, FollowTable, Mark, NotificationFilter, PageRequest,
-    PublicFilter, Reaction, Store, TagFilter,
+    PoolSize, PublicFilter, Reaction, Store, TagFilter,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -27,6 +27,7 @@ on_both_databases!(
     retention_prunes_only_remote_posts_nothing_holds,
     trends_and_tag_search,
     scheduled_posts_reserve_their_uploads,
+    a_reader_holds_one_connection_for_its_look_ups,
 );
 
 const ALICE: i64 = 1;
@@ -1748,4 +1749,49 @@ async fn scheduled_posts_reserve_their_uploads(db: &TestDatabase) {
 /// An account's counts as `account_counts` gives them.
 async fn counts_or_default(store: &Store, id: Id) -> rhizome_store::AccountCounts {
     store.account_counts(&[id]).await.unwrap()[&id]
+}
+
+async fn a_reader_holds_one_connection_for_its_look_ups(db: &TestDatabase) {
+    seeded(db).await;
+    // Two read connections: SQLite's read pool never has fewer, PostgreSQL's is the only pool.
+    let store = Store::connect(db.url(), PoolSize { max_connections: 2 })
+        .await
+        .unwrap();
+    let mut post = plain(60, ALICE, Visibility::Public);
+    post.mentions = vec![Id(BOB)];
+    post.tags = vec!["rust".to_owned()];
+    store.insert_status(&post).await.unwrap();
+    store
+        .add_mark(Mark::Favourite, Id(95), Id(BOB), Id(60), None, NOW)
+        .await
+        .unwrap();
+    let ids = [Id(60)];
+
+    // A reader takes no connection until its first look-up.
+    let _unused = store.reader();
+    let mut first = store.reader();
+    let mut second = store.reader();
+    assert_eq!(first.tags_of(&ids).await.unwrap()[&Id(60)], ["rust"]);
+    assert_eq!(second.mentions_of(&ids).await.unwrap()[&Id(60)], [Id(BOB)]);
+    // Both connections are held: the pool has none left for a look-up of its own.
+    let starved =
+        tokio::time::timeout(std::time::Duration::from_millis(300), store.tags_of(&ids)).await;
+    assert!(starved.is_err(), "the pool had a third connection");
+
+    // Each reader goes on with the connection it holds, whatever the statement.
+    let counts = first.status_counts_with_quotes(&ids).await.unwrap();
+    assert_eq!(counts[&Id(60)].0.favourites, 1);
+    let flags = second.viewer_flags(Id(BOB), &ids).await.unwrap();
+    assert!(flags[&Id(60)].favourited);
+    let found = first.statuses_by_ids(&ids).await.unwrap();
+    assert_eq!(ids_of(&found), [60]);
+    // Empty look-ups answer without a connection.
+    assert!(store.reader().tags_of(&[]).await.unwrap().is_empty());
+
+    drop(first);
+    assert_eq!(store.tags_of(&ids).await.unwrap()[&Id(60)], ["rust"]);
+}
+
+fn ids_of(statuses: &[rhizome_model::Status]) -> Vec<i64> {
+    ids(statuses, |s| s.id)
 }

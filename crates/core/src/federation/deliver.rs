@@ -35,6 +35,8 @@ const UNREACHABLE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Most senders' parsed keys kept by one process; past it the cache starts again.
 const SIGNER_CACHE_SIZE: usize = 4096;
+/// How old a healthy host's last recorded success may grow before a delivery writes it again.
+const SUCCESS_RECORD_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Per-process delivery state: per-host semaphores, so that a slow host never takes every
 /// worker, and the senders' parsed signing keys.
@@ -107,11 +109,12 @@ impl Core {
             return Err(JobError::Permanent(format!("{host} is blocked")));
         }
         let now = self.clock.now();
-        if let Some(health) = self
+        let health = self
             .store
             .instance_health(&host)
             .await
-            .map_err(CoreError::from)?
+            .map_err(CoreError::from)?;
+        if let Some(health) = &health
             && health.failures >= CIRCUIT_FAILURES
         {
             let failing_since = health.first_failure_at.map(|t| now.0 - t.0).unwrap_or(0);
@@ -164,10 +167,18 @@ impl Core {
         let now = self.clock.now();
         match outcome {
             Ok(()) => {
-                self.store
-                    .record_delivery_outcome(&host, true, now)
-                    .await
-                    .map_err(CoreError::from)?;
+                // A fan-out sends many deliveries to each healthy host in a row: its record
+                // changes only when it was failing or its last success is getting old.
+                let interval = self.clock.real(SUCCESS_RECORD_INTERVAL).as_millis() as i64;
+                let recently_healthy = health.is_some_and(|h| {
+                    h.failures == 0 && h.last_success_at.is_some_and(|at| now.0 - at.0 < interval)
+                });
+                if !recently_healthy {
+                    self.store
+                        .record_delivery_outcome(&host, true, now)
+                        .await
+                        .map_err(CoreError::from)?;
+                }
                 tracing::debug!(inbox = %inbox, kind = %activity.kind, "delivered");
                 Ok(())
             }
