@@ -189,6 +189,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_user_ips.sql"),
         include_str!("../migrations/postgres/0029_user_ips.sql"),
     ),
+    (
+        30,
+        "follow counters locked in order",
+        include_str!("../migrations/sqlite/0030_ordered_follow_counters.sql"),
+        include_str!("../migrations/postgres/0030_ordered_follow_counters.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

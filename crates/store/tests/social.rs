@@ -28,6 +28,7 @@ on_both_databases!(
     trends_and_tag_search,
     scheduled_posts_reserve_their_uploads,
     a_reader_holds_one_connection_for_its_look_ups,
+    crossing_follows_at_once_keep_their_counts,
 );
 
 const ALICE: i64 = 1;
@@ -1794,4 +1795,59 @@ async fn a_reader_holds_one_connection_for_its_look_ups(db: &TestDatabase) {
 
 fn ids_of(statuses: &[rhizome_model::Status]) -> Vec<i64> {
     ids(statuses, |s| s.id)
+}
+
+/// Every pair of ten accounts follows each other at once, then unfollows at once: on
+/// PostgreSQL, the counters' row locks taken in opposite orders used to deadlock.
+async fn crossing_follows_at_once_keep_their_counts(db: &TestDatabase) {
+    let store = db.store().await;
+    let accounts: Vec<i64> = (200..210).collect();
+    for id in &accounts {
+        store
+            .upsert_remote_account(&remote_account(*id, &format!("u{id}"), "remote.example"))
+            .await
+            .unwrap();
+    }
+    let pairs: Vec<(i64, i64)> = accounts
+        .iter()
+        .flat_map(|a| {
+            accounts
+                .iter()
+                .filter(move |b| *b != a)
+                .map(move |b| (*a, *b))
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, (from, to)) in pairs.iter().copied().enumerate() {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .upsert_follow(FollowTable::Follows, &follow(1000 + index as i64, from, to))
+                .await
+                .map(|_| ())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    for id in &accounts {
+        let counts = counts_or_default(&store, Id(*id)).await;
+        assert_eq!((counts.followers, counts.following), (9, 9), "account {id}");
+    }
+    for (from, to) in pairs {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .delete_follow(FollowTable::Follows, Id(from), Id(to))
+                .await
+                .map(|_| ())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    for id in &accounts {
+        let counts = counts_or_default(&store, Id(*id)).await;
+        assert_eq!((counts.followers, counts.following), (0, 0), "account {id}");
+    }
 }
