@@ -3,6 +3,7 @@
 use rhizome_model::{Account, Id, LocalUser, Role, Timestamp};
 use sqlx::QueryBuilder;
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{AccountCounts, Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
@@ -244,17 +245,7 @@ impl Store {
     }
 
     pub async fn local_user(&self, account_id: Id) -> Result<Option<LocalUser>, StoreError> {
-        let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM accounts a \
-             JOIN users u ON u.account_id = a.id WHERE a.id = $1"
-        );
-        with_pool!(self, read, |pool| {
-            let row = sqlx::query(&sql)
-                .bind(account_id.0)
-                .fetch_optional(pool)
-                .await?;
-            row.as_ref().map(map_user).transpose()
-        })
+        self.reader().local_user(account_id).await
     }
 
     /// Local users, newest first.
@@ -619,8 +610,6 @@ impl Store {
     }
 }
 
-use crate::reader::with_reader;
-
 impl crate::Reader {
     /// Several accounts by id with their counts and, for local users, their role: what
     /// showing them needs, in one round trip (a timeline page asks this every time). Missing
@@ -660,6 +649,20 @@ impl crate::Reader {
                     Ok((map_account(row)?, counts, role))
                 })
                 .collect()
+        })
+    }
+
+    pub async fn local_user(&mut self, account_id: Id) -> Result<Option<LocalUser>, StoreError> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}, {USER_COLUMNS} FROM accounts a \
+             JOIN users u ON u.account_id = a.id WHERE a.id = $1"
+        );
+        with_reader!(self, |conn| {
+            let row = sqlx::query(&sql)
+                .bind(account_id.0)
+                .fetch_optional(conn)
+                .await?;
+            row.as_ref().map(map_user).transpose()
         })
     }
 }

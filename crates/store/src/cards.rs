@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rhizome_model::{Id, PreviewCard, Timestamp};
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Store, StoreError, with_pool};
 
@@ -163,8 +164,6 @@ impl Store {
         })
     }
 }
-
-use crate::reader::with_reader;
 
 impl crate::Reader {
     /// The card each of these statuses shows, by status.

@@ -6,6 +6,7 @@ use rhizome_model::{Account, Id, ReactionCount, StatusCounts, Timestamp, ViewerF
 use sqlx::QueryBuilder;
 
 use crate::accounts::{ACCOUNT_COLUMNS, map_account};
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::statuses::push_column_in;
 use crate::{DatabaseKind, Page, PageRequest, Store, StoreError, with_pool};
@@ -344,8 +345,6 @@ impl Store {
         })
     }
 }
-
-use crate::reader::with_reader;
 
 impl crate::Reader {
     /// Reply, boost and favourite counts per status, with how many accepted quotes each

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rhizome_model::{Attachment, EmojiRef, Id, Timestamp};
 use sqlx::QueryBuilder;
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::statuses::{ATTACHMENT_COLUMNS, map_attachment, push_column_in};
 use crate::{Store, StoreError, begin_write, with_pool};
@@ -389,8 +390,6 @@ impl Store {
         Ok(())
     }
 }
-
-use crate::reader::with_reader;
 
 impl crate::Reader {
     /// The custom emoji of several statuses.

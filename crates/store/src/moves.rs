@@ -6,6 +6,7 @@ use rhizome_model::{Account, Follow, Id, Timestamp};
 
 use crate::accounts::to_json;
 use crate::jobs::NewJob;
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Store, StoreError, begin_write, with_pool};
 
@@ -253,15 +254,7 @@ impl Store {
         &self,
         account_id: Id,
     ) -> Result<Option<(String, String)>, StoreError> {
-        with_pool!(self, read, |pool| {
-            let row: Option<(String, Option<String>)> = sqlx::query_as(
-                "SELECT username, private_key_pem FROM account_deletions WHERE account_id = $1",
-            )
-            .bind(account_id.0)
-            .fetch_optional(pool)
-            .await?;
-            Ok(row.and_then(|(name, key)| key.map(|key| (name, key))))
-        })
+        self.reader().deleted_account_key(account_id).await
     }
 
     /// Up to `limit` of the account's statuses, oldest first.
@@ -412,6 +405,24 @@ impl Store {
                 .await?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+}
+
+impl crate::Reader {
+    /// The username and private key of a deleted local account (to sign its `Delete`).
+    pub async fn deleted_account_key(
+        &mut self,
+        account_id: Id,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        with_reader!(self, |conn| {
+            let row: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT username, private_key_pem FROM account_deletions WHERE account_id = $1",
+            )
+            .bind(account_id.0)
+            .fetch_optional(conn)
+            .await?;
+            Ok(row.and_then(|(name, key)| key.map(|key| (name, key))))
         })
     }
 }

@@ -3,6 +3,7 @@
 use rhizome_model::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Store, StoreError, begin_write, with_pool};
 
@@ -198,8 +199,6 @@ impl Store {
         self.reader().polls_of(status_ids).await
     }
 }
-
-use crate::reader::with_reader;
 
 impl crate::Reader {
     /// Polls of several statuses, by status id.

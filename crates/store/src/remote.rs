@@ -4,6 +4,7 @@
 use rhizome_model::{Account, Id, Timestamp};
 
 use crate::accounts::{ACCOUNT_COLUMNS, INSERT_ACCOUNT, bind_account, map_account};
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Page, PageRequest, Store, StoreError, with_pool};
 
@@ -245,11 +246,7 @@ impl Store {
     }
 
     pub async fn outbox_activity(&self, id: Id) -> Result<Option<OutboxActivity>, StoreError> {
-        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox_activities WHERE id = $1");
-        with_pool!(self, read, |pool| {
-            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await?;
-            row.as_ref().map(map_outbox).transpose()
-        })
+        self.reader().outbox_activity(id).await
     }
 
     pub async fn outbox_activity_by_uri(
@@ -294,26 +291,7 @@ impl Store {
         &self,
         domain: &str,
     ) -> Result<Option<InstanceHealth>, StoreError> {
-        with_pool!(self, read, |pool| {
-            let row = sqlx::query(
-                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
-                 FROM instances WHERE domain = $1",
-            )
-            .bind(domain)
-            .fetch_optional(pool)
-            .await?;
-            row.as_ref()
-                .map(|row| {
-                    Ok(InstanceHealth {
-                        domain: row.text("domain")?,
-                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
-                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
-                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
-                        failures: row.i64("failures")?,
-                    })
-                })
-                .transpose()
-        })
+        self.reader().instance_health(domain).await
     }
 
     /// Domains of remote accounts we know (for `/api/v1/instance/peers`).
@@ -425,14 +403,7 @@ impl Store {
     }
 
     pub async fn domain_blocks(&self) -> Result<Vec<DomainBlock>, StoreError> {
-        with_pool!(self, read, |pool| {
-            let rows = sqlx::query(&format!(
-                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks ORDER BY domain"
-            ))
-            .fetch_all(pool)
-            .await?;
-            rows.iter().map(map_domain_block).collect()
-        })
+        self.reader().domain_blocks().await
     }
 
     /// Domain blocks, newest first, a page at a time (the admin API).
@@ -503,13 +474,7 @@ impl Store {
     }
 
     pub async fn domain_allows(&self) -> Result<Vec<DomainAllow>, StoreError> {
-        with_pool!(self, read, |pool| {
-            let rows =
-                sqlx::query("SELECT id, domain, created_at FROM domain_allows ORDER BY domain")
-                    .fetch_all(pool)
-                    .await?;
-            rows.iter().map(map_domain_allow).collect()
-        })
+        self.reader().domain_allows().await
     }
 
     /// Tags an account (no change when it has the tag already).
@@ -685,6 +650,63 @@ impl Store {
                     })
                 })
                 .collect()
+        })
+    }
+}
+
+impl crate::Reader {
+    pub async fn domain_blocks(&mut self) -> Result<Vec<DomainBlock>, StoreError> {
+        with_reader!(self, |conn| {
+            let rows = sqlx::query(&format!(
+                "SELECT {DOMAIN_BLOCK_COLUMNS} FROM domain_blocks ORDER BY domain"
+            ))
+            .fetch_all(conn)
+            .await?;
+            rows.iter().map(map_domain_block).collect()
+        })
+    }
+
+    pub async fn domain_allows(&mut self) -> Result<Vec<DomainAllow>, StoreError> {
+        with_reader!(self, |conn| {
+            let rows =
+                sqlx::query("SELECT id, domain, created_at FROM domain_allows ORDER BY domain")
+                    .fetch_all(conn)
+                    .await?;
+            rows.iter().map(map_domain_allow).collect()
+        })
+    }
+
+    pub async fn outbox_activity(&mut self, id: Id) -> Result<Option<OutboxActivity>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox_activities WHERE id = $1");
+        with_reader!(self, |conn| {
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(conn).await?;
+            row.as_ref().map(map_outbox).transpose()
+        })
+    }
+
+    pub async fn instance_health(
+        &mut self,
+        domain: &str,
+    ) -> Result<Option<InstanceHealth>, StoreError> {
+        with_reader!(self, |conn| {
+            let row = sqlx::query(
+                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
+                 FROM instances WHERE domain = $1",
+            )
+            .bind(domain)
+            .fetch_optional(conn)
+            .await?;
+            row.as_ref()
+                .map(|row| {
+                    Ok(InstanceHealth {
+                        domain: row.text("domain")?,
+                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
+                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
+                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
+                        failures: row.i64("failures")?,
+                    })
+                })
+                .transpose()
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use rhizome_model::Timestamp;
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Store, StoreError, begin_write, with_pool};
 
@@ -42,14 +43,7 @@ impl Store {
 
     /// A run-time setting (JSON text), if an admin has set it.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        with_pool!(self, read, |pool| {
-            Ok(
-                sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                    .bind(key)
-                    .fetch_optional(pool)
-                    .await?,
-            )
-        })
+        self.reader().setting(key).await
     }
 
     /// Every run-time setting, as (key, JSON text) pairs.
@@ -113,5 +107,19 @@ impl Store {
         // Deleting needs no time stamp.
         self.change_settings(&[(key.to_owned(), None)], Timestamp(0))
             .await
+    }
+}
+
+impl crate::Reader {
+    /// A run-time setting (JSON text), if an admin has set it.
+    pub async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        with_reader!(self, |conn| {
+            Ok(
+                sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(conn)
+                    .await?,
+            )
+        })
     }
 }

@@ -8,6 +8,7 @@ use rhizome_model::{
 };
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use crate::reader::with_reader;
 use crate::row::Columns;
 use crate::{Store, StoreError, begin_write, with_pool};
 
@@ -724,8 +725,6 @@ impl Store {
         })
     }
 }
-
-use crate::reader::with_reader;
 
 impl crate::Reader {
     /// Several statuses by id, in no particular order; missing ones are skipped.

@@ -94,23 +94,24 @@ impl Core {
         let Some(http) = self.http.as_ref() else {
             return Err(JobError::Permanent("federation is disabled".into()));
         };
-        let Some(activity) = self
-            .store
-            .outbox_activity(job.activity_id)
-            .await
-            .map_err(CoreError::from)?
-        else {
-            return Err(JobError::Permanent("the activity is gone".into()));
-        };
         let inbox = Url::parse(&job.inbox)
             .map_err(|e| JobError::Permanent(format!("bad inbox URL: {e}")))?;
         let host = host_of(&inbox);
         if self.domain_refused(&host).await? {
             return Err(JobError::Permanent(format!("{host} is blocked")));
         }
+        // The activity, the host's health and the sender's key on one read connection,
+        // given back before the request goes out.
+        let mut reader = self.store.reader();
+        let Some(activity) = reader
+            .outbox_activity(job.activity_id)
+            .await
+            .map_err(CoreError::from)?
+        else {
+            return Err(JobError::Permanent("the activity is gone".into()));
+        };
         let now = self.clock.now();
-        let health = self
-            .store
+        let health = reader
             .instance_health(&host)
             .await
             .map_err(CoreError::from)?;
@@ -131,27 +132,31 @@ impl Core {
                 return Err(JobError::Postpone(CIRCUIT_OPEN_FOR));
             }
         }
-        let Some(_permit) = self.host_limits.try_acquire(&host) else {
-            return Err(JobError::Postpone(Duration::from_secs(2)));
-        };
-
-        let signer = match activity.account_id {
+        let sender = match activity.account_id {
             Some(account_id) => {
                 // A deleted account's `Delete` is signed with the key kept for it.
-                let (username, pem) = match self
-                    .store
+                let key = match reader
                     .local_user(account_id)
                     .await
                     .map_err(CoreError::from)?
                 {
                     Some(user) => (user.account.username, user.private_key_pem),
-                    None => self
-                        .store
+                    None => reader
                         .deleted_account_key(account_id)
                         .await
                         .map_err(CoreError::from)?
                         .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?,
                 };
+                Some((account_id, key))
+            }
+            None => None,
+        };
+        drop(reader);
+        let Some(_permit) = self.host_limits.try_acquire(&host) else {
+            return Err(JobError::Postpone(Duration::from_secs(2)));
+        };
+        let signer = match sender {
+            Some((account_id, (username, pem))) => {
                 self.host_limits
                     .signer(account_id, &pem, || self.urls.key_id(&username))?
             }

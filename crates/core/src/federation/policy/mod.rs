@@ -251,18 +251,35 @@ impl Core {
     /// The policy configuration in force, without the domain lists: an admin's edited one
     /// from the database, else the configuration file's. Also says whether it is stored.
     pub async fn mrf_config(&self) -> Result<(MrfConfig, bool), CoreError> {
-        match self.store.setting(MRF_SETTING).await? {
+        let stored = self.store.setting(MRF_SETTING).await?;
+        Ok(self.parse_mrf_config(stored))
+    }
+
+    fn parse_mrf_config(&self, stored: Option<String>) -> (MrfConfig, bool) {
+        match stored {
             Some(text) => match serde_json::from_str::<MrfConfig>(&text) {
-                Ok(config) => Ok((config, true)),
+                Ok(config) => (config, true),
                 Err(err) => {
                     // Stored configurations are checked when written; one that no longer
                     // reads (after a downgrade) must not switch policies off silently.
                     tracing::error!(error = %err, "policy: the stored configuration is unreadable; using the file's");
-                    Ok((self.config.mrf.clone(), false))
+                    (self.config.mrf.clone(), false)
                 }
             },
-            None => Ok((self.config.mrf.clone(), false)),
+            None => (self.config.mrf.clone(), false),
         }
+    }
+
+    /// The policy configuration in force (as [`Core::mrf_config`]) with the domain blocks and
+    /// allows, read on one connection: every delivery, incoming activity and post asks.
+    async fn policy_sources(
+        &self,
+    ) -> Result<((MrfConfig, bool), Vec<DomainBlock>, Vec<DomainAllow>), CoreError> {
+        let mut reader = self.store.reader();
+        let stored = reader.setting(MRF_SETTING).await?;
+        let blocks = reader.domain_blocks().await?;
+        let allows = reader.domain_allows().await?;
+        Ok((self.parse_mrf_config(stored), blocks, allows))
     }
 
     /// Whether `config` may be stored: it compiles and its limits hold.
@@ -295,18 +312,14 @@ impl Core {
 
     /// The configuration with the domain blocks and allows merged into the Simple lists.
     pub async fn effective_mrf(&self) -> Result<MrfConfig, CoreError> {
-        let (mut config, _) = self.mrf_config().await?;
-        let blocks = self.store.domain_blocks().await?;
-        let allows = self.store.domain_allows().await?;
+        let ((mut config, _), blocks, allows) = self.policy_sources().await?;
         merge_domain_lists(&mut config, &blocks, &allows);
         Ok(config)
     }
 
     /// The configuration file's, the configured and the effective policy configuration.
     pub async fn mrf_layers(&self) -> Result<MrfLayers, CoreError> {
-        let (configured, stored) = self.mrf_config().await?;
-        let blocks = self.store.domain_blocks().await?;
-        let allows = self.store.domain_allows().await?;
+        let ((configured, stored), blocks, allows) = self.policy_sources().await?;
         let mut effective = configured.clone();
         merge_domain_lists(&mut effective, &blocks, &allows);
         let mut file_effective = self.config.mrf.clone();
