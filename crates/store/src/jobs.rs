@@ -7,6 +7,35 @@ use sqlx::QueryBuilder;
 use crate::row::Columns;
 use crate::{Backend, Page, PageRequest, Store, StoreError, with_pool};
 
+/// Runs one statement of the queue's bookkeeping (a claim, a completion, a retry) with
+/// `$exec` as its executor. On PostgreSQL its commit does not wait for the write-ahead log to
+/// reach the disk (`synchronous_commit` off for that transaction alone): each such wait cost
+/// a job about as much as its work. A database crash may then forget the last moments of
+/// bookkeeping, and those jobs run again, which a crash between a job's work and its
+/// completion could always cause. Queuing a job stays durable: it is written in the
+/// transaction of whatever asked for it. SQLite, in WAL mode with `synchronous = NORMAL`,
+/// never waits for the disk at commit.
+macro_rules! bookkeeping {
+    ($store:expr, |$exec:ident| $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite { write, .. } => {
+                let $exec = write;
+                $body
+            }
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *tx)
+                    .await?;
+                let $exec = &mut *tx;
+                let result = $body;
+                tx.commit().await?;
+                result
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct NewJob {
     pub id: Id,
@@ -138,13 +167,13 @@ impl Store {
              WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
              ORDER BY run_at LIMIT $4 {lock}) RETURNING {JOB_COLUMNS}"
         );
-        with_pool!(self, write, |pool| {
+        bookkeeping!(self, |exec| {
             let rows = sqlx::query(&sql)
                 .bind(worker)
                 .bind(lease_until.0)
                 .bind(now.0)
                 .bind(i64::from(limit))
-                .fetch_all(pool)
+                .fetch_all(exec)
                 .await?;
             rows.iter().map(map_job).collect()
         })
@@ -157,7 +186,7 @@ impl Store {
         worker: &str,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        with_pool!(self, write, |pool| {
+        bookkeeping!(self, |exec| {
             let done = sqlx::query(
                 "UPDATE jobs SET state = 'done', finished_at = $3, locked_until = NULL \
                  WHERE id = $1 AND locked_by = $2 AND state = 'running'",
@@ -165,7 +194,7 @@ impl Store {
             .bind(id.0)
             .bind(worker)
             .bind(now.0)
-            .execute(pool)
+            .execute(exec)
             .await?;
             Ok(done.rows_affected() > 0)
         })
@@ -182,7 +211,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let error: String = error.chars().take(2000).collect();
-        with_pool!(self, write, |pool| {
+        bookkeeping!(self, |exec| {
             let done = match retry_at {
                 Some(retry_at) => sqlx::query(
                     "UPDATE jobs SET state = 'queued', run_at = $3, last_error = $4, \
@@ -201,7 +230,7 @@ impl Store {
                 .bind(now.0)
                 .bind(&error),
             }
-            .execute(pool)
+            .execute(exec)
             .await?;
             Ok(done.rows_affected() > 0)
         })
@@ -289,7 +318,7 @@ impl Store {
         worker: &str,
         run_at: Timestamp,
     ) -> Result<bool, StoreError> {
-        with_pool!(self, write, |pool| {
+        bookkeeping!(self, |exec| {
             let done = sqlx::query(
                 "UPDATE jobs SET state = 'queued', run_at = $3, attempts = attempts - 1, \
                  locked_until = NULL WHERE id = $1 AND locked_by = $2 AND state = 'running'",
@@ -297,7 +326,7 @@ impl Store {
             .bind(id.0)
             .bind(worker)
             .bind(run_at.0)
-            .execute(pool)
+            .execute(exec)
             .await?;
             Ok(done.rows_affected() > 0)
         })
