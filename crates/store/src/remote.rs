@@ -616,6 +616,19 @@ fn map_domain_allow(row: &impl Columns) -> Result<DomainAllow, StoreError> {
     })
 }
 
+const INSTANCE_HEALTH_COLUMNS: &str =
+    "domain, first_failure_at, last_failure_at, last_success_at, failures";
+
+fn map_instance_health(row: &impl Columns) -> Result<InstanceHealth, StoreError> {
+    Ok(InstanceHealth {
+        domain: row.text("domain")?,
+        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
+        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
+        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
+        failures: row.i64("failures")?,
+    })
+}
+
 const OUTBOX_COLUMNS: &str = "id, uri, account_id, kind, payload, created_at";
 
 fn map_outbox(row: &impl Columns) -> Result<OutboxActivity, StoreError> {
@@ -633,23 +646,12 @@ impl Store {
     /// Every server a delivery was tried to, with its record (the admin's federation health).
     pub async fn instances_health(&self) -> Result<Vec<InstanceHealth>, StoreError> {
         with_pool!(self, read, |pool| {
-            let rows = sqlx::query(
-                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
-                 FROM instances ORDER BY domain",
-            )
+            let rows = sqlx::query(&format!(
+                "SELECT {INSTANCE_HEALTH_COLUMNS} FROM instances ORDER BY domain"
+            ))
             .fetch_all(pool)
             .await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(InstanceHealth {
-                        domain: row.text("domain")?,
-                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
-                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
-                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
-                        failures: row.i64("failures")?,
-                    })
-                })
-                .collect()
+            rows.iter().map(map_instance_health).collect()
         })
     }
 }
@@ -689,24 +691,13 @@ impl crate::Reader {
         domain: &str,
     ) -> Result<Option<InstanceHealth>, StoreError> {
         with_reader!(self, |conn| {
-            let row = sqlx::query(
-                "SELECT domain, first_failure_at, last_failure_at, last_success_at, failures \
-                 FROM instances WHERE domain = $1",
-            )
+            let row = sqlx::query(&format!(
+                "SELECT {INSTANCE_HEALTH_COLUMNS} FROM instances WHERE domain = $1"
+            ))
             .bind(domain)
             .fetch_optional(conn)
             .await?;
-            row.as_ref()
-                .map(|row| {
-                    Ok(InstanceHealth {
-                        domain: row.text("domain")?,
-                        first_failure_at: row.opt_i64("first_failure_at")?.map(Timestamp),
-                        last_failure_at: row.opt_i64("last_failure_at")?.map(Timestamp),
-                        last_success_at: row.opt_i64("last_success_at")?.map(Timestamp),
-                        failures: row.i64("failures")?,
-                    })
-                })
-                .transpose()
+            row.as_ref().map(map_instance_health).transpose()
         })
     }
 }
