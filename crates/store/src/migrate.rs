@@ -195,6 +195,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0030_ordered_follow_counters.sql"),
         include_str!("../migrations/postgres/0030_ordered_follow_counters.sql"),
     ),
+    (
+        31,
+        "hash indexes for look-ups by address",
+        include_str!("../migrations/sqlite/0031_hash_lookup_indexes.sql"),
+        include_str!("../migrations/postgres/0031_hash_lookup_indexes.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {
