@@ -9,8 +9,9 @@ use crate::{Backend, Page, PageRequest, Store, StoreError, with_pool};
 
 /// Runs one statement of the queue's bookkeeping (a claim, a completion, a retry) with
 /// `$exec` as its executor. On PostgreSQL its commit does not wait for the write-ahead log to
-/// reach the disk (`synchronous_commit` off for that transaction alone): each such wait cost
-/// a job about as much as its work. A database crash may then forget the last moments of
+/// reach the disk (`synchronous_commit` off for that transaction alone): every job paid that
+/// wait (2.4 ms on the development machine) twice, for its claim and its completion, on top
+/// of the commits of its own work. A database crash may then forget the last moments of
 /// bookkeeping, and those jobs run again, which a crash between a job's work and its
 /// completion could always cause. Queuing a job stays durable: it is written in the
 /// transaction of whatever asked for it. SQLite, in WAL mode with `synchronous = NORMAL`,

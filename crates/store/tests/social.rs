@@ -1766,35 +1766,31 @@ async fn a_reader_holds_one_connection_for_its_look_ups(db: &TestDatabase) {
         .add_mark(Mark::Favourite, Id(95), Id(BOB), Id(60), None, NOW)
         .await
         .unwrap();
-    let ids = [Id(60)];
+    let page = [Id(60)];
 
     // A reader takes no connection until its first look-up.
     let _unused = store.reader();
     let mut first = store.reader();
     let mut second = store.reader();
-    assert_eq!(first.tags_of(&ids).await.unwrap()[&Id(60)], ["rust"]);
-    assert_eq!(second.mentions_of(&ids).await.unwrap()[&Id(60)], [Id(BOB)]);
+    assert_eq!(first.tags_of(&page).await.unwrap()[&Id(60)], ["rust"]);
+    assert_eq!(second.mentions_of(&page).await.unwrap()[&Id(60)], [Id(BOB)]);
     // Both connections are held: the pool has none left for a look-up of its own.
     let starved =
-        tokio::time::timeout(std::time::Duration::from_millis(300), store.tags_of(&ids)).await;
+        tokio::time::timeout(std::time::Duration::from_millis(300), store.tags_of(&page)).await;
     assert!(starved.is_err(), "the pool had a third connection");
 
     // Each reader goes on with the connection it holds, whatever the statement.
-    let counts = first.status_counts_with_quotes(&ids).await.unwrap();
+    let counts = first.status_counts_with_quotes(&page).await.unwrap();
     assert_eq!(counts[&Id(60)].0.favourites, 1);
-    let flags = second.viewer_flags(Id(BOB), &ids).await.unwrap();
+    let flags = second.viewer_flags(Id(BOB), &page).await.unwrap();
     assert!(flags[&Id(60)].favourited);
-    let found = first.statuses_by_ids(&ids).await.unwrap();
-    assert_eq!(ids_of(&found), [60]);
+    let found = first.statuses_by_ids(&page).await.unwrap();
+    assert_eq!(ids(&found, |s| s.id), [60]);
     // Empty look-ups answer without a connection.
     assert!(store.reader().tags_of(&[]).await.unwrap().is_empty());
 
     drop(first);
-    assert_eq!(store.tags_of(&ids).await.unwrap()[&Id(60)], ["rust"]);
-}
-
-fn ids_of(statuses: &[rhizome_model::Status]) -> Vec<i64> {
-    ids(statuses, |s| s.id)
+    assert_eq!(store.tags_of(&page).await.unwrap()[&Id(60)], ["rust"]);
 }
 
 /// Every pair of ten accounts follows each other at once, then unfollows at once: on
@@ -1827,13 +1823,8 @@ async fn crossing_follows_at_once_keep_their_counts(db: &TestDatabase) {
                 .map(|_| ())
         });
     }
-    while let Some(done) = tasks.join_next().await {
-        done.unwrap().unwrap();
-    }
-    for id in &accounts {
-        let counts = counts_or_default(&store, Id(*id)).await;
-        assert_eq!((counts.followers, counts.following), (9, 9), "account {id}");
-    }
+    finish_all(&mut tasks).await;
+    assert_follow_counts(&store, &accounts, (9, 9)).await;
     for (from, to) in pairs {
         let store = store.clone();
         tasks.spawn(async move {
@@ -1843,11 +1834,24 @@ async fn crossing_follows_at_once_keep_their_counts(db: &TestDatabase) {
                 .map(|_| ())
         });
     }
+    finish_all(&mut tasks).await;
+    assert_follow_counts(&store, &accounts, (0, 0)).await;
+}
+
+async fn finish_all(tasks: &mut tokio::task::JoinSet<Result<(), rhizome_store::StoreError>>) {
     while let Some(done) = tasks.join_next().await {
         done.unwrap().unwrap();
     }
-    for id in &accounts {
-        let counts = counts_or_default(&store, Id(*id)).await;
-        assert_eq!((counts.followers, counts.following), (0, 0), "account {id}");
+}
+
+/// Checks every account's (followers, following).
+async fn assert_follow_counts(store: &Store, accounts: &[i64], expected: (i64, i64)) {
+    for id in accounts {
+        let counts = counts_or_default(store, Id(*id)).await;
+        assert_eq!(
+            (counts.followers, counts.following),
+            expected,
+            "account {id}"
+        );
     }
 }

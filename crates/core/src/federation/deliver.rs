@@ -135,7 +135,7 @@ impl Core {
         let sender = match activity.account_id {
             Some(account_id) => {
                 // A deleted account's `Delete` is signed with the key kept for it.
-                let key = match reader
+                let (username, pem) = match reader
                     .local_user(account_id)
                     .await
                     .map_err(CoreError::from)?
@@ -147,7 +147,7 @@ impl Core {
                         .map_err(CoreError::from)?
                         .ok_or_else(|| JobError::Permanent("the sender is gone".into()))?,
                 };
-                Some((account_id, key))
+                Some((account_id, username, pem))
             }
             None => None,
         };
@@ -156,7 +156,7 @@ impl Core {
             return Err(JobError::Postpone(Duration::from_secs(2)));
         };
         let signer = match sender {
-            Some((account_id, (username, pem))) => {
+            Some((account_id, username, pem)) => {
                 self.host_limits
                     .signer(account_id, &pem, || self.urls.key_id(&username))?
             }
