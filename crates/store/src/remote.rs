@@ -4,9 +4,10 @@
 use rhizome_model::{Account, Id, Timestamp};
 
 use crate::accounts::{ACCOUNT_COLUMNS, INSERT_ACCOUNT, bind_account, map_account};
+use crate::jobs::insert_job;
 use crate::reader::with_reader;
 use crate::row::Columns;
-use crate::{Page, PageRequest, Store, StoreError, with_pool};
+use crate::{NewJob, Page, PageRequest, Store, StoreError, begin_write, with_pool};
 
 /// An activity we sent, stored once and delivered by id.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,30 +199,32 @@ impl Store {
         })
     }
 
-    /// Marks an incoming activity id as handled. Returns false if it was handled before.
-    pub async fn mark_activity_seen(&self, uri: &str, at: Timestamp) -> Result<bool, StoreError> {
-        with_pool!(self, write, |pool| {
+    /// Marks an incoming activity id as handled and queues the job that handles it, in one
+    /// transaction: a crash between the two cannot leave an activity marked as seen that no
+    /// job will ever process (its sender's retry would be dropped as a duplicate). Returns
+    /// false, queuing nothing, if the activity was seen before.
+    pub async fn enqueue_unseen_activity(
+        &self,
+        uri: &str,
+        job: &NewJob,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        begin_write!(self, |tx| {
             let done = sqlx::query(
                 "INSERT INTO inbox_seen (uri, received_at) VALUES ($1, $2) \
                  ON CONFLICT (uri) DO NOTHING",
             )
             .bind(uri)
             .bind(at.0)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(done.rows_affected() > 0)
-        })
-    }
-
-    /// Forgets that an activity was seen (its processing failed and should run again).
-    pub async fn forget_activity_seen(&self, uri: &str) -> Result<(), StoreError> {
-        with_pool!(self, write, |pool| {
-            sqlx::query("DELETE FROM inbox_seen WHERE uri = $1")
-                .bind(uri)
-                .execute(pool)
-                .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            insert_job!(job, at).execute(&mut *tx).await?;
+            tx.commit().await?;
         });
-        Ok(())
+        Ok(true)
     }
 
     pub async fn insert_outbox_activity(

@@ -1140,28 +1140,31 @@ async fn federation_bookkeeping(db: &TestDatabase) {
     );
     assert_eq!(store.known_domains().await.unwrap(), vec!["remote.example"]);
 
+    // An activity is marked as seen together with the job that processes it; a second
+    // delivery of it queues nothing.
+    let process = |id: i64| rhizome_store::NewJob {
+        id: Id(id),
+        kind: "process_activity".into(),
+        payload: "{}".into(),
+        run_at: NOW,
+        max_attempts: 5,
+    };
+    let seen_uri = "https://remote.example/activities/1";
     assert!(
         store
-            .mark_activity_seen("https://remote.example/activities/1", NOW)
+            .enqueue_unseen_activity(seen_uri, &process(1), NOW)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .mark_activity_seen("https://remote.example/activities/1", NOW)
+            .enqueue_unseen_activity(seen_uri, &process(2), NOW)
             .await
             .unwrap()
     );
-    store
-        .forget_activity_seen("https://remote.example/activities/1")
-        .await
-        .unwrap();
-    assert!(
-        store
-            .mark_activity_seen("https://remote.example/activities/1", NOW)
-            .await
-            .unwrap()
-    );
+    assert_eq!(store.job_counts().await.unwrap().queued, 1);
+    assert!(store.job(Id(1)).await.unwrap().is_some());
+    assert!(store.job(Id(2)).await.unwrap().is_none());
 
     let activity = rhizome_store::OutboxActivity {
         id: Id(7),

@@ -10,6 +10,7 @@ use rhizome_federation::http::{DeliveryError, host_of};
 use rhizome_federation::keys::load_rsa_private_key;
 use rhizome_federation::signatures::CavageSigner;
 use rhizome_model::Id;
+use rhizome_store::InstanceHealth;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
@@ -35,7 +36,7 @@ const UNREACHABLE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Most senders' parsed keys kept by one process; past it the cache starts again.
 const SIGNER_CACHE_SIZE: usize = 4096;
-/// How old a healthy host's last recorded success may grow before a delivery writes it again.
+/// How old a healthy host's last recorded success may grow before it is written again.
 const SUCCESS_RECORD_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Per-process delivery state: per-host semaphores, so that a slow host never takes every
@@ -172,18 +173,7 @@ impl Core {
         let now = self.clock.now();
         match outcome {
             Ok(()) => {
-                // A fan-out sends many deliveries to each healthy host in a row: its record
-                // changes only when it was failing or its last success is getting old.
-                let interval = self.clock.real(SUCCESS_RECORD_INTERVAL).as_millis() as i64;
-                let recently_healthy = health.is_some_and(|h| {
-                    h.failures == 0 && h.last_success_at.is_some_and(|at| now.0 - at.0 < interval)
-                });
-                if !recently_healthy {
-                    self.store
-                        .record_delivery_outcome(&host, true, now)
-                        .await
-                        .map_err(CoreError::from)?;
-                }
+                self.note_host_reachable(&host, health.as_ref()).await?;
                 tracing::debug!(inbox = %inbox, kind = %activity.kind, "delivered");
                 Ok(())
             }
@@ -205,14 +195,31 @@ impl Core {
             Err(DeliveryError::Permanent { status, reason }) => {
                 // The host answered: it is reachable, it just refused this one.
                 if status.is_some() {
-                    self.store
-                        .record_delivery_outcome(&host, true, now)
-                        .await
-                        .map_err(CoreError::from)?;
+                    self.note_host_reachable(&host, health.as_ref()).await?;
                 }
                 Err(JobError::Permanent(format!("{inbox}: {reason}")))
             }
         }
+    }
+
+    /// Records that `host` answered or wrote to us. A fan-out sends many deliveries to each
+    /// healthy host in a row, and a busy peer sends many activities: `health`, the record as
+    /// read before, changes only when the host was failing or its last success is getting
+    /// old, so that most of them write nothing.
+    pub(crate) async fn note_host_reachable(
+        &self,
+        host: &str,
+        health: Option<&InstanceHealth>,
+    ) -> Result<(), CoreError> {
+        let now = self.clock.now();
+        let interval = self.clock.real(SUCCESS_RECORD_INTERVAL).as_millis() as i64;
+        let recently_healthy = health.is_some_and(|h| {
+            h.failures == 0 && h.last_success_at.is_some_and(|at| now.0 - at.0 < interval)
+        });
+        if !recently_healthy {
+            self.store.record_delivery_outcome(host, true, now).await?;
+        }
+        Ok(())
     }
 
     /// Signs requests made on behalf of the server (fetches, relays).

@@ -67,9 +67,8 @@ impl Core {
         }
         let host = host_of(&activity.actor);
         // A server that talks to us is reachable again.
-        self.store
-            .record_delivery_outcome(&host, true, self.clock.now())
-            .await?;
+        let health = self.store.instance_health(&host).await?;
+        self.note_host_reachable(&host, health.as_ref()).await?;
         let raw: Value =
             serde_json::from_slice(body).map_err(|e| CoreError::invalid(e.to_string()))?;
         let raw = match self.filter_incoming(&signer, raw).await? {
@@ -77,23 +76,26 @@ impl Core {
             // Answered like an accepted one: the sender learns nothing from a rejection.
             Verdict::Reject { .. } => return Ok(()),
         };
-        if let Some(id) = &activity.id
-            && !self
-                .store
-                .mark_activity_seen(id.as_str(), self.clock.now())
-                .await?
-        {
-            return Ok(()); // Seen before: nothing to do.
+        let process = ProcessActivity {
+            actor_id: signer.id,
+            activity: raw,
+        };
+        match &activity.id {
+            Some(id) => {
+                let job = self.new_job(PROCESS_ACTIVITY, &process, None)?;
+                let queued = self
+                    .store
+                    .enqueue_unseen_activity(id.as_str(), &job, self.clock.now())
+                    .await?;
+                // An activity seen before queues nothing.
+                if queued {
+                    self.jobs_ready.notify_one();
+                }
+            }
+            None => {
+                self.enqueue(PROCESS_ACTIVITY, &process, None).await?;
+            }
         }
-        self.enqueue(
-            PROCESS_ACTIVITY,
-            &ProcessActivity {
-                actor_id: signer.id,
-                activity: raw,
-            },
-            None,
-        )
-        .await?;
         Ok(())
     }
 
@@ -676,40 +678,57 @@ impl Core {
             closed: poll.closed,
             updated_at: now,
         });
-        match existing {
-            Some(_) => self.store.edit_status(&new, Id::generate(now.0)).await?,
-            None => match self.store.insert_status(&new).await {
-                Ok(()) => {
-                    self.store.link_orphan_replies(&status).await?;
-                }
-                // Two jobs stored the same post at once (its Create, and a fetch for a reply
-                // or a QuoteRequest): the first one's row stands, and this is no failure to
-                // retry in a minute.
-                Err(rhizome_store::StoreError::Conflict(_)) => {
-                    if let Some(stored) = self.store.status_by_uri(&status.uri).await? {
-                        return Ok(stored);
-                    }
-                    return Err(CoreError::Conflict("the post was stored twice".into()));
-                }
-                Err(err) => return Err(err.into()),
-            },
-        }
-        if let Some(poll) = &remote_poll {
-            self.store.save_poll(poll).await?;
-        }
         let emojis = Core::remote_emojis(&post.emojis);
-        if !emojis.is_empty() || existing.is_some() {
-            self.store.set_status_emojis(status.id, &emojis).await?;
-        }
-        self.enqueue(
+        let distribute = self.new_job(
             DISTRIBUTE_STATUS,
             &DistributeStatus {
                 status_id: status.id,
                 edited: existing.is_some(),
             },
             None,
-        )
-        .await?;
+        )?;
+        // The distribution job reads the whole post: a new one is queued in the status's own
+        // transaction unless custom emoji or a poll are still to be written after it. Then a
+        // crash cannot leave it stored and never distributed (this job's retry would find it
+        // stored and stop).
+        let queued_with_status = existing.is_none() && emojis.is_empty() && remote_poll.is_none();
+        match existing {
+            Some(_) => self.store.edit_status(&new, Id::generate(now.0)).await?,
+            None => {
+                let jobs = if queued_with_status {
+                    std::slice::from_ref(&distribute)
+                } else {
+                    &[]
+                };
+                match self.store.insert_status_with_jobs(&new, jobs).await {
+                    Ok(()) => {
+                        self.store.link_orphan_replies(&status).await?;
+                    }
+                    // Two jobs stored the same post at once (its Create, and a fetch for a
+                    // reply or a QuoteRequest): the first one's row stands, and this is no
+                    // failure to retry in a minute.
+                    Err(rhizome_store::StoreError::Conflict(_)) => {
+                        if let Some(stored) = self.store.status_by_uri(&status.uri).await? {
+                            return Ok(stored);
+                        }
+                        return Err(CoreError::Conflict("the post was stored twice".into()));
+                    }
+                    Err(err) => return Err(err.into()),
+                }
+            }
+        }
+        if let Some(poll) = &remote_poll {
+            self.store.save_poll(poll).await?;
+        }
+        if !emojis.is_empty() || existing.is_some() {
+            self.store.set_status_emojis(status.id, &emojis).await?;
+        }
+        if !queued_with_status {
+            self.store
+                .enqueue_job(&distribute, self.clock.now())
+                .await?;
+        }
+        self.jobs_ready.notify_one();
         Ok(status)
     }
 
