@@ -268,17 +268,6 @@ pub struct Workers {
 
 impl Workers {
     pub fn new(core: Core, registry: JobRegistry, stats: Arc<JobStats>) -> Self {
-        // Jobs write through their own connections, whose commits need not wait for the
-        // disk (see `Store::for_background_work`); two more than the workers, for the claims
-        // and completions around them.
-        let connections =
-            u32::try_from(core.config.jobs.concurrency.saturating_add(2)).unwrap_or(u32::MAX);
-        let core = Core {
-            store: core.store.for_background_work(rhizome_store::PoolSize {
-                max_connections: connections,
-            }),
-            ..core
-        };
         // Unique per process and start, so a restarted process never finishes its old leases.
         let name = format!(
             "{}-{}",

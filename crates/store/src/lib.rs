@@ -206,48 +206,6 @@ impl Store {
         }
     }
 
-    /// The store for work done by jobs. On PostgreSQL it is a second pool, opened on first
-    /// use, whose commits do not wait for the write-ahead log to reach the disk
-    /// (`synchronous_commit = off`). That is safe for a job's work alone: the job's row was
-    /// committed durably when it was queued, and its completion is committed after its work.
-    /// A crash of the database server loses the newest commits in order, so work that is
-    /// lost never outlives its job's completion, and the job runs again. A commit waits
-    /// about a flush (2.4 ms on the benchmark machine), several times per incoming activity.
-    /// SQLite's commits (WAL, `synchronous = NORMAL`) never wait for the disk: the same
-    /// store is returned.
-    pub fn for_background_work(&self, size: PoolSize) -> Store {
-        match &self.backend {
-            Backend::Sqlite { .. } => self.clone(),
-            Backend::Postgres(pool) => {
-                let options = (*pool.connect_options())
-                    .clone()
-                    .application_name("rhizome-jobs")
-                    .options([("synchronous_commit", "off")]);
-                let jobs = PgPoolOptions::new()
-                    .max_connections(size.max_connections)
-                    .acquire_timeout(pool.options().get_acquire_timeout())
-                    .connect_lazy_with(options);
-                Store {
-                    backend: Backend::Postgres(jobs),
-                }
-            }
-        }
-    }
-
-    /// Whether a commit returns only once it is on disk: PostgreSQL's `synchronous_commit`
-    /// for this store's connections (false on SQLite, whose commits never wait for the disk).
-    pub async fn commits_wait_for_disk(&self) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Sqlite { .. } => Ok(false),
-            Backend::Postgres(pool) => {
-                let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
-                    .fetch_one(pool)
-                    .await?;
-                Ok(setting != "off")
-            }
-        }
-    }
-
     pub fn kind(&self) -> DatabaseKind {
         match self.backend {
             Backend::Sqlite { .. } => DatabaseKind::Sqlite,

@@ -1,9 +1,7 @@
 //! The store's suite, run once on SQLite and once on PostgreSQL.
 
 use rhizome_model::{Account, Id, JobState, LocalUser, Role, Scopes, Timestamp};
-use rhizome_store::{
-    DatabaseKind, NewApp, NewJob, NewToken, PageRequest, PoolSize, Store, StoreError,
-};
+use rhizome_store::{NewApp, NewJob, NewToken, PageRequest, Store, StoreError};
 use rhizome_testkit::TestDatabase;
 
 use rhizome_testkit::on_both_databases;
@@ -21,7 +19,6 @@ on_both_databases!(
     tokens_are_found_by_digest_and_revoked,
     jobs_are_claimed_leased_and_retried,
     concurrent_claims_never_share_a_job,
-    background_work_shares_the_data_without_waiting_for_the_disk,
 );
 
 const NOW: Timestamp = Timestamp(1_790_000_000_000);
@@ -596,32 +593,5 @@ async fn concurrent_claims_never_share_a_job(db: &TestDatabase) {
         all,
         (1..=200).collect::<Vec<_>>(),
         "every job claimed exactly once"
-    );
-}
-
-async fn background_work_shares_the_data_without_waiting_for_the_disk(db: &TestDatabase) {
-    let store = db.store().await;
-    let background = store.for_background_work(PoolSize { max_connections: 2 });
-    // Requests' commits stay durable on PostgreSQL; only the jobs' connections relax them.
-    assert_eq!(
-        store.commits_wait_for_disk().await.unwrap(),
-        store.kind() == DatabaseKind::Postgres
-    );
-    assert!(!background.commits_wait_for_disk().await.unwrap());
-
-    // One database: what either writes, the other reads at once.
-    background
-        .enqueue_job(&job(1, 1_000), Timestamp(0))
-        .await
-        .unwrap();
-    assert!(store.job(Id(1)).await.unwrap().is_some());
-    let claimed = background
-        .claim_jobs("w1", Timestamp(2_000), Timestamp(3_000), 10)
-        .await
-        .unwrap();
-    assert_eq!(claimed.len(), 1);
-    assert_eq!(
-        store.job(Id(1)).await.unwrap().map(|j| j.state),
-        Some(JobState::Running)
     );
 }
