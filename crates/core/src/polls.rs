@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rhizome_federation::vocab::outgoing::ActivityType;
 use rhizome_model::{Id, LocalUser, NotificationKind, Status};
-use rhizome_store::{Poll, PollOption};
+use rhizome_store::{NewJob, Poll, PollOption};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -77,12 +77,13 @@ pub fn validate(request: &PollRequest) -> Result<(), CoreError> {
 }
 
 impl Core {
-    /// Stores the poll of a new local status and schedules its closing.
-    pub(crate) async fn create_poll(
+    /// A new local post's poll, and the job that closes it when it expires: both are
+    /// written in the post's own transaction.
+    pub(crate) fn new_poll(
         &self,
         status_id: Id,
         request: &PollRequest,
-    ) -> Result<(), CoreError> {
+    ) -> Result<(Poll, NewJob), CoreError> {
         let now = self.clock.now();
         let expires_at = self.clock.after(Duration::from_secs(request.expires_in));
         let poll = Poll {
@@ -103,14 +104,12 @@ impl Core {
             closed: false,
             updated_at: now,
         };
-        self.store.save_poll(&poll).await?;
-        self.enqueue(
+        let close = self.new_job(
             CLOSE_POLL,
             &ClosePoll { poll_id: poll.id },
             Some(expires_at),
-        )
-        .await?;
-        Ok(())
+        )?;
+        Ok((poll, close))
     }
 
     pub async fn poll_view(&self, poll: Poll, viewer: Option<Id>) -> Result<PollView, CoreError> {

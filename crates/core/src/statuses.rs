@@ -1,7 +1,7 @@
 //! Posting, editing and deleting statuses, and what people do with them.
 
 use rhizome_model::{Id, LocalUser, NewStatus, NotificationKind, Status, StatusEdit, Visibility};
-use rhizome_store::Mark;
+use rhizome_store::{Mark, StatusExtras};
 use serde::{Deserialize, Serialize};
 
 use crate::federation::policy::LocalPost;
@@ -309,37 +309,34 @@ impl Core {
             },
             None,
         )?;
-        // The distribution job reads the whole post: it is queued in the status's own
-        // transaction unless custom emoji or a poll are still to be written after it.
-        let queued_with_status = emojis.is_empty() && request.poll.is_none();
+        // The post, its emoji, its poll and their jobs are one write: the distribution job
+        // never reads a post whose parts are still to come.
+        let (poll, close_poll) = request
+            .poll
+            .as_ref()
+            .map(|poll| self.new_poll(id, poll))
+            .transpose()?
+            .unzip();
+        let jobs: Vec<_> = std::iter::once(distribute).chain(close_poll).collect();
         self.store
-            .insert_status_with_jobs(
+            .insert_status_with(
                 &NewStatus {
                     status: status.clone(),
                     mentions: judged.mentions,
                     tags: judged.tags,
                     attachments: media,
                 },
-                if queued_with_status {
-                    std::slice::from_ref(&distribute)
-                } else {
-                    &[]
+                &StatusExtras {
+                    emojis: &emojis,
+                    poll: poll.as_ref(),
+                    jobs: &jobs,
                 },
             )
             .await?;
-        if !emojis.is_empty() {
-            self.store.set_status_emojis(id, &emojis).await?;
-        }
-        if let Some(poll) = &request.poll {
-            self.create_poll(id, poll).await?;
-        }
         if let Some(key) = request.idempotency_key.as_deref() {
             self.store
                 .remember_idempotency_key(author.account.id, key, id, now)
                 .await?;
-        }
-        if !queued_with_status {
-            self.store.enqueue_job(&distribute, now).await?;
         }
         self.jobs_ready.notify_one();
         if let Some(quoted) = &quoted {

@@ -80,6 +80,7 @@ pub use reader::Reader;
 pub use remote::{DomainAllow, DomainBlock, InstanceHealth, OutboxActivity, PolicySample};
 pub use security::{TokenListing, TwoFactor};
 pub use signup_blocks::{CanonicalEmailBlock, EmailDomainBlock, IpBlock, SignupBlockTable};
+pub use statuses::StatusExtras;
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};
 pub use trends::TagUsage;
 

@@ -72,6 +72,10 @@ fn map_cached(row: &impl Columns) -> Result<CachedFile, StoreError> {
     })
 }
 
+/// Records one custom emoji a status uses (`$1` the status, `$2` and `$3` the emoji).
+pub(crate) const INSERT_STATUS_EMOJI: &str = "INSERT INTO status_emojis (status_id, shortcode, \
+    url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+
 impl Store {
     /// Stores an upload that no post has yet.
     pub async fn insert_upload(&self, a: &Attachment) -> Result<(), StoreError> {
@@ -288,15 +292,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             for emoji in emojis {
-                sqlx::query(
-                    "INSERT INTO status_emojis (status_id, shortcode, url) VALUES ($1, $2, $3) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(status_id.0)
-                .bind(&emoji.shortcode)
-                .bind(&emoji.url)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(INSERT_STATUS_EMOJI)
+                    .bind(status_id.0)
+                    .bind(&emoji.shortcode)
+                    .bind(&emoji.url)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             Ok(())

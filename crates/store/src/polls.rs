@@ -44,28 +44,38 @@ fn map_poll(row: &impl Columns) -> Result<Poll, StoreError> {
     })
 }
 
+/// Stores a poll, or updates its options and counts: bound by `bind_poll!`, on a pool or
+/// inside the transaction that stores its status.
+pub(crate) const SAVE_POLL: &str = "INSERT INTO polls (id, status_id, options, multiple, \
+    hide_totals, expires_at, voters_count, closed, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (status_id) DO UPDATE SET \
+    options = excluded.options, voters_count = excluded.voters_count, \
+    expires_at = excluded.expires_at, updated_at = excluded.updated_at";
+
+/// `$query` (of `SAVE_POLL`) with `$poll` (a `&Poll`) bound.
+macro_rules! bind_poll {
+    ($query:expr, $poll:expr) => {
+        $query
+            .bind($poll.id.0)
+            .bind($poll.status_id.0)
+            .bind($crate::accounts::to_json(&$poll.options))
+            .bind($poll.multiple)
+            .bind($poll.hide_totals)
+            .bind($poll.expires_at.map(|t| t.0))
+            .bind($poll.voters_count)
+            .bind($poll.closed)
+            .bind($poll.updated_at.0)
+    };
+}
+pub(crate) use bind_poll;
+
 impl Store {
     /// Creates a poll, or replaces the counts of a known one (a remote poll's update).
     pub async fn save_poll(&self, poll: &Poll) -> Result<(), StoreError> {
-        let options = crate::accounts::to_json(&poll.options);
         with_pool!(self, write, |pool| {
-            sqlx::query(
-                "INSERT INTO polls (id, status_id, options, multiple, hide_totals, expires_at, voters_count, closed, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (status_id) DO UPDATE SET \
-                 options = excluded.options, voters_count = excluded.voters_count, expires_at = excluded.expires_at, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(poll.id.0)
-            .bind(poll.status_id.0)
-            .bind(&options)
-            .bind(poll.multiple)
-            .bind(poll.hide_totals)
-            .bind(poll.expires_at.map(|t| t.0))
-            .bind(poll.voters_count)
-            .bind(poll.closed)
-            .bind(poll.updated_at.0)
-            .execute(pool)
-            .await?;
+            bind_poll!(sqlx::query(SAVE_POLL), poll)
+                .execute(pool)
+                .await?;
         });
         Ok(())
     }

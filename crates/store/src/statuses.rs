@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use rhizome_model::{
-    Attachment, AttachmentKind, Id, NewStatus, QuotePolicy, QuoteState, Status, StatusEdit,
-    Timestamp, Visibility,
+    Attachment, AttachmentKind, EmojiRef, Id, NewStatus, QuotePolicy, QuoteState, Status,
+    StatusEdit, Timestamp, Visibility,
 };
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
@@ -193,20 +193,32 @@ macro_rules! bind_status {
 }
 pub(crate) use bind_status;
 
+/// What a new status is written with, in its own transaction (see
+/// `Store::insert_status_with`).
+#[derive(Debug, Default)]
+pub struct StatusExtras<'a> {
+    /// The custom emoji it uses.
+    pub emojis: &'a [EmojiRef],
+    pub poll: Option<&'a crate::Poll>,
+    /// Jobs to queue with it (its distribution, its poll's closing).
+    pub jobs: &'a [crate::NewJob],
+}
+
 impl Store {
     /// Stores a status with its mentions, tags and attachments in one transaction; a local
     /// author's own post goes into their home timeline at once.
     pub async fn insert_status(&self, new: &NewStatus) -> Result<(), StoreError> {
-        self.insert_status_with_jobs(new, &[]).await
+        self.insert_status_with(new, &StatusExtras::default()).await
     }
 
-    /// Inserts a status and queues `jobs` in the same transaction: a local post and its
-    /// distribution job are one write instead of two, and a crash between them cannot leave
-    /// the post undistributed.
-    pub async fn insert_status_with_jobs(
+    /// Inserts a status with its custom emoji and poll, and queues `jobs`, in one
+    /// transaction: a post and its distribution job are one write instead of several, the job
+    /// never reads a post whose emoji or poll are still to come, and a crash cannot leave the
+    /// post undistributed.
+    pub async fn insert_status_with(
         &self,
         new: &NewStatus,
-        jobs: &[crate::NewJob],
+        extras: &StatusExtras<'_>,
     ) -> Result<(), StoreError> {
         let s = &new.status;
         let now = s.created_at;
@@ -229,7 +241,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            for job in jobs {
+            for emoji in extras.emojis {
+                sqlx::query(crate::media::INSERT_STATUS_EMOJI)
+                    .bind(s.id.0)
+                    .bind(&emoji.shortcode)
+                    .bind(&emoji.url)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(poll) = extras.poll {
+                crate::polls::bind_poll!(sqlx::query(crate::polls::SAVE_POLL), poll)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for job in extras.jobs {
                 crate::jobs::insert_job!(job, now).execute(&mut *tx).await?;
             }
             tx.commit().await?;

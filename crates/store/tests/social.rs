@@ -6,7 +6,7 @@ use rhizome_model::{
 };
 use rhizome_store::{
     AccountStatusFilter, AuthorizationCode, FollowTable, Mark, NotificationFilter, PageRequest,
-    PoolSize, PublicFilter, Reaction, Store, TagFilter,
+    PoolSize, PublicFilter, Reaction, StatusExtras, Store, TagFilter,
 };
 use rhizome_testkit::fixtures::{NOW, local_user, remote_account, status};
 use rhizome_testkit::{TestDatabase, on_both_databases};
@@ -29,6 +29,7 @@ on_both_databases!(
     scheduled_posts_reserve_their_uploads,
     a_reader_holds_one_connection_for_its_look_ups,
     crossing_follows_at_once_keep_their_counts,
+    a_status_is_written_whole_or_not_at_all,
 );
 
 const ALICE: i64 = 1;
@@ -1857,4 +1858,71 @@ async fn assert_follow_counts(store: &Store, accounts: &[i64], expected: (i64, i
             "account {id}"
         );
     }
+}
+
+/// A status, its custom emoji, its poll and its jobs are one write: all of them, or (when the
+/// status's id is taken) none.
+async fn a_status_is_written_whole_or_not_at_all(db: &TestDatabase) {
+    let store = seeded(db).await;
+    let emojis = [rhizome_model::EmojiRef {
+        shortcode: "blobcat".into(),
+        url: "https://remote.example/emoji/blobcat.png".into(),
+    }];
+    let poll = |id: i64| rhizome_store::Poll {
+        id: Id(id),
+        status_id: Id(70),
+        options: vec![rhizome_store::PollOption {
+            title: "yes".into(),
+            votes_count: 0,
+        }],
+        multiple: false,
+        hide_totals: false,
+        expires_at: None,
+        voters_count: 0,
+        closed: false,
+        updated_at: NOW,
+    };
+    let job = |id: i64| rhizome_store::NewJob {
+        id: Id(id),
+        kind: "distribute_status".into(),
+        payload: "{}".into(),
+        run_at: NOW,
+        max_attempts: 5,
+    };
+    let first_poll = poll(80);
+    let jobs = [job(90)];
+    store
+        .insert_status_with(
+            &plain(70, ALICE, Visibility::Public),
+            &StatusExtras {
+                emojis: &emojis,
+                poll: Some(&first_poll),
+                jobs: &jobs,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.emojis_of(&[Id(70)]).await.unwrap()[&Id(70)], emojis);
+    assert_eq!(store.poll_of_status(Id(70)).await.unwrap(), Some(poll(80)));
+    assert!(store.job(Id(90)).await.unwrap().is_some());
+
+    // The same id again: refused, and nothing of it is written.
+    let second_poll = poll(81);
+    let jobs = [job(91)];
+    let refused = store
+        .insert_status_with(
+            &plain(70, BOB, Visibility::Public),
+            &StatusExtras {
+                emojis: &[],
+                poll: Some(&second_poll),
+                jobs: &jobs,
+            },
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(rhizome_store::StoreError::Conflict(_))
+    ));
+    assert_eq!(store.poll_of_status(Id(70)).await.unwrap(), Some(poll(80)));
+    assert!(store.job(Id(91)).await.unwrap().is_none());
 }

@@ -12,7 +12,7 @@ use rhizome_model::{
     Account, Attachment, AttachmentKind, Follow, Id, NewStatus, NotificationKind, Status,
     Visibility,
 };
-use rhizome_store::{FollowTable, Mark, Reaction};
+use rhizome_store::{FollowTable, Mark, Reaction, StatusExtras};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
@@ -687,20 +687,27 @@ impl Core {
             },
             None,
         )?;
-        // The distribution job reads the whole post: a new one is queued in the status's own
-        // transaction unless custom emoji or a poll are still to be written after it. Then a
-        // crash cannot leave it stored and never distributed (this job's retry would find it
-        // stored and stop).
-        let queued_with_status = existing.is_none() && emojis.is_empty() && remote_poll.is_none();
         match existing {
-            Some(_) => self.store.edit_status(&new, Id::generate(now.0)).await?,
+            Some(_) => {
+                self.store.edit_status(&new, Id::generate(now.0)).await?;
+                if let Some(poll) = &remote_poll {
+                    self.store.save_poll(poll).await?;
+                }
+                self.store.set_status_emojis(status.id, &emojis).await?;
+                self.store
+                    .enqueue_job(&distribute, self.clock.now())
+                    .await?;
+            }
+            // A new post is written with its emoji, its poll and its distribution job: a
+            // crash cannot leave it stored and never distributed (this job's retry would
+            // find it stored and stop).
             None => {
-                let jobs = if queued_with_status {
-                    std::slice::from_ref(&distribute)
-                } else {
-                    &[]
+                let extras = StatusExtras {
+                    emojis: &emojis,
+                    poll: remote_poll.as_ref(),
+                    jobs: std::slice::from_ref(&distribute),
                 };
-                match self.store.insert_status_with_jobs(&new, jobs).await {
+                match self.store.insert_status_with(&new, &extras).await {
                     Ok(()) => {
                         self.store.link_orphan_replies(&status).await?;
                     }
@@ -716,17 +723,6 @@ impl Core {
                     Err(err) => return Err(err.into()),
                 }
             }
-        }
-        if let Some(poll) = &remote_poll {
-            self.store.save_poll(poll).await?;
-        }
-        if !emojis.is_empty() || existing.is_some() {
-            self.store.set_status_emojis(status.id, &emojis).await?;
-        }
-        if !queued_with_status {
-            self.store
-                .enqueue_job(&distribute, self.clock.now())
-                .await?;
         }
         self.jobs_ready.notify_one();
         Ok(status)
