@@ -30,7 +30,10 @@ macro_rules! bookkeeping {
                     .await?;
                 let $exec = &mut *tx;
                 let result = $body;
-                tx.commit().await?;
+                // A statement that ran but whose rows could not be read is rolled back.
+                if let Ok(_) = &result {
+                    tx.commit().await?;
+                }
                 result
             }
         }
