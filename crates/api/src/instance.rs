@@ -14,12 +14,7 @@ use crate::support::user;
 pub async fn instance_v1(State(core): State<Core>) -> ApiResult<Json<Value>> {
     let settings = core.settings().await?;
     let users = core.local_user_count().await?;
-    let domains = core
-        .store
-        .known_domains()
-        .await
-        .map_err(rhizome_core::CoreError::from)?
-        .len() as i64;
+    let domains = core.known_domain_count().await?;
     let statuses = core.local_status_count().await?;
     Ok(Json(entities::instance_v1(
         &core, &settings, users, statuses, domains,

@@ -372,6 +372,11 @@ impl Core {
     pub async fn local_status_count(&self) -> Result<i64, CoreError> {
         Ok(self.store.count_local_statuses().await?)
     }
+
+    /// How many other servers this one knows accounts of.
+    pub async fn known_domain_count(&self) -> Result<i64, CoreError> {
+        Ok(self.store.count_known_domains().await?)
+    }
 }
 
 impl Core {

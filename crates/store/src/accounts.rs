@@ -268,9 +268,10 @@ impl Store {
 
     pub async fn count_local_users(&self) -> Result<i64, StoreError> {
         with_pool!(self, read, |pool| {
+            // Read from `users`: a join lets SQLite walk every account, remote ones too.
             let count: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM users u JOIN accounts a ON a.id = u.account_id \
-                 WHERE a.suspended_at IS NULL",
+                "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM accounts a \
+                 WHERE a.id = u.account_id AND a.suspended_at IS NOT NULL)",
             )
             .fetch_one(pool)
             .await?;

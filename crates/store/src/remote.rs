@@ -297,6 +297,18 @@ impl Store {
         self.reader().instance_health(domain).await
     }
 
+    /// How many other servers' accounts are known (`known_domains().len()`, read from the
+    /// domain index alone).
+    pub async fn count_known_domains(&self) -> Result<i64, StoreError> {
+        with_pool!(self, read, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT domain) FROM accounts WHERE domain IS NOT NULL",
+            )
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
     /// Domains of remote accounts we know (for `/api/v1/instance/peers`).
     pub async fn known_domains(&self) -> Result<Vec<String>, StoreError> {
         with_pool!(self, read, |pool| {

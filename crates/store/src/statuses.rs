@@ -740,10 +740,16 @@ macro_rules! insert_status_parts {
 pub(crate) use insert_status_parts;
 
 impl Store {
+    /// How many statuses local users have posted, as Mastodon counts them for the instance's
+    /// statistics: the sum of their profiles' post counts (boosts included, direct messages
+    /// not). Every client asks at start (`/api/v1/instance`), so it reads one counter per
+    /// local user, which triggers keep, instead of counting the statuses table; read from
+    /// `users`, since `account_stats` also holds every remote account's counters.
     pub async fn count_local_statuses(&self) -> Result<i64, StoreError> {
         with_pool!(self, read, |pool| {
             Ok(sqlx::query_scalar(
-                "SELECT COUNT(*) FROM statuses WHERE local = TRUE AND reblog_of_id IS NULL",
+                "SELECT CAST(COALESCE(SUM((SELECT st.statuses_count FROM account_stats st \
+                 WHERE st.account_id = u.account_id)), 0) AS BIGINT) FROM users u",
             )
             .fetch_one(pool)
             .await?)

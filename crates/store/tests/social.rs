@@ -892,6 +892,10 @@ async fn counters_follow_deletes_and_cascades(db: &TestDatabase) {
     let mut boost = plain(65, CAROL, Visibility::Public);
     boost.status.reblog_of_id = Some(Id(60));
     store.insert_status(&boost).await.unwrap();
+    store
+        .insert_status(&plain(66, REMOTE, Visibility::Public))
+        .await
+        .unwrap();
     for (id, who) in [(95, BOB), (96, CAROL)] {
         store
             .add_mark(Mark::Favourite, Id(id), Id(who), Id(60), None, NOW)
@@ -924,6 +928,9 @@ async fn counters_follow_deletes_and_cascades(db: &TestDatabase) {
         (2, 2, 0)
     );
     assert_eq!(alice.last_status_at, Some(direct.status.created_at));
+    // The instance's statistics count as the profiles do: boosts, not direct messages,
+    // not remote posts.
+    assert_eq!(store.count_local_statuses().await.unwrap(), 5);
 
     store.delete_status(Id(63), NOW).await.unwrap();
     store
@@ -954,6 +961,7 @@ async fn counters_follow_deletes_and_cascades(db: &TestDatabase) {
     );
     let bob = store.account_counts(&[Id(BOB)]).await.unwrap()[&Id(BOB)];
     assert_eq!((bob.statuses, bob.following), (1, 0));
+    assert_eq!(store.count_local_statuses().await.unwrap(), 3);
 
     // A deleted status takes its counters with it.
     store.delete_status(Id(60), NOW).await.unwrap();
@@ -1140,6 +1148,7 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         None
     );
     assert_eq!(store.known_domains().await.unwrap(), vec!["remote.example"]);
+    assert_eq!(store.count_known_domains().await.unwrap(), 1);
 
     // An activity is marked as seen together with the job that processes it; a second
     // delivery of it queues nothing.
