@@ -79,6 +79,7 @@ pub use polls::{Poll, PollOption};
 pub use reader::Reader;
 pub use remote::{DomainAllow, DomainBlock, InstanceHealth, OutboxActivity, PolicySample};
 pub use security::{TokenListing, TwoFactor};
+pub use settings::POLICY_REVISION;
 pub use signup_blocks::{CanonicalEmailBlock, EmailDomainBlock, IpBlock, SignupBlockTable};
 pub use statuses::StatusExtras;
 pub use timelines::{AccountStatusFilter, PublicFilter, TagFilter};

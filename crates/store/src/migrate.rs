@@ -201,6 +201,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0031_hash_lookup_indexes.sql"),
         include_str!("../migrations/postgres/0031_hash_lookup_indexes.sql"),
     ),
+    (
+        32,
+        "a revision of the policy configuration's sources",
+        include_str!("../migrations/sqlite/0032_policy_revision.sql"),
+        include_str!("../migrations/postgres/0032_policy_revision.sql"),
+    ),
 ];
 
 fn migrator(postgres: bool) -> Migrator {

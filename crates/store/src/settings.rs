@@ -110,7 +110,23 @@ impl Store {
     }
 }
 
+/// The revision of the policy configuration's sources (the `mrf` setting, domain blocks and
+/// allows): triggers bump it on every change to them (migration 0032).
+pub const POLICY_REVISION: &str = "policy";
+
 impl crate::Reader {
+    /// The current number of a revision counter such as [`POLICY_REVISION`] (0 if unknown).
+    pub async fn revision(&mut self, name: &str) -> Result<i64, StoreError> {
+        with_reader!(self, |conn| {
+            let version: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM revisions WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(conn)
+                    .await?;
+            Ok(version.unwrap_or(0))
+        })
+    }
+
     /// A run-time setting (JSON text), if an admin has set it.
     pub async fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
         with_reader!(self, |conn| {

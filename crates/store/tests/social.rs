@@ -1249,7 +1249,11 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         private_comment: String::new(),
         created_at: NOW,
     };
+    // Every change to the policy's sources bumps its revision (each process's compiled chain
+    // is checked against it); other settings do not.
+    let mut revision = policy_revision(&store).await;
     assert_eq!(store.add_domain_block(&block).await.unwrap(), block);
+    assert!(bumped(&store, &mut revision).await, "a block added");
     assert_eq!(store.domain_blocks().await.unwrap(), vec![block.clone()]);
     // The same domain again changes the block and keeps its id.
     let changed = rhizome_store::DomainBlock {
@@ -1259,6 +1263,7 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         ..block.clone()
     };
     let stored = store.add_domain_block(&changed).await.unwrap();
+    assert!(bumped(&store, &mut revision).await, "a block changed");
     assert_eq!(
         (stored.id, stored.severity.as_str(), stored.reject_media),
         (Id(8), "silence", true)
@@ -1268,6 +1273,7 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         ..stored.clone()
     };
     assert!(store.update_domain_block(&by_id).await.unwrap());
+    assert!(bumped(&store, &mut revision).await, "a block updated");
     assert_eq!(store.domain_block(Id(8)).await.unwrap(), Some(by_id));
     let page = store
         .domain_blocks_page(&rhizome_store::PageRequest::first(10))
@@ -1275,6 +1281,7 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         .unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(store.remove_domain_block("*.spam.example").await.unwrap());
+    assert!(bumped(&store, &mut revision).await, "a block removed");
     assert!(store.domain_blocks().await.unwrap().is_empty());
     assert!(!store.remove_domain_block_by_id(Id(8)).await.unwrap());
 
@@ -1284,6 +1291,7 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         created_at: NOW,
     };
     assert_eq!(store.add_domain_allow(&allow).await.unwrap(), allow);
+    assert!(bumped(&store, &mut revision).await, "an allow added");
     let again = rhizome_store::DomainAllow {
         id: Id(21),
         ..allow.clone()
@@ -1299,6 +1307,21 @@ async fn federation_bookkeeping(db: &TestDatabase) {
         vec![allow]
     );
     assert!(store.remove_domain_allow(Id(20)).await.unwrap());
+    assert!(bumped(&store, &mut revision).await, "an allow removed");
+    store
+        .set_setting("instance.name", "\"Rhizome\"", NOW)
+        .await
+        .unwrap();
+    assert!(!bumped(&store, &mut revision).await, "another setting");
+    store.set_setting("mrf", "{}", NOW).await.unwrap();
+    assert!(bumped(&store, &mut revision).await, "the policies set");
+    store
+        .set_setting("mrf", "{\"policies\":[]}", NOW)
+        .await
+        .unwrap();
+    assert!(bumped(&store, &mut revision).await, "the policies changed");
+    store.delete_setting("mrf").await.unwrap();
+    assert!(bumped(&store, &mut revision).await, "the policies reset");
     assert!(store.domain_allows().await.unwrap().is_empty());
 
     // Samples for dry runs: only the newest `keep` stay.
@@ -1761,6 +1784,22 @@ async fn scheduled_posts_reserve_their_uploads(db: &TestDatabase) {
 }
 
 /// An account's counts as `account_counts` gives them.
+async fn policy_revision(store: &Store) -> i64 {
+    store
+        .reader()
+        .revision(rhizome_store::POLICY_REVISION)
+        .await
+        .unwrap()
+}
+
+/// Whether the policy revision moved since `last`, which it then becomes.
+async fn bumped(store: &Store, last: &mut i64) -> bool {
+    let now = policy_revision(store).await;
+    let moved = now > *last;
+    *last = now;
+    moved
+}
+
 async fn counts_or_default(store: &Store, id: Id) -> rhizome_store::AccountCounts {
     store.account_counts(&[id]).await.unwrap()[&id]
 }

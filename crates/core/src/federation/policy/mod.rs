@@ -11,12 +11,10 @@ mod chain;
 pub mod config;
 mod local;
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use rhizome_model::{Account, Id};
-use rhizome_store::{DomainAllow, DomainBlock, PolicySample};
+use rhizome_store::{DomainAllow, DomainBlock, POLICY_REVISION, PolicySample};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -27,6 +25,7 @@ pub(crate) use local::LocalPost;
 use crate::{Core, CoreError};
 
 /// The settings key under which an admin's edited configuration is stored.
+/// Migration 0032's triggers name this key too: changing it bumps the policy revision.
 pub const MRF_SETTING: &str = "mrf";
 
 /// The job that imports stolen emoji.
@@ -54,10 +53,10 @@ pub fn domain_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// The last compiled chain and the fingerprint of what it was compiled from.
+/// The last compiled chain and the policy revision it was compiled at.
 #[derive(Default)]
 pub struct PolicyCache {
-    compiled: Mutex<Option<(u64, Arc<Chain>)>>,
+    compiled: Mutex<Option<(i64, Arc<Chain>)>>,
 }
 
 /// Who may send a local account direct messages (Pleroma's `accepts_direct_messages_from`).
@@ -348,26 +347,26 @@ impl Core {
         Ok((config != self.config.mrf).then_some(config))
     }
 
-    /// The chain in force now.
+    /// The chain in force now. The compiled chain is kept with the policy revision it was
+    /// built at, and one read of that revision tells whether it still is: every change to its
+    /// sources, by any process, bumps it (migration 0032).
     pub async fn policy_chain(&self) -> Result<Arc<Chain>, CoreError> {
-        let config = self.effective_mrf().await?;
-        let text =
-            serde_json::to_string(&config).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let mut hasher = DefaultHasher::new();
-        text.hash(&mut hasher);
-        let fingerprint = hasher.finish();
+        let revision = self.store.reader().revision(POLICY_REVISION).await?;
         if let Ok(cache) = self.policy_cache.compiled.lock()
             && let Some((cached, chain)) = cache.as_ref()
-            && *cached == fingerprint
+            && *cached == revision
         {
             return Ok(chain.clone());
         }
+        // Read after the revision: a change in between leaves a newer chain under the older
+        // revision, which the next call replaces.
+        let config = self.effective_mrf().await?;
         let chain = Arc::new(
             Chain::compile(&config)
                 .map_err(|e| CoreError::Internal(format!("policy configuration: {e}")))?,
         );
         if let Ok(mut cache) = self.policy_cache.compiled.lock() {
-            *cache = Some((fingerprint, chain.clone()));
+            *cache = Some((revision, chain.clone()));
         }
         Ok(chain)
     }
