@@ -544,7 +544,8 @@ impl Store {
         if targets.is_empty() {
             return Ok(result);
         }
-        // One query per relation kind: (select list and table, viewer column, target column).
+        // Every relation kind in one statement, its rows tagged with the kind's index:
+        // (select list and table, viewer column, target column).
         let checks: [(&str, &str, &str); 8] = [
             (
                 "show_reblogs AS a, notify AS b FROM follows",
@@ -587,10 +588,24 @@ impl Store {
                 "target_account_id",
             ),
         ];
-        for (index, (from, viewer_column, target_column)) in checks.iter().enumerate() {
-            let hits: Vec<(i64, bool, bool)> = with_pool!(self, read, |pool| {
-                let mut query = QueryBuilder::new(format!(
-                    "SELECT {target_column} AS t, {from} WHERE {viewer_column} = "
+        const DOMAIN_BLOCK: usize = 8;
+        let hits: Vec<(i64, i64, bool, bool)> = with_pool!(self, read, |pool| {
+            let mut query = QueryBuilder::new("");
+            let push_targets = |query: &mut QueryBuilder<'_, _>, column: &str| {
+                query.push(format_args!(" AND {column} IN ("));
+                let mut list = query.separated(", ");
+                for id in targets {
+                    list.push_bind(id.0);
+                }
+                query.push(")");
+            };
+            for (index, (from, viewer_column, target_column)) in checks.iter().enumerate() {
+                if index > 0 {
+                    query.push(" UNION ALL ");
+                }
+                query.push(format_args!(
+                    "SELECT CAST({index} AS BIGINT) AS k, {target_column} AS t, {from} \
+                     WHERE {viewer_column} = "
                 ));
                 query.push_bind(viewer.0);
                 if from.ends_with("mutes") {
@@ -599,58 +614,43 @@ impl Store {
                         .push_bind(now.0)
                         .push(")");
                 }
-                query.push(format_args!(" AND {target_column} IN ("));
-                let mut list = query.separated(", ");
-                for id in targets {
-                    list.push_bind(id.0);
-                }
-                query.push(")");
-                let rows = query.build().fetch_all(pool).await?;
-                rows.iter()
-                    .map(|row| Ok((row.i64("t")?, row.bool("a")?, row.bool("b")?)))
-                    .collect::<Result<Vec<_>, StoreError>>()?
-            });
-            for (target, a, b) in hits {
-                let Some(rel) = result.get_mut(&Id(target)) else {
-                    continue;
-                };
-                match index {
-                    0 => {
-                        rel.following = true;
-                        rel.showing_reblogs = a;
-                        rel.notifying = b;
-                    }
-                    1 => rel.followed_by = true,
-                    2 => rel.blocking = true,
-                    3 => rel.blocked_by = true,
-                    4 => {
-                        rel.muting = true;
-                        rel.muting_notifications = a;
-                    }
-                    5 => rel.requested = true,
-                    6 => rel.requested_by = true,
-                    _ => rel.endorsed = true,
-                }
+                push_targets(&mut query, target_column);
             }
-        }
-        // Domain blocks apply to every account of the domain.
-        let blocked_domains: Vec<String> = with_pool!(self, read, |pool| {
-            sqlx::query_scalar("SELECT domain FROM account_domain_blocks WHERE account_id = $1")
-                .bind(viewer.0)
-                .fetch_all(pool)
-                .await?
+            // The viewer's domain blocks apply to every account of the domain (stored in
+            // lower case).
+            query.push(format_args!(
+                " UNION ALL SELECT CAST({DOMAIN_BLOCK} AS BIGINT) AS k, a.id AS t, TRUE AS a, \
+                 TRUE AS b FROM accounts a JOIN account_domain_blocks d \
+                 ON d.domain = lower(a.domain) WHERE d.account_id = "
+            ));
+            query.push_bind(viewer.0);
+            push_targets(&mut query, "a.id");
+            let rows = query.build().fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| Ok((row.i64("k")?, row.i64("t")?, row.bool("a")?, row.bool("b")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
         });
-        if !blocked_domains.is_empty() {
-            for id in targets {
-                if let Some(account) = self.account(*id).await?
-                    && let Some(domain) = account.domain
-                    && blocked_domains
-                        .iter()
-                        .any(|d| d.eq_ignore_ascii_case(&domain))
-                    && let Some(rel) = result.get_mut(id)
-                {
-                    rel.domain_blocking = true;
+        for (kind, target, a, b) in hits {
+            let Some(rel) = result.get_mut(&Id(target)) else {
+                continue;
+            };
+            match kind {
+                0 => {
+                    rel.following = true;
+                    rel.showing_reblogs = a;
+                    rel.notifying = b;
                 }
+                1 => rel.followed_by = true,
+                2 => rel.blocking = true,
+                3 => rel.blocked_by = true,
+                4 => {
+                    rel.muting = true;
+                    rel.muting_notifications = a;
+                }
+                5 => rel.requested = true,
+                6 => rel.requested_by = true,
+                7 => rel.endorsed = true,
+                _ => rel.domain_blocking = true,
             }
         }
         Ok(result)

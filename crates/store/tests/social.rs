@@ -682,12 +682,14 @@ async fn follows_requests_blocks_and_relationships(db: &TestDatabase) {
         .block_domain_for_user(Id(82), Id(ALICE), "remote.example", NOW)
         .await
         .unwrap();
+    let rels = store
+        .relationships(Id(ALICE), &[Id(REMOTE), Id(BOB)], NOW)
+        .await
+        .unwrap();
+    assert!(rels[&Id(REMOTE)].domain_blocking && rels[&Id(REMOTE)].muting);
     assert!(
-        store
-            .relationships(Id(ALICE), &[Id(REMOTE)], NOW)
-            .await
-            .unwrap()[&Id(REMOTE)]
-            .domain_blocking
+        !rels[&Id(BOB)].domain_blocking,
+        "a local account has no domain"
     );
     let domains = store
         .user_domain_blocks(Id(ALICE), &PageRequest::first(10))
