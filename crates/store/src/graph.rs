@@ -58,6 +58,54 @@ impl FollowTable {
 const FOLLOWER_IS_LOCAL: &str =
     "(SELECT a.domain IS NULL FROM accounts a WHERE a.id = f.account_id)";
 
+/// The relation kinds of [`Store::relationships`], each read with one `SELECT` of a
+/// `UNION ALL`: (select list and table, viewer column, target column).
+const RELATION_KINDS: [(&str, &str, &str); 8] = [
+    (
+        "show_reblogs AS a, notify AS b FROM follows",
+        "account_id",
+        "target_account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM follows",
+        "target_account_id",
+        "account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM blocks",
+        "account_id",
+        "target_account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM blocks",
+        "target_account_id",
+        "account_id",
+    ),
+    (
+        "hide_notifications AS a, TRUE AS b FROM mutes",
+        "account_id",
+        "target_account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM follow_requests",
+        "account_id",
+        "target_account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM follow_requests",
+        "target_account_id",
+        "account_id",
+    ),
+    (
+        "TRUE AS a, TRUE AS b FROM account_pins",
+        "account_id",
+        "target_account_id",
+    ),
+];
+
+/// The kind of [`Store::relationships`]' rows for the viewer's domain blocks.
+const DOMAIN_BLOCK_KIND: usize = RELATION_KINDS.len();
+
 impl Store {
     /// Records a follow or a follow request; an existing one is updated (options, uri).
     pub async fn upsert_follow(
@@ -541,55 +589,45 @@ impl Store {
             .iter()
             .map(|id| (*id, Relationship::default()))
             .collect();
-        if targets.is_empty() {
-            return Ok(result);
+        // The targets are bound once per relation kind: a bounded number of them per
+        // statement keeps far from SQLite's and PostgreSQL's limits on bound parameters.
+        for targets in targets.chunks(200) {
+            for (kind, target, a, b) in self.relation_rows(viewer, targets, now).await? {
+                let Some(rel) = result.get_mut(&Id(target)) else {
+                    continue;
+                };
+                match kind {
+                    0 => {
+                        rel.following = true;
+                        rel.showing_reblogs = a;
+                        rel.notifying = b;
+                    }
+                    1 => rel.followed_by = true,
+                    2 => rel.blocking = true,
+                    3 => rel.blocked_by = true,
+                    4 => {
+                        rel.muting = true;
+                        rel.muting_notifications = a;
+                    }
+                    5 => rel.requested = true,
+                    6 => rel.requested_by = true,
+                    7 => rel.endorsed = true,
+                    _ => rel.domain_blocking = true,
+                }
+            }
         }
-        // Every relation kind in one statement, its rows tagged with the kind's index:
-        // (select list and table, viewer column, target column).
-        let checks: [(&str, &str, &str); 8] = [
-            (
-                "show_reblogs AS a, notify AS b FROM follows",
-                "account_id",
-                "target_account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM follows",
-                "target_account_id",
-                "account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM blocks",
-                "account_id",
-                "target_account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM blocks",
-                "target_account_id",
-                "account_id",
-            ),
-            (
-                "hide_notifications AS a, TRUE AS b FROM mutes",
-                "account_id",
-                "target_account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM follow_requests",
-                "account_id",
-                "target_account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM follow_requests",
-                "target_account_id",
-                "account_id",
-            ),
-            (
-                "TRUE AS a, TRUE AS b FROM account_pins",
-                "account_id",
-                "target_account_id",
-            ),
-        ];
-        const DOMAIN_BLOCK: usize = 8;
-        let hits: Vec<(i64, i64, bool, bool)> = with_pool!(self, read, |pool| {
+        Ok(result)
+    }
+
+    /// Every relation of the viewer to `targets`, in one statement: (kind, target, a, b), the
+    /// kind being the index in [`RELATION_KINDS`] or [`DOMAIN_BLOCK_KIND`].
+    async fn relation_rows(
+        &self,
+        viewer: Id,
+        targets: &[Id],
+        now: Timestamp,
+    ) -> Result<Vec<(i64, i64, bool, bool)>, StoreError> {
+        with_pool!(self, read, |pool| {
             let mut query = QueryBuilder::new("");
             let push_targets = |query: &mut QueryBuilder<'_, _>, column: &str| {
                 query.push(format_args!(" AND {column} IN ("));
@@ -599,7 +637,7 @@ impl Store {
                 }
                 query.push(")");
             };
-            for (index, (from, viewer_column, target_column)) in checks.iter().enumerate() {
+            for (index, (from, viewer_column, target_column)) in RELATION_KINDS.iter().enumerate() {
                 if index > 0 {
                     query.push(" UNION ALL ");
                 }
@@ -619,8 +657,8 @@ impl Store {
             // The viewer's domain blocks apply to every account of the domain (stored in
             // lower case).
             query.push(format_args!(
-                " UNION ALL SELECT CAST({DOMAIN_BLOCK} AS BIGINT) AS k, a.id AS t, TRUE AS a, \
-                 TRUE AS b FROM accounts a JOIN account_domain_blocks d \
+                " UNION ALL SELECT CAST({DOMAIN_BLOCK_KIND} AS BIGINT) AS k, a.id AS t, \
+                 TRUE AS a, TRUE AS b FROM accounts a JOIN account_domain_blocks d \
                  ON d.domain = lower(a.domain) WHERE d.account_id = "
             ));
             query.push_bind(viewer.0);
@@ -628,32 +666,8 @@ impl Store {
             let rows = query.build().fetch_all(pool).await?;
             rows.iter()
                 .map(|row| Ok((row.i64("k")?, row.i64("t")?, row.bool("a")?, row.bool("b")?)))
-                .collect::<Result<Vec<_>, StoreError>>()?
-        });
-        for (kind, target, a, b) in hits {
-            let Some(rel) = result.get_mut(&Id(target)) else {
-                continue;
-            };
-            match kind {
-                0 => {
-                    rel.following = true;
-                    rel.showing_reblogs = a;
-                    rel.notifying = b;
-                }
-                1 => rel.followed_by = true,
-                2 => rel.blocking = true,
-                3 => rel.blocked_by = true,
-                4 => {
-                    rel.muting = true;
-                    rel.muting_notifications = a;
-                }
-                5 => rel.requested = true,
-                6 => rel.requested_by = true,
-                7 => rel.endorsed = true,
-                _ => rel.domain_blocking = true,
-            }
-        }
-        Ok(result)
+                .collect()
+        })
     }
 }
 

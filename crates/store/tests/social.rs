@@ -517,6 +517,13 @@ async fn follows_requests_blocks_and_relationships(db: &TestDatabase) {
         .unwrap();
     assert!(rels[&Id(BOB)].followed_by && !rels[&Id(BOB)].following);
     assert!(rels[&Id(CAROL)].requested_by);
+    // Many targets are read a bounded number per statement: the last one still counts.
+    let mut many: Vec<Id> = (10_000..10_450).map(Id).collect();
+    many.push(Id(BOB));
+    let rels = store.relationships(Id(ALICE), &many, NOW).await.unwrap();
+    assert_eq!(rels.len(), many.len());
+    assert!(rels[&Id(BOB)].followed_by);
+    assert!(!rels[&Id(10_000)].followed_by);
     let carol_view = store
         .relationships(Id(CAROL), &[Id(ALICE)], NOW)
         .await
