@@ -3,10 +3,12 @@
 pub enum StoreError {
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
+    // The driver's error is part of the message and deliberately not a `source()`: printing
+    // the chain (`{:#}`, as the binary does) would repeat it.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     /// A unique key would be violated; the text names what is taken.
     #[error("{0}")]
     Conflict(&'static str),
@@ -20,6 +22,18 @@ pub enum StoreError {
     },
     #[error("not supported: {0}")]
     Unsupported(&'static str),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError::Database(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(err)
+    }
 }
 
 impl StoreError {
@@ -37,5 +51,19 @@ impl StoreError {
                 .map(str::to_owned)
                 .unwrap_or_else(|| db.message().to_owned()),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_driver_error_is_told_once() {
+        let err = StoreError::from(sqlx::Error::PoolTimedOut);
+        let message = err.to_string();
+        assert!(message.starts_with("database error: "), "{message}");
+        assert!(message.len() > "database error: ".len(), "{message}");
+        assert!(std::error::Error::source(&err).is_none());
     }
 }
