@@ -207,6 +207,18 @@ impl RawPool {
         Ok(())
     }
 
+    /// Gathers PostgreSQL's planner statistics on what was just bulk-loaded, as autovacuum
+    /// would have by the time a real instance held it. Test servers, this machine's included
+    /// (`autovacuum = off`), often never gather them, and the planner then guesses: the
+    /// home timeline sorted every row of a user's feed. SQLite keeps no statistics unless
+    /// asked, on a real instance as here, so it is left alone.
+    pub async fn analyze(&self) -> anyhow::Result<()> {
+        if let RawPool::Postgres(pool) = self {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn create_baseline_table(&self) -> anyhow::Result<()> {
         self.execute("DROP TABLE IF EXISTS bench_insert_baseline")
             .await?;

@@ -143,11 +143,7 @@ pub async fn grow(
             .await
             .with_context(|| format!("making copy {copy} of the seeded statuses"))?;
     }
-    // PostgreSQL's planner works from statistics autovacuum would have gathered by then.
-    if kind == Kind::Postgres {
-        pool.execute("ANALYZE").await?;
-    }
-    Ok(())
+    pool.analyze().await
 }
 
 /// Measures the home timeline's p50 at each of `sizes` (statuses; each a multiple of the
@@ -178,6 +174,7 @@ pub async fn timeline_scaling(
         .await??
     };
     let pool = RawPool::open(kind, &instance.database.url, 1).await?;
+    pool.analyze().await?;
     let originals = Originals::of(&pool).await?;
     let inproc = {
         let core = instance.core.clone();

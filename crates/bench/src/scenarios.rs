@@ -133,6 +133,9 @@ pub async fn all(
         seeded.home_feed_rows,
         seeded.favourites
     );
+    let pool = RawPool::open(kind, &database.url, 1).await?;
+    pool.analyze().await?;
+    pool.close().await;
 
     if plan.seed_only {
         core.store.close().await;
