@@ -52,8 +52,8 @@ enum ConfigCommand {
 
 /// glibc gives threads that allocate at the same time heaps of their own, up to eight per
 /// core, and each keeps what was freed in it: SQLite's connection threads and the runtime's
-/// workers left 1–2 MiB more resident, and a varying amount, on an idle server (see
-/// docs/performance.md). Two arenas, the `MALLOC_ARENA_MAX=2` long advised for Ruby and JVM
+/// workers left up to 1 MiB more resident, and a varying amount, on an idle server (see
+/// docs/performance.md, seventh round). Two arenas, the `MALLOC_ARENA_MAX=2` long advised for Ruby and JVM
 /// servers, unless the operator set that variable. Runs before any other thread exists.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
